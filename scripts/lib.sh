@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# scripts/lib.sh: shared by scripts/run and scripts/test. Installs what is
+# missing (Debian 12 packages; npm packages from the committed lock files)
+# and configures and builds a CMake preset. Sourced, not run.
+
+SAFEHOUSE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Packages needed to build and run. Boost is pinned to the versioned 1.81
+# packages: an unversioned libboost-*-dev would bring 1.74 back.
+SAFEHOUSE_BUILD_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache clang-16 git
+  libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
+  libboost-url1.81-dev libboost-locale1.81-dev
+  libsodium-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev
+  libtomlplusplus-dev libkainjow-mustache-dev liboath-dev
+  gettext fonts-noto-core ca-certificates
+)
+# Only for tests and benchmarks: peers, sanitizer/fuzzer runtimes, services.
+SAFEHOUSE_TEST_PACKAGES=(
+  libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
+  age zlib1g-dev sqlite3 postgresql chromium wrk hyperfine
+  golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux
+)
+
+# Build directories share one ccache: hash sources, not the build path.
+export CCACHE_NOHASHDIR=true
+
+log() { printf 'safehouse: %s\n' "$*" >&2; }
+
+# install_packages PKG...: apt-get installs those not yet installed.
+install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if ((${#missing[@]} > 0)); then
+    log "installing ${missing[*]}"
+    local sudo=()
+    [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+  # Node.js: Debian's, unless one is already there.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if ! command -v node >/dev/null; then install_packages nodejs; fi
+    if ! command -v npm >/dev/null; then install_packages npm; fi
+  fi
+}
+
+# npm_install DIR: installs DIR's npm packages exactly as its lock file says.
+npm_install() {
+  local dir="$1"
+  [[ -f "$dir/package-lock.json" ]] || return 0
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    log "npm ci in ${dir#"$SAFEHOUSE_ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# build_preset NAME: configures (once) and builds a CMake preset.
+build_preset() {
+  local preset="$1"
+  cd "$SAFEHOUSE_ROOT"
+  if [[ ! -f "build/$preset/CMakeCache.txt" ]]; then
+    cmake --preset "$preset" >/dev/null
+  fi
+  cmake --build --preset "$preset"
+}
