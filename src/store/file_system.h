@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/file_system.h: the store's only way to the disk (LevelDB's Env idea).
+// FileSystem::posix() is the real one; tests wrap it to fail an fsync or fill
+// the disk (store/faulty_file_system.h). Knows files and directories, nothing
+// of blobs, records or SQL.
+#ifndef SAFEHOUSE_STORE_FILE_SYSTEM_H_
+#define SAFEHOUSE_STORE_FILE_SYSTEM_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/byte_stream.h"
+#include "base/error.h"
+
+namespace safehouse::store {
+
+// A file open for writing. Errors: kUnavailable for a full disk (ENOSPC,
+// EDQUOT), kIo otherwise. Not thread-safe: one owner at a time.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;  // closes the file if still open (no sync)
+  // Appends all of `data` (retrying short writes).
+  virtual Result<void> append(ByteSpan data) = 0;
+  // fsync: on success everything appended so far survives a crash.
+  virtual Result<void> sync() = 0;
+  virtual Result<void> close() = 0;
+};
+
+// An advisory inter-process lock on a file (flock). Released on destruction.
+// Not thread-safe.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+  // Takes the lock exclusively without waiting; false if another holder exists.
+  virtual Result<bool> try_exclusive() = 0;
+  // Takes (or converts to) a shared lock, waiting while someone holds it
+  // exclusively.
+  virtual Result<void> shared() = 0;
+};
+
+// What the SQLite engine tells the FileSystem about its own I/O (SQLite does
+// its I/O itself, through a VFS shim that asks here first), so that the same
+// fault injection reaches the database.
+enum class DatabaseIo { kWrite, kSync };
+
+// The operating system's files, as the store needs them. All paths are
+// absolute or relative to the process's working directory.
+// Thread safety: implementations must be safe to call from many threads.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // The real thing (POSIX calls). A process-wide object without state.
+  static FileSystem& posix();
+
+  // Creates `path` for writing, mode 0600; fails (kConflict) if it exists.
+  virtual Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) = 0;
+  // Opens `path` for sequential reading; kNotFound if missing.
+  virtual Result<std::unique_ptr<ByteSource>> open_for_reading(
+      const std::filesystem::path& path) = 0;
+  // Reads the whole of `path`, refusing files over `max_bytes` (kTooLarge).
+  virtual Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) = 0;
+  // rename(2): atomically replaces `to`.
+  virtual Result<void> rename(const std::filesystem::path& from,
+                              const std::filesystem::path& to) = 0;
+  // Removes a file; kNotFound if missing.
+  virtual Result<void> remove(const std::filesystem::path& path) = 0;
+  // fsyncs a directory, making renames and creations in it durable.
+  virtual Result<void> sync_directory(const std::filesystem::path& path) = 0;
+  // mkdir -p with mode 0700.
+  virtual Result<void> create_directories(const std::filesystem::path& path) = 0;
+  // Names (not paths) of the entries of `path`, without "." and "..".
+  virtual Result<std::vector<std::string>> list_directory(const std::filesystem::path& path) = 0;
+  // Size in bytes; kNotFound if missing.
+  virtual Result<std::uint64_t> file_size(const std::filesystem::path& path) = 0;
+  virtual Result<bool> exists(const std::filesystem::path& path) = 0;
+  // Opens (creating, 0600) a lock file; no lock is held until asked.
+  virtual Result<std::unique_ptr<FileLock>> open_lock(const std::filesystem::path& path) = 0;
+
+  // Called by the SQLite engine before each database write of `bytes` and
+  // before each database sync. An error fails that write or sync
+  // (kUnavailable → SQLITE_FULL, otherwise an I/O error). posix() allows all.
+  virtual Result<void> check_database_io(DatabaseIo kind, std::size_t bytes) { return {}; }
+};
+
+}  // namespace safehouse::store
+
+#endif  // SAFEHOUSE_STORE_FILE_SYSTEM_H_

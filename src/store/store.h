@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/store.h: the abstract Store — everything Safehouse keeps about
+// sources, cases and items, read back as records and written in atomic
+// batches. Engines: SQLite (store/sqlite_store.h), later PostgreSQL; the
+// interface says nothing engine-specific. Schema: docs/storage.md.
+#ifndef SAFEHOUSE_STORE_STORE_H_
+#define SAFEHOUSE_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/byte_stream.h"
+#include "base/error.h"
+#include "store/blob_store.h"
+#include "store/types.h"
+#include "store/write_batch.h"
+
+namespace safehouse::store {
+
+// Which cases list_cases() returns, in ascending case_id order.
+struct CaseQuery {
+  std::optional<CaseStatus> status;   // only this status
+  std::optional<SourceId> source_id;  // only this source's cases
+  CaseId after_case_id = 0;           // paging: ids greater than this
+  std::size_t limit = 100;            // at most this many (≤ kMaxListLimit)
+};
+inline constexpr std::size_t kMaxListLimit = 10000;
+
+// Counters for tests and metrics. `transactions` counts database commits;
+// `batches` counts WriteBatches committed in them — batches > transactions
+// means group commit merged some.
+struct StoreStats {
+  std::uint64_t transactions = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t failed_batches = 0;
+};
+
+// Thread safety: every method may be called from any thread at once.
+// Writes are applied in the order commit calls enqueue them.
+// Durability: when a commit reports success, its records — and inline
+// bodies — have been fsynced (invariant 5). Blob bodies are durable before
+// they can be referenced (BlobWriter::finish()).
+class Store {
+ public:
+  virtual ~Store() = default;  // waits for queued commits to finish
+
+  // Commits `batch` atomically and calls `done` once it is durable or has
+  // failed. `done` runs on the store's writer thread: keep it short, never
+  // call commit() (blocking) from it. A failing batch fails alone
+  // (kConflict for a duplicate id, kNotFound for a missing case or blob,
+  // kInvalidArgument/kTooLarge from validation); an I/O error fails every
+  // batch of that transaction (kIo, or kUnavailable for a full disk), after
+  // which the store refuses writes until reopened.
+  virtual void commit_async(WriteBatch batch, std::function<void(Result<CommitResult>)> done) = 0;
+  // commit_async() and wait.
+  virtual Result<CommitResult> commit(WriteBatch batch) = 0;
+
+  // Reads. kNotFound when the record does not exist.
+  virtual Result<SourceRecord> get_source(const SourceId& source_id) = 0;
+  virtual Result<CaseRecord> get_case(CaseId case_id) = 0;
+  virtual Result<std::vector<CaseRecord>> list_cases(const CaseQuery& query) = 0;
+  virtual Result<ItemRecord> get_item(ItemId item_id) = 0;
+  // All items of a case in the order they were added.
+  virtual Result<std::vector<ItemRecord>> list_items(CaseId case_id) = 0;
+  // An item's ciphertext, checked against its SHA-256 (kIntegrity if it
+  // does not match). open_item_body streams; see BlobStore::open_blob.
+  virtual Result<std::unique_ptr<ByteSource>> open_item_body(ItemId item_id) = 0;
+  virtual Result<Bytes> read_item_body(ItemId item_id, std::size_t max_bytes) = 0;
+  virtual Result<Bytes> get_setting(const std::string& key) = 0;
+
+  // The blob directory that goes with this store (DIR/blobs).
+  virtual BlobStore& blobs() = 0;
+  virtual StoreStats stats() = 0;
+};
+
+}  // namespace safehouse::store
+
+#endif  // SAFEHOUSE_STORE_STORE_H_

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/write_batch.h: a list of writes committed atomically — all of them
+// or none. A first contact is one batch: create the source, open its case,
+// add the first item. Knows the operations; nothing of how an engine applies
+// them.
+#ifndef SAFEHOUSE_STORE_WRITE_BATCH_H_
+#define SAFEHOUSE_STORE_WRITE_BATCH_H_
+
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/byte_stream.h"
+#include "base/error.h"
+#include "store/types.h"
+
+namespace safehouse::store {
+
+// Largest ciphertext that may be stored inline in the database. Larger ones
+// go to the BlobStore. See docs/storage.md ("Small bodies inline").
+inline constexpr std::size_t kMaxInlineBodyBytes = 64 * 1024;
+
+// An item's ciphertext: either the bytes themselves, stored inline in the
+// database record (small items: no file, no extra fsync — the commit's one
+// fsync covers them), or a finished blob (large items).
+struct InlineBody {
+  Bytes ciphertext;  // at most kMaxInlineBodyBytes
+};
+using ItemBody = std::variant<InlineBody, BlobRef>;
+
+// Names the case an item goes to: an existing one, or the one created by an
+// earlier create_case() of the same batch (by its operation index).
+class CaseRef {
+ public:
+  static CaseRef existing(CaseId id) { return CaseRef(id, -1); }
+  static CaseRef created_by(std::size_t op_index) {
+    return CaseRef(0, static_cast<std::ptrdiff_t>(op_index));
+  }
+  bool is_existing() const { return op_index_ < 0; }
+  CaseId case_id() const { return case_id_; }  // Requires: is_existing()
+  std::size_t op_index() const { return static_cast<std::size_t>(op_index_); }
+
+ private:
+  CaseRef(CaseId id, std::ptrdiff_t op) : case_id_(id), op_index_(op) {}
+  CaseId case_id_;
+  std::ptrdiff_t op_index_;
+};
+
+// The operations. Each one is a plain value; see WriteBatch for meaning.
+struct CreateSource {
+  SourceId source_id{};
+  std::string alias;
+  Day day = 0;
+};
+struct CreateCase {
+  SourceId source_id{};
+  Day day = 0;
+};
+struct AddItem {
+  CaseRef case_ref = CaseRef::existing(0);
+  Direction direction = Direction::kSource;
+  ItemBody body;
+  Day day = 0;
+};
+struct SetCaseStatus {
+  CaseId case_id = 0;
+  CaseStatus status = CaseStatus::kReceived;
+  Day day = 0;
+};
+struct PutSetting {
+  std::string key;
+  Bytes value;
+};
+using Operation = std::variant<CreateSource, CreateCase, AddItem, SetCaseStatus, PutSetting>;
+
+// Longest alias and setting key accepted.
+inline constexpr std::size_t kMaxAliasBytes = 64;
+inline constexpr std::size_t kMaxSettingKeyBytes = 128;
+inline constexpr std::size_t kMaxSettingValueBytes = 1024 * 1024;
+
+// Operations to commit together. Each adder returns the operation's index,
+// which CommitResult::id() and CaseRef::created_by() take.
+// Not thread-safe; build it on one thread, then hand it to Store::commit().
+class WriteBatch {
+ public:
+  // A new source. Fails at commit with kConflict if the id exists.
+  std::size_t create_source(const SourceId& source_id, std::string alias, Day day);
+  // A new case of an existing (or same-batch) source, status "received",
+  // item_count 0. Assigns a CaseId.
+  std::size_t create_case(const SourceId& source_id, Day day);
+  // A new item; adds 1 to the case's item_count and sets its last_event_day.
+  // Assigns an ItemId. A BlobRef body must come from a finished BlobWriter of
+  // the same store (checked at commit: kNotFound otherwise).
+  std::size_t add_item(CaseRef case_ref, Direction direction, ItemBody body, Day day);
+  // Changes a case's status and its last_event_day. kNotFound if no case.
+  // The store does not judge transitions; the caller's workflow does.
+  std::size_t set_case_status(CaseId case_id, CaseStatus status, Day day);
+  // Inserts or replaces an installation setting (e.g. "schema_version").
+  std::size_t put_setting(std::string key, Bytes value);
+
+  const std::vector<Operation>& operations() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  std::size_t size() const { return ops_.size(); }
+
+  // Checks limits, days and references without touching storage
+  // (kInvalidArgument / kTooLarge). Store::commit() calls it.
+  Result<void> validate() const;
+
+ private:
+  std::vector<Operation> ops_;
+};
+
+// What a commit assigned: for each operation index, the new CaseId or ItemId,
+// or 0 for operations that assign none.
+struct CommitResult {
+  std::vector<std::int64_t> ids;
+  std::int64_t id(std::size_t op_index) const { return ids.at(op_index); }
+};
+
+}  // namespace safehouse::store
+
+#endif  // SAFEHOUSE_STORE_WRITE_BATCH_H_
