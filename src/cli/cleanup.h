@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/cleanup.h: undoes what an interrupted command leaves behind. On SIGINT,
+// SIGTERM or SIGHUP it removes the pending temporary output file (so no
+// partial plaintext stays on disk) and restores the terminal's echo, then
+// dies of the same signal. Knows nothing of age or of what the file holds.
+#ifndef SAFEHOUSE_CLI_CLEANUP_H_
+#define SAFEHOUSE_CLI_CLEANUP_H_
+
+#include <termios.h>
+
+#include <string>
+
+namespace safehouse::cli {
+
+// Installs the signal handlers (idempotent).
+void install_cleanup_handlers();
+
+// The temporary file to unlink if a signal arrives; one at a time, since a
+// command writes one output. Pass "" to clear it after rename or unlink.
+void set_pending_temp_file(const std::string& path);
+
+// The terminal whose settings to restore if a signal arrives while a
+// passphrase is being read with echo off. Pass fd -1 to clear.
+void set_pending_terminal(int fd, const termios& saved);
+
+}  // namespace safehouse::cli
+
+#endif  // SAFEHOUSE_CLI_CLEANUP_H_

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/commands.h: one registration function per `safehouse` subcommand, each
+// defined in its own file (cli/<name>.cpp). main() calls them all; adding a
+// subcommand means one declaration here and one call in main.cpp.
+#ifndef SAFEHOUSE_CLI_COMMANDS_H_
+#define SAFEHOUSE_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.h"
+
+namespace safehouse::cli {
+
+void add_keygen_command(CLI::App& app);
+void add_encrypt_command(CLI::App& app);
+void add_decrypt_command(CLI::App& app);
+void add_rewrap_command(CLI::App& app);
+
+// Ends a subcommand's callback: on error prints "safehouse: error: <message>"
+// as one line on stderr and makes the process exit with status 1.
+void exit_on_error(const Result<void>& result);
+
+}  // namespace safehouse::cli
+
+#endif  // SAFEHOUSE_CLI_COMMANDS_H_

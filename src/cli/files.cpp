@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/files.cpp: file and stdio adapters with POSIX calls: buffered reads,
+// buffered writes, and temp-file-then-rename output with fsync of the file
+// and its directory, so a crash leaves either the old file or the new one.
+#include "cli/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "cli/cleanup.h"
+
+namespace safehouse::cli {
+namespace {
+
+bool is_stdio(const std::string& path) {
+  return path.empty() || path == "-";
+}
+
+Error os_error(const std::string& where, const char* what) {
+  return io_error(where + ": " + what + ": " + std::strerror(errno));
+}
+
+std::string display_name(const std::string& path, const char* stdio_name) {
+  return is_stdio(path) ? std::string(stdio_name) : path;
+}
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Reads until `out` is full or EOF; retries interrupted calls.
+Result<std::size_t> read_some(int fd, MutableByteSpan out, const std::string& name) {
+  for (;;) {
+    ssize_t n = ::read(fd, out.data(), out.size());
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return os_error(name, "read failed");
+  }
+}
+
+Result<void> write_all(int fd, ByteSpan data, const std::string& name) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error(name, "write failed");
+    }
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<crypto::SecretBytes> read_key_file(const std::string& path, std::size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return os_error(path, "cannot open");
+  // Grow by doubling rather than trusting st_size: the path may be a pipe.
+  crypto::SecretBytes buffer(4096);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == buffer.size()) {
+      if (buffer.size() >= max_bytes) {
+        ::close(fd);
+        return Error(ErrorCode::kTooLarge, path + ": too large for a key file");
+      }
+      crypto::SecretBytes bigger(std::min(buffer.size() * 2, max_bytes));
+      std::copy_n(buffer.reveal().begin(), used, bigger.reveal().begin());
+      buffer = std::move(bigger);
+    }
+    auto n = read_some(fd, buffer.reveal().subspan(used), path);
+    if (!n) {
+      ::close(fd);
+      return n.error();
+    }
+    if (*n == 0) break;
+    used += *n;
+  }
+  ::close(fd);
+  return crypto::SecretBytes::copy_of(buffer.reveal().first(used));
+}
+
+// ---------------------------------------------------------------- InputFile
+
+InputFile::InputFile(int fd, bool owned, std::string name)
+    : fd_(fd), owned_(owned), name_(std::move(name)), buffer_(kBufferBytes) {}
+
+InputFile::~InputFile() {
+  if (owned_) ::close(fd_);
+}
+
+Result<std::unique_ptr<InputFile>> InputFile::open(const std::string& path) {
+  if (is_stdio(path)) {
+    return std::unique_ptr<InputFile>(new InputFile(STDIN_FILENO, false, "stdin"));
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return os_error(path, "cannot open");
+  return std::unique_ptr<InputFile>(new InputFile(fd, true, path));
+}
+
+// Moves the unread bytes to the front and reads more behind them.
+Result<std::size_t> InputFile::fill() {
+  if (begin_ > 0) {
+    std::copy(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_),
+              buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  auto n = SAFEHOUSE_TRY(read_some(fd_, MutableByteSpan(buffer_).subspan(end_), name_));
+  end_ += n;
+  return n;
+}
+
+Result<std::size_t> InputFile::read(MutableByteSpan data) {
+  if (begin_ == end_) {
+    // Large reads bypass the buffer: no extra copy for bulk data.
+    if (data.size() >= kBufferBytes) return read_some(fd_, data, name_);
+    begin_ = end_ = 0;
+    SAFEHOUSE_TRY(fill());
+  }
+  std::size_t n = std::min(data.size(), end_ - begin_);
+  std::copy_n(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_), n, data.begin());
+  begin_ += n;
+  return n;
+}
+
+Result<ByteSpan> InputFile::peek(std::size_t n) {
+  n = std::min(n, kBufferBytes);
+  while (end_ - begin_ < n) {
+    if (SAFEHOUSE_TRY(fill()) == 0) break;
+  }
+  return ByteSpan(buffer_).subspan(begin_, std::min(n, end_ - begin_));
+}
+
+// --------------------------------------------------------------- OutputFile
+
+OutputFile::OutputFile(int fd, std::string path, std::string temp_path, Existing existing)
+    : fd_(fd),
+      path_(std::move(path)),
+      temp_path_(std::move(temp_path)),
+      existing_(existing),
+      buffer_(kBufferBytes) {}
+
+OutputFile::~OutputFile() {
+  if (path_.empty()) return;
+  if (fd_ >= 0) ::close(fd_);
+  if (!temp_path_.empty()) {
+    ::unlink(temp_path_.c_str());
+    set_pending_temp_file("");
+  }
+}
+
+Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, Existing existing) {
+  if (is_stdio(path)) {
+    return std::unique_ptr<OutputFile>(new OutputFile(STDOUT_FILENO, "", "", existing));
+  }
+  struct stat st {};
+  if (existing == Existing::kRefuse && ::lstat(path.c_str(), &st) == 0) {
+    return Error(ErrorCode::kConflict, path + ": already exists, not overwriting it");
+  }
+  install_cleanup_handlers();
+  std::string temp = path + ".tmp-XXXXXX";
+  int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
+  if (fd < 0) return os_error(path, "cannot create a temporary file beside it");
+  set_pending_temp_file(temp);
+  return std::unique_ptr<OutputFile>(new OutputFile(fd, path, temp, existing));
+}
+
+bool OutputFile::is_terminal() const {
+  return path_.empty() && ::isatty(fd_) == 1;
+}
+
+Result<void> OutputFile::fail(Error error) {
+  error_ = error;
+  return error;
+}
+
+Result<void> OutputFile::flush() {
+  auto written = write_all(fd_, ByteSpan(buffer_).first(used_), display_name(path_, "stdout"));
+  used_ = 0;
+  if (!written) return fail(written.error());
+  return {};
+}
+
+Result<void> OutputFile::write(ByteSpan data) {
+  if (error_) return *error_;
+  if (finished_) return fail(Error(ErrorCode::kInternal, "output: write after finish"));
+  if (used_ + data.size() > buffer_.size()) {
+    SAFEHOUSE_TRY_VOID(flush());
+    if (data.size() >= buffer_.size()) {
+      auto written = write_all(fd_, data, display_name(path_, "stdout"));
+      if (!written) return fail(written.error());
+      return {};
+    }
+  }
+  std::copy(data.begin(), data.end(), buffer_.begin() + static_cast<std::ptrdiff_t>(used_));
+  used_ += data.size();
+  return {};
+}
+
+Result<void> OutputFile::finish() {
+  if (error_) return *error_;
+  if (finished_) return {};
+  SAFEHOUSE_TRY_VOID(flush());
+  finished_ = true;
+  if (path_.empty()) return {};
+  auto committed = commit();
+  if (!committed) return fail(committed.error());
+  return {};
+}
+
+// fsync before rename so the name never points at unwritten blocks; fsync
+// the directory after so the rename itself survives a crash.
+Result<void> OutputFile::commit() {
+  if (::fsync(fd_) != 0) return os_error(path_, "fsync failed");
+  int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) return os_error(path_, "close failed");
+  if (existing_ == Existing::kRefuse) {
+    // link() fails if the name exists: no race with a file created meanwhile.
+    if (::link(temp_path_.c_str(), path_.c_str()) != 0) return os_error(path_, "cannot create");
+    ::unlink(temp_path_.c_str());
+  } else if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    return os_error(path_, "cannot rename the temporary file onto it");
+  }
+  temp_path_.clear();
+  set_pending_temp_file("");
+  int dir = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return {};
+}
+
+}  // namespace safehouse::cli

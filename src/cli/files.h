@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/files.h: ByteSource/ByteSink adapters over files and stdio for the
+// `safehouse` subcommands. Output to a named file goes to a temporary file in
+// the same directory that is renamed into place only by finish(): a command
+// that fails never leaves a partial output behind. Knows nothing of age.
+#ifndef SAFEHOUSE_CLI_FILES_H_
+#define SAFEHOUSE_CLI_FILES_H_
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/byte_stream.h"
+#include "crypto/secret_bytes.h"
+
+namespace safehouse::cli {
+
+// Reads a whole key file into locked memory (it may hold secret keys),
+// refusing files over `max_bytes`. Errors name the path, never the content.
+Result<crypto::SecretBytes> read_key_file(const std::string& path, std::size_t max_bytes);
+
+// A buffered reader over a file, or stdin when the path is "" or "-".
+class InputFile final : public ByteSource {
+ public:
+  static Result<std::unique_ptr<InputFile>> open(const std::string& path);
+  ~InputFile() override;
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  Result<std::size_t> read(MutableByteSpan data) override;
+  // The next up to `n` bytes without consuming them (fewer only at EOF).
+  // Requires: n <= kBufferBytes.
+  Result<ByteSpan> peek(std::size_t n);
+
+  static constexpr std::size_t kBufferBytes = 128 * 1024;
+
+ private:
+  InputFile(int fd, bool owned, std::string name);
+  Result<std::size_t> fill();
+
+  int fd_;
+  bool owned_;
+  std::string name_;
+  Bytes buffer_;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+};
+
+// How open() treats an existing file at the output path.
+enum class Existing { kReplace, kRefuse };
+
+// A buffered writer to stdout (path "" or "-") or, atomically, to a file.
+// For a file: writes go to "<path>.tmp-XXXXXX" (mode 0600); finish() flushes,
+// fsyncs and renames it onto <path>; destruction without a successful
+// finish() removes the temporary file. On stdout a failure cannot take back
+// what was already written: callers that care use -o.
+class OutputFile final : public ByteSink {
+ public:
+  static Result<std::unique_ptr<OutputFile>> open(const std::string& path, Existing existing);
+  ~OutputFile() override;
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  Result<void> write(ByteSpan data) override;
+  Result<void> finish() override;
+
+  // True when writing to stdout and stdout is a terminal.
+  bool is_terminal() const;
+
+  static constexpr std::size_t kBufferBytes = 128 * 1024;
+
+ private:
+  OutputFile(int fd, std::string path, std::string temp_path, Existing existing);
+  Result<void> flush();
+  Result<void> commit();
+  Result<void> fail(Error error);
+
+  int fd_;
+  std::string path_;       // "" for stdout
+  std::string temp_path_;  // "" for stdout, or once renamed or removed
+  Existing existing_;
+  Bytes buffer_;
+  std::size_t used_ = 0;
+  bool finished_ = false;
+  std::optional<Error> error_;  // sticky
+};
+
+}  // namespace safehouse::cli
+
+#endif  // SAFEHOUSE_CLI_FILES_H_
