@@ -46,11 +46,9 @@ void add_decrypt_command(CLI::App& app) {
   auto options = std::make_shared<DecryptOptions>();
   CLI::App* cmd = app.add_subcommand("decrypt", "Decrypt an age file (binary or armored)");
   cmd->add_option("-i,--identity", options->identity_files,
-                  "Identity file with AGE-SECRET-KEY-1... lines (repeatable)
-                      ->allow_extra_args(false);
-                  without it,
-                  "
-                  "asks for the passphrase (or reads $SAFEHOUSE_PASSPHRASE)");
+                  "Identity file with AGE-SECRET-KEY-1... lines (repeatable). Without -i, "
+                  "asks for the passphrase (or reads $SAFEHOUSE_PASSPHRASE)")
+      ->allow_extra_args(false);
   cmd->add_option("-o,--output", options->output,
                   "Write to this file (mode 0600; created only on success) instead of stdout");
   cmd->add_option("input", options->input, "File to decrypt (default: stdin)");
