@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/form.h: application/x-www-form-urlencoded bodies and query strings,
+// parsed with Boost.URL's query grammar ("+" is a space). Rejects invalid
+// percent-encoding and invalid UTF-8. Knows nothing of what fields mean.
+#ifndef SAFEHOUSE_HTTP_FORM_H_
+#define SAFEHOUSE_HTTP_FORM_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "base/error.h"
+#include "http/request.h"
+
+namespace safehouse::http {
+
+inline constexpr std::size_t kMaxFormFields = 256;
+
+class Form {
+ public:
+  // kMalformed for bad percent-encoding or invalid UTF-8 in a name or value;
+  // kTooLarge beyond kMaxFormFields fields. An empty string is an empty form.
+  static Result<Form> parse(std::string_view encoded);
+
+  // The first value of field `name`.
+  std::optional<std::string_view> get(std::string_view name) const;
+  const FieldList& fields() const { return fields_; }
+
+ private:
+  explicit Form(FieldList fields) : fields_(std::move(fields)) {}
+  FieldList fields_;
+};
+
+// True if `text` is well-formed UTF-8 (no overlongs, surrogates or values
+// beyond U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+}  // namespace safehouse::http
+
+#endif  // SAFEHOUSE_HTTP_FORM_H_

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/router.cpp: pattern matching and socket-free dispatch.
+#include "http/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <stdexcept>
+
+namespace safehouse::http {
+
+struct Router::Route {
+  Method method = Method::kGet;
+  std::vector<std::string> segments;  // "{name}" captures one segment
+  bool prefix = false;                // pattern ended in "/*"
+  Handler handler;
+  UploadFactory factory;
+  std::uint64_t body_limit_bytes = kDefaultBodyLimitBytes;
+  Pool pool = Pool::kWorker;
+};
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t start = 1;  // skip the leading "/"
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool is_capture(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Matches `path` against `route`; on success fills `captures` and returns the
+// number of literal segments (more literals = more specific).
+std::optional<int> match_route(const std::vector<std::string>& path, std::string_view raw_path,
+                               const Router::Route& route,
+                               std::vector<std::pair<std::string, std::string>>& captures) {
+  captures.clear();
+  const auto& pattern = route.segments;
+  if (route.prefix ? path.size() <= pattern.size() : path.size() != pattern.size()) {
+    return std::nullopt;
+  }
+  int literals = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (is_capture(pattern[i])) {
+      if (path[i].empty()) return std::nullopt;
+      captures.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), path[i]);
+    } else if (pattern[i] == path[i]) {
+      ++literals;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (route.prefix) {
+    std::size_t offset = 0;  // the rest starts after pattern.size() + 1 slashes
+    for (std::size_t i = 0; i <= pattern.size(); ++i) offset = raw_path.find('/', offset) + 1;
+    std::string rest(raw_path.substr(offset));
+    if (rest.empty()) return std::nullopt;
+    captures.emplace_back("*", std::move(rest));
+  }
+  return literals;
+}
+
+Response default_error_page(unsigned status, const Request&) {
+  return Response::text(std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n",
+                        status);
+}
+
+}  // namespace
+
+Router::Router() : error_pages_(default_error_page) {}
+
+void Router::add(Method method, std::string pattern, Route route) {
+  if (pattern.empty() || pattern.front() != '/') {
+    throw std::invalid_argument("router: pattern must be absolute");
+  }
+  route.method = method;
+  if (pattern.size() >= 2 && pattern.ends_with("/*")) {
+    route.prefix = true;
+    pattern.resize(pattern.size() - 2);
+  }
+  route.segments = pattern.empty() ? std::vector<std::string>{} : split_path(pattern);
+  routes_.push_back(std::make_shared<const Route>(std::move(route)));
+}
+
+void Router::get(std::string pattern, Handler handler, RouteOptions options) {
+  Route route;
+  route.handler = std::move(handler);
+  route.body_limit_bytes = options.body_limit_bytes;
+  route.pool = options.pool;
+  add(Method::kGet, std::move(pattern), std::move(route));
+}
+
+void Router::post(std::string pattern, Handler handler, RouteOptions options) {
+  Route route;
+  route.handler = std::move(handler);
+  route.body_limit_bytes = options.body_limit_bytes;
+  route.pool = options.pool;
+  add(Method::kPost, std::move(pattern), std::move(route));
+}
+
+void Router::post_upload(std::string pattern, UploadFactory factory, std::uint64_t body_limit_bytes,
+                         Pool pool) {
+  Route route;
+  route.factory = std::move(factory);
+  route.body_limit_bytes = body_limit_bytes;
+  route.pool = pool;
+  add(Method::kPost, std::move(pattern), std::move(route));
+}
+
+void Router::set_error_pages(ErrorPages pages) {
+  error_pages_ = std::move(pages);
+}
+
+Response Router::error_page(unsigned status, const Request& request) const {
+  try {
+    return error_pages_(status, request);
+  } catch (const std::exception& e) {
+    spdlog::error("http: error page {} failed: {}", status, e.what());
+    return default_error_page(status, request);
+  }
+}
+
+RouteMatch Router::match(Request& request) const {
+  const std::vector<std::string> path = split_path(request.path());
+  const Method method = request.method() == Method::kHead ? Method::kGet : request.method();
+  const Route* best = nullptr;
+  int best_literals = -1;
+  bool allows_get = false, allows_post = false;
+  std::vector<std::pair<std::string, std::string>> captures, best_captures;
+  for (const auto& route : routes_) {
+    auto literals = match_route(path, request.path(), *route, captures);
+    if (!literals) continue;
+    (route->method == Method::kGet ? allows_get : allows_post) = true;
+    if (route->method != method || *literals <= best_literals) continue;
+    best = route.get();
+    best_literals = *literals;
+    best_captures = captures;
+  }
+  RouteMatch result;
+  if (best == nullptr) {
+    if (!allows_get && !allows_post) return result;
+    result.kind = RouteMatch::Kind::kMethodNotAllowed;
+    result.allow = allows_get && allows_post ? "GET, HEAD, POST"
+                   : allows_get              ? "GET, HEAD"
+                                             : "POST";
+    return result;
+  }
+  for (auto& [name, value] : best_captures) request.set_path_param(name, std::move(value));
+  result.kind = best->factory ? RouteMatch::Kind::kUpload : RouteMatch::Kind::kHandler;
+  result.handler = best->factory ? nullptr : &best->handler;
+  result.factory = best->factory ? &best->factory : nullptr;
+  result.body_limit_bytes = best->body_limit_bytes;
+  result.pool = best->pool;
+  return result;
+}
+
+namespace {
+
+Response feed_upload(UploadHandler& upload, const std::string& body) {
+  if (auto fed = upload.on_body(as_bytes(body)); !fed) return upload.fail(fed.error());
+  return upload.finish();
+}
+
+}  // namespace
+
+Response Router::handle(Request& request) const {
+  RouteMatch found = match(request);
+  try {
+    switch (found.kind) {
+      case RouteMatch::Kind::kNotFound:
+        return error_page(404, request);
+      case RouteMatch::Kind::kMethodNotAllowed: {
+        Response response = error_page(405, request);
+        response.set_header("Allow", found.allow);
+        return response;
+      }
+      case RouteMatch::Kind::kHandler:
+        if (request.body().size() > found.body_limit_bytes) return error_page(413, request);
+        return (*found.handler)(request);
+      case RouteMatch::Kind::kUpload: {
+        auto made = (*found.factory)(request);
+        if (auto* rejected = std::get_if<Response>(&made)) return std::move(*rejected);
+        auto& upload = std::get<std::unique_ptr<UploadHandler>>(made);
+        if (request.body().size() > found.body_limit_bytes) {
+          return upload->fail(Error(ErrorCode::kTooLarge, "http: request body is too large"));
+        }
+        return feed_upload(*upload, request.body());
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler failed: {}", e.what());
+  }
+  return error_page(500, request);
+}
+
+}  // namespace safehouse::http

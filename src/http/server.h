@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/server.h: the HTTP server: listeners on loopback, one io_context with
+// a few threads, a worker pool for handlers and upload chunks, and a small
+// bounded pool for key derivation. Beast and Asio stay behind the pimpl so
+// that code including this header compiles fast. Never logs peer addresses,
+// ports, user agents, referrers or query strings.
+#ifndef SAFEHOUSE_HTTP_SERVER_H_
+#define SAFEHOUSE_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/error.h"
+#include "http/router.h"
+
+namespace safehouse::http {
+
+// Headers added to every response of one listener.
+struct SecurityHeaders {
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The set agreed for source pages: a CSP without script-src,
+  // Referrer-Policy: no-referrer, X-Content-Type-Options: nosniff,
+  // X-Frame-Options: DENY.
+  static SecurityHeaders source_defaults();
+  // The same but with `script-src 'self'` (the reviewer app uses JavaScript).
+  static SecurityHeaders staff_defaults();
+};
+
+// Named limits and pool sizes. The defaults suit production; tests shrink them.
+struct ServerOptions {
+  std::size_t io_threads = 2;
+  std::size_t worker_threads = 4;
+  std::size_t key_derivation_threads = 1;
+  // Key-derivation requests waiting or running beyond this get 503 at once.
+  std::size_t key_derivation_queue_limit = 16;
+  std::size_t max_header_bytes = 8 * 1024;       // beyond: 431
+  std::size_t upload_chunk_bytes = 64 * 1024;    // one on_body() call at most
+  std::chrono::seconds header_read_timeout{30};  // idle keep-alive too
+  std::chrono::seconds body_read_timeout{60};    // per chunk: slow Tor circuits
+  std::chrono::seconds write_timeout{60};
+  std::chrono::seconds drain_timeout{10};  // in-flight requests at shutdown
+};
+
+// Counters for /metrics; nothing identifying.
+struct ServerStats {
+  std::uint64_t connections_total = 0;
+  std::uint64_t connections_open = 0;
+  std::uint64_t requests_total = 0;
+  std::uint64_t responses_2xx = 0;
+  std::uint64_t responses_3xx = 0;
+  std::uint64_t responses_4xx = 0;
+  std::uint64_t responses_5xx = 0;
+  std::uint64_t upload_bytes_total = 0;
+};
+
+// Thread safety: add_listener() before run(); stop(), port() and stats() from
+// any thread.
+class Server {
+ public:
+  explicit Server(ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds `address`:`port` now (port 0 picks a free one, see port()) and
+  // serves `router` (which must outlive the server) on it from run().
+  Result<void> add_listener(std::string name, std::string address, std::uint16_t port,
+                            const Router& router, SecurityHeaders security_headers);
+
+  // The bound port of listener `name`, 0 if there is none.
+  std::uint16_t port(std::string_view name) const;
+
+  // Serves until SIGTERM, SIGINT or stop(); then stops accepting, closes idle
+  // connections, lets in-flight requests finish for up to drain_timeout and
+  // returns. Call once.
+  void run();
+  // Starts the same graceful shutdown; safe from any thread, also before run().
+  void stop();
+
+  ServerStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace safehouse::http
+
+#endif  // SAFEHOUSE_HTTP_SERVER_H_
