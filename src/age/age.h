@@ -48,8 +48,9 @@ Result<SealedHeader> seal_header(std::span<const Recipient* const> recipients);
 
 // Like encrypt(), but with a given header, file key and payload nonce, so
 // that tests can compare outputs byte for byte.
-std::unique_ptr<ByteSink> encrypt_with(const SealedHeader& header,
-                                       std::span<const std::uint8_t, 16> nonce, ByteSink& out);
+Result<std::unique_ptr<ByteSink>> encrypt_with(const SealedHeader& header,
+                                               std::span<const std::uint8_t, 16> nonce,
+                                               ByteSink& out);
 
 }  // namespace detail
 }  // namespace safehouse::age

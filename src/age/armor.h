@@ -32,27 +32,24 @@ class ArmorReader : public ByteSource {
   Result<std::size_t> read(MutableByteSpan data) override;
 
  private:
-  Result<void> fill();
-  Result<bool> read_line(std::string& line);
-  Result<void> check_trailer();
+  Result<std::string_view> next_line();
+  Result<void> start();
+  Result<void> decode_line();
+  Result<void> drain_trailing();
 
+  enum class State { kStart, kBody, kDone };
   ByteSource& in_;
-  std::array<std::uint8_t, 4096> raw_{};
+  Bytes raw_;  // input read ahead, lines not yet consumed from raw_pos_
   std::size_t raw_pos_ = 0;
-  std::size_t raw_len_ = 0;
   bool raw_eof_ = false;
-  Bytes decoded_;
+  Bytes decoded_;  // at most one line's worth of decoded bytes
   std::size_t decoded_pos_ = 0;
-  bool started_ = false;
-  bool done_ = false;
-  bool short_line_seen_ = false;
-  std::size_t total_read_ = 0;
-  std::string line_;
+  State state_ = State::kStart;
   Result<void> sticky_{};
 };
 
-// True when `first_bytes` starts with the armor's begin marker (leading
-// whitespace is not allowed by the spec, so none is skipped).
+// True when `first_bytes`, after any leading whitespace (which the armor
+// allows), start with the BEGIN line.
 bool looks_armored(ByteSpan first_bytes);
 
 }  // namespace safehouse::age

@@ -14,13 +14,13 @@
 namespace safehouse::age::detail {
 
 struct Bech32 {
-  std::string hrp;  // lower-cased
-  Bytes data;       // 8-bit bytes
+  std::string hrp;  // as written (all upper or all lower case)
+  Bytes data;       // 8-bit bytes; the caller wipes it if it is a secret
 };
 
 // Encodes `data` under `hrp` in lower case (upper case if `hrp` is upper case).
 std::string bech32_encode(std::string_view hrp, ByteSpan data);
-// Decodes and checks the checksum; the result's hrp is lower case.
+// Decodes and checks the checksum (computed over the lower-case form).
 // `limit_90` applies BIP 173's length limit (used by its test vectors).
 Result<Bech32> bech32_decode(std::string_view text, bool limit_90 = false);
 

@@ -45,10 +45,12 @@ Result<crypto::SecretBytes> aead_open_secret(const crypto::SecretBytes& key, con
 // for the tag after them.
 void aead_seal_in_place(const crypto::SecretBytes& key, const AeadNonce& nonce, std::uint8_t* buf,
                         std::size_t len);
-// buf holds `len` bytes of ciphertext||tag; on success the plaintext is in
-// buf[0, len - tag). Returns false when the tag does not verify.
-bool aead_open_in_place(const crypto::SecretBytes& key, const AeadNonce& nonce, std::uint8_t* buf,
-                        std::size_t len);
+// `in` holds `len` bytes of ciphertext||tag; on success the plaintext is in
+// out[0, len - tag). Returns false when the tag does not verify (then `out`
+// is zeroed but `in` is intact, so the caller can retry with another nonce).
+// Requires: `out` does not overlap `in`.
+bool aead_open_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
+                  std::size_t len, std::uint8_t* out);
 
 Mac hmac_sha256(const crypto::SecretBytes& key, ByteSpan message);
 bool equal_constant_time(ByteSpan a, ByteSpan b);

@@ -49,6 +49,10 @@ class StreamWriter final : public ByteSink {
   Result<void> sticky_{};
 };
 
+// Reads from `prefix` (consuming it) then `in` until `out` is full or the
+// source ends; returns the number of bytes read.
+Result<std::size_t> read_full(ByteSpan& prefix, ByteSource& in, MutableByteSpan out);
+
 // Decrypts the payload read from `prefix` then `in`, writing plaintext to
 // `out` (without finishing it). Errors start with "payload: ".
 Result<void> decrypt_stream(const crypto::SecretBytes& key, ByteSpan prefix, ByteSource& in,
