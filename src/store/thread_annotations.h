@@ -22,6 +22,7 @@
 #define EXCLUDES(...) SAFEHOUSE_TSA(locks_excluded(__VA_ARGS__))
 #define ACQUIRE(...) SAFEHOUSE_TSA(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) SAFEHOUSE_TSA(release_capability(__VA_ARGS__))
+#define ASSERT_CAPABILITY(x) SAFEHOUSE_TSA(assert_capability(x))
 #define NO_THREAD_SAFETY_ANALYSIS SAFEHOUSE_TSA(no_thread_safety_analysis)
 
 namespace safehouse::store {
@@ -52,13 +53,13 @@ class SCOPED_CAPABILITY MutexLock {
   Mutex& mu_;
 };
 
-// A condition variable bound to one Mutex (LevelDB's port::CondVar).
-// Thread-safe; wait() requires the mutex held, as the analysis checks.
+// A condition variable for a Mutex (LevelDB's port::CondVar). The mutex is
+// passed to wait() so that the analysis can check it is held. Thread-safe.
 class CondVar {
  public:
-  explicit CondVar(Mutex& mu) : mu_(mu) {}
-  void wait() REQUIRES(mu_) {
-    std::unique_lock<std::mutex> lock(mu_.mu_, std::adopt_lock);
+  CondVar() = default;
+  void wait(Mutex& mu) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();  // still held: ownership goes back to the caller
   }
@@ -66,8 +67,15 @@ class CondVar {
   void signal_all() { cv_.notify_all(); }
 
  private:
-  Mutex& mu_;
   std::condition_variable cv_;
+};
+
+// A capability that one thread holds by design rather than by locking, e.g.
+// "the writer thread": data GUARDED_BY a role may be touched only by
+// functions that REQUIRE it, and the thread's entry point asserts it.
+class CAPABILITY("role") ThreadRole {
+ public:
+  void assert_held() const ASSERT_CAPABILITY(this) {}
 };
 
 }  // namespace safehouse::store

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/blob_store.cpp: writing blobs durably (tmp → fsync → rename → fsync
+// directory) and reading them back with their digest checked.
+#include "store/blob_store.h"
+
+#include <sodium.h>
+
+#include <cassert>
+#include <cstdio>
+#include <utility>
+
+namespace safehouse::store {
+namespace {
+
+constexpr const char* kTmpDir = "tmp";
+constexpr const char* kLockFile = "LOCK";
+
+std::string random_name() {
+  Sha256 bytes{};
+  randombytes_buf(bytes.data(), 16);
+  return to_hex(bytes).substr(0, 32) + ".tmp";
+}
+
+std::string subdir_name(unsigned i) {
+  char name[3];
+  std::snprintf(name, sizeof name, "%02x", i);
+  return name;
+}
+
+Error integrity(const BlobRef& ref, const char* what) {
+  return Error(ErrorCode::kIntegrity, "blob " + to_hex(ref.sha256) + ": " + what);
+}
+
+// A ByteSource that checks size and digest against the BlobRef as it reads.
+class VerifyingSource final : public ByteSource {
+ public:
+  VerifyingSource(std::unique_ptr<ByteSource> inner, BlobRef expected)
+      : inner_(std::move(inner)), expected_(expected) {
+    crypto_hash_sha256_init(&state_);
+  }
+
+  Result<std::size_t> read(MutableByteSpan data) override {
+    if (error_) return *error_;
+    auto n = inner_->read(data);
+    if (!n) return fail(n.error());
+    if (*n == 0) {
+      Sha256 digest{};
+      crypto_hash_sha256_final(&state_, digest.data());
+      if (seen_ != expected_.size) return fail(integrity(expected_, "size does not match"));
+      if (digest != expected_.sha256) return fail(integrity(expected_, "sha-256 does not match"));
+      return std::size_t{0};
+    }
+    seen_ += *n;
+    if (seen_ > expected_.size) return fail(integrity(expected_, "size does not match"));
+    crypto_hash_sha256_update(&state_, data.data(), *n);
+    return *n;
+  }
+
+ private:
+  Result<std::size_t> fail(Error e) {
+    error_ = e;
+    return e;
+  }
+
+  std::unique_ptr<ByteSource> inner_;
+  BlobRef expected_;
+  crypto_hash_sha256_state state_;
+  std::uint64_t seen_ = 0;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+struct BlobWriter::Hasher {
+  crypto_hash_sha256_state state;
+};
+
+BlobWriter::BlobWriter(BlobStore& store, std::filesystem::path tmp_path,
+                       std::unique_ptr<WritableFile> file)
+    : store_(store),
+      tmp_path_(std::move(tmp_path)),
+      file_(std::move(file)),
+      hasher_(std::make_unique<Hasher>()) {
+  crypto_hash_sha256_init(&hasher_->state);
+}
+
+BlobWriter::~BlobWriter() {
+  if (file_ || (!result_ && !error_)) {
+    file_.reset();
+    (void)store_.fs_.remove(tmp_path_);  // best effort: startup cleanup catches the rest
+  }
+}
+
+Result<void> BlobWriter::fail(Error error) {
+  error_ = error;
+  file_.reset();
+  (void)store_.fs_.remove(tmp_path_);
+  return error;
+}
+
+Result<void> BlobWriter::write(ByteSpan data) {
+  if (error_) return *error_;
+  if (result_) return fail(Error(ErrorCode::kInternal, "blob writer: write after finish"));
+  auto appended = file_->append(data);
+  if (!appended) return fail(appended.error().with_context("blob writer"));
+  crypto_hash_sha256_update(&hasher_->state, data.data(), data.size());
+  size_ += data.size();
+  return {};
+}
+
+Result<void> BlobWriter::finish() {
+  if (error_) return *error_;
+  if (result_) return {};
+  auto synced = file_->sync();
+  if (!synced) return fail(synced.error().with_context("blob writer"));
+  auto closed = file_->close();
+  if (!closed) return fail(closed.error().with_context("blob writer"));
+  file_.reset();
+  BlobRef ref;
+  ref.size = size_;
+  crypto_hash_sha256_final(&hasher_->state, ref.sha256.data());
+  result_ = ref;
+  auto published = publish();
+  if (!published) {
+    result_.reset();
+    return fail(published.error().with_context("blob writer"));
+  }
+  return {};
+}
+
+// Renames the synced temporary file to its content address and makes the
+// rename durable. If that last fsync fails, the new name is taken back —
+// unless an identical blob was already there, which other items may use.
+Result<void> BlobWriter::publish() {
+  std::filesystem::path final_path = store_.path_of(result_->sha256);
+  bool existed = SAFEHOUSE_TRY(store_.fs_.exists(final_path));
+  SAFEHOUSE_TRY_VOID(store_.fs_.rename(tmp_path_, final_path));
+  auto synced = store_.fs_.sync_directory(final_path.parent_path());
+  if (!synced && !existed) (void)store_.fs_.remove(final_path);
+  return synced;
+}
+
+const BlobRef& BlobWriter::result() const {
+  assert(result_ && "BlobWriter::result() before a successful finish()");
+  return result_.value();
+}
+
+BlobStore::BlobStore(std::filesystem::path dir, FileSystem& fs, std::unique_ptr<FileLock> lock)
+    : dir_(std::move(dir)), fs_(fs), lock_(std::move(lock)) {}
+
+Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::filesystem::path& dir,
+                                                   FileSystem& fs) {
+  std::filesystem::path blobs = dir / "blobs";
+  SAFEHOUSE_TRY_VOID(fs.create_directories(blobs / kTmpDir));
+  // All 256 fan-out directories up front, made durable once, so that
+  // publishing a blob never has to create (and fsync) a parent directory.
+  if (!SAFEHOUSE_TRY(fs.exists(blobs / "ff"))) {
+    for (unsigned i = 0; i < 256; ++i)
+      SAFEHOUSE_TRY_VOID(fs.create_directories(blobs / subdir_name(i)));
+    SAFEHOUSE_TRY_VOID(fs.sync_directory(blobs));
+    SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
+  }
+  auto lock = SAFEHOUSE_TRY(fs.open_lock(blobs / kLockFile));
+  std::unique_ptr<BlobStore> store(new BlobStore(blobs, fs, std::move(lock)));
+  // Exclusive means no other process has this directory open: its tmp files
+  // are leftovers of a crash. Otherwise they may be uploads in flight.
+  if (SAFEHOUSE_TRY(store->lock_->try_exclusive())) SAFEHOUSE_TRY_VOID(store->remove_leftovers());
+  SAFEHOUSE_TRY_VOID(store->lock_->shared());
+  return store;
+}
+
+Result<void> BlobStore::remove_leftovers() {
+  auto names = SAFEHOUSE_TRY(fs_.list_directory(dir_ / kTmpDir));
+  for (const auto& name : names) {
+    auto removed = fs_.remove(dir_ / kTmpDir / name);
+    if (!removed && removed.error().code() != ErrorCode::kNotFound) return removed.error();
+  }
+  return {};
+}
+
+std::filesystem::path BlobStore::path_of(const Sha256& digest) const {
+  std::string hex = to_hex(digest);
+  return dir_ / hex.substr(0, 2) / hex.substr(2);
+}
+
+Result<std::unique_ptr<BlobWriter>> BlobStore::create_writer() {
+  std::filesystem::path tmp = dir_ / kTmpDir / random_name();
+  auto file = fs_.create_file(tmp);
+  if (!file) return file.error().with_context("blob store");
+  return std::unique_ptr<BlobWriter>(new BlobWriter(*this, tmp, std::move(*file)));
+}
+
+Result<std::unique_ptr<ByteSource>> BlobStore::open_blob(const BlobRef& ref) {
+  auto file = fs_.open_for_reading(path_of(ref.sha256));
+  if (!file) return file.error().with_context("blob store");
+  return std::unique_ptr<ByteSource>(new VerifyingSource(std::move(*file), ref));
+}
+
+Result<Bytes> BlobStore::read_blob(const BlobRef& ref, std::size_t max_bytes) {
+  if (ref.size > max_bytes) return Error(ErrorCode::kTooLarge, "blob store: blob is too large");
+  auto source = SAFEHOUSE_TRY(open_blob(ref));
+  Bytes out(static_cast<std::size_t>(ref.size) + 1);  // +1 so extra bytes show up
+  std::size_t filled = 0;
+  for (;;) {
+    std::size_t n = SAFEHOUSE_TRY(source->read(MutableByteSpan(out).subspan(filled)));
+    if (n == 0) break;
+    filled += n;
+  }
+  out.resize(filled);
+  return out;
+}
+
+Result<bool> BlobStore::contains(const BlobRef& ref) {
+  auto size = fs_.file_size(path_of(ref.sha256));
+  if (!size) {
+    if (size.error().code() == ErrorCode::kNotFound) return false;
+    return size.error();
+  }
+  return *size == ref.size;
+}
+
+Result<void> BlobStore::remove(const Sha256& digest) {
+  std::filesystem::path path = path_of(digest);
+  SAFEHOUSE_TRY_VOID(fs_.remove(path));
+  return fs_.sync_directory(path.parent_path());
+}
+
+}  // namespace safehouse::store

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/faulty_file_system.cpp: the forwarding wrapper and the fault
+// injector for tests.
+#include "store/faulty_file_system.h"
+
+#include <utility>
+
+namespace safehouse::store {
+
+Result<std::unique_ptr<WritableFile>> FileSystemWrapper::create_file(
+    const std::filesystem::path& path) {
+  return target_.create_file(path);
+}
+Result<std::unique_ptr<ByteSource>> FileSystemWrapper::open_for_reading(
+    const std::filesystem::path& path) {
+  return target_.open_for_reading(path);
+}
+Result<Bytes> FileSystemWrapper::read_file(const std::filesystem::path& path,
+                                           std::size_t max_bytes) {
+  return target_.read_file(path, max_bytes);
+}
+Result<void> FileSystemWrapper::rename(const std::filesystem::path& from,
+                                       const std::filesystem::path& to) {
+  return target_.rename(from, to);
+}
+Result<void> FileSystemWrapper::remove(const std::filesystem::path& path) {
+  return target_.remove(path);
+}
+Result<void> FileSystemWrapper::sync_directory(const std::filesystem::path& path) {
+  return target_.sync_directory(path);
+}
+Result<void> FileSystemWrapper::create_directories(const std::filesystem::path& path) {
+  return target_.create_directories(path);
+}
+Result<std::vector<std::string>> FileSystemWrapper::list_directory(
+    const std::filesystem::path& path) {
+  return target_.list_directory(path);
+}
+Result<std::uint64_t> FileSystemWrapper::file_size(const std::filesystem::path& path) {
+  return target_.file_size(path);
+}
+Result<bool> FileSystemWrapper::exists(const std::filesystem::path& path) {
+  return target_.exists(path);
+}
+Result<std::unique_ptr<FileLock>> FileSystemWrapper::open_lock(const std::filesystem::path& path) {
+  return target_.open_lock(path);
+}
+Result<void> FileSystemWrapper::check_database_io(DatabaseIo kind, std::size_t bytes) {
+  return target_.check_database_io(kind, bytes);
+}
+
+namespace {
+
+// A WritableFile whose appends and syncs pass through the injector first.
+class FaultyWritableFile final : public WritableFile {
+ public:
+  FaultyWritableFile(FaultyFileSystem& fs, std::unique_ptr<WritableFile> target)
+      : fs_(fs), target_(std::move(target)) {}
+
+  Result<void> append(ByteSpan data) override {
+    SAFEHOUSE_TRY_VOID(fs_.before_write(data.size()));
+    return target_->append(data);
+  }
+  Result<void> sync() override {
+    SAFEHOUSE_TRY_VOID(fs_.before_sync());
+    return target_->sync();
+  }
+  Result<void> close() override { return target_->close(); }
+
+ private:
+  FaultyFileSystem& fs_;
+  std::unique_ptr<WritableFile> target_;
+};
+
+}  // namespace
+
+void FaultyFileSystem::fail_sync(std::int64_t n, bool sticky) {
+  sticky_ = sticky;
+  fail_sync_at_ = n == kNever ? kNever : syncs_.load() + n;
+}
+
+void FaultyFileSystem::set_space_left(std::int64_t bytes) {
+  space_left_ = bytes;
+}
+
+void FaultyFileSystem::set_sync_hook(std::function<void()> hook) {
+  MutexLock lock(hook_mu_);
+  sync_hook_ = std::move(hook);
+}
+
+Result<void> FaultyFileSystem::before_sync() {
+  std::function<void()> hook;
+  {
+    MutexLock lock(hook_mu_);
+    hook = sync_hook_;
+  }
+  if (hook) hook();
+  std::int64_t number = ++syncs_;
+  std::int64_t fail_at = fail_sync_at_.load();
+  if (fail_at != kNever && (number == fail_at || (sticky_ && number > fail_at))) {
+    ++failed_syncs_;
+    return io_error("fsync: injected failure (input/output error)");
+  }
+  return {};
+}
+
+Result<void> FaultyFileSystem::before_write(std::size_t bytes) {
+  auto wanted = static_cast<std::int64_t>(bytes);
+  std::int64_t left = space_left_.load();
+  while (left != kNever) {
+    if (left < wanted) {
+      return Error(ErrorCode::kUnavailable, "write: injected failure (no space left on device)");
+    }
+    if (space_left_.compare_exchange_weak(left, left - wanted)) break;
+  }
+  bytes_written_ += wanted;
+  return {};
+}
+
+Result<std::unique_ptr<WritableFile>> FaultyFileSystem::create_file(
+    const std::filesystem::path& path) {
+  auto file = SAFEHOUSE_TRY(FileSystemWrapper::create_file(path));
+  return std::unique_ptr<WritableFile>(new FaultyWritableFile(*this, std::move(file)));
+}
+
+Result<void> FaultyFileSystem::sync_directory(const std::filesystem::path& path) {
+  SAFEHOUSE_TRY_VOID(before_sync());
+  return FileSystemWrapper::sync_directory(path);
+}
+
+Result<void> FaultyFileSystem::check_database_io(DatabaseIo kind, std::size_t bytes) {
+  if (kind == DatabaseIo::kSync) {
+    SAFEHOUSE_TRY_VOID(before_sync());
+  } else {
+    SAFEHOUSE_TRY_VOID(before_write(bytes));
+  }
+  return FileSystemWrapper::check_database_io(kind, bytes);
+}
+
+}  // namespace safehouse::store

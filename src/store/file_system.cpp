@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/file_system.cpp: FileSystem::posix(), the real files behind the
+// interface: open/write/fsync/rename/flock with errno turned into Errors.
+#include "store/file_system.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace safehouse::store {
+namespace {
+
+// "where: strerror" with the code a caller can act on. Paths inside the data
+// directory hold only digests and fixed names, so they may appear.
+Error errno_error(const std::string& where, int err) {
+  std::string message = where + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) return Error(ErrorCode::kUnavailable, message);
+  if (err == ENOENT) return Error(ErrorCode::kNotFound, message);
+  if (err == EEXIST) return Error(ErrorCode::kConflict, message);
+  return io_error(message);
+}
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Result<void> append(ByteSpan data) override {
+    if (fd_ < 0) return io_error("append " + path_ + ": file is closed");
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno_error("write " + path_, errno);
+      }
+      data = data.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+
+  Result<void> sync() override {
+    if (fd_ < 0) return io_error("sync " + path_ + ": file is closed");
+    // fdatasync would do for the data, but the size is metadata we need.
+    if (::fsync(fd_) != 0) return errno_error("fsync " + path_, errno);
+    return {};
+  }
+
+  Result<void> close() override {
+    if (fd_ < 0) return {};
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return errno_error("close " + path_, errno);
+    return {};
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixReadableFile final : public ByteSource {
+ public:
+  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixReadableFile() override { ::close(fd_); }
+
+  Result<std::size_t> read(MutableByteSpan data) override {
+    for (;;) {
+      ssize_t n = ::read(fd_, data.data(), data.size());
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return errno_error("read " + path_, errno);
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  PosixFileLock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing releases the flock
+
+  Result<bool> try_exclusive() override {
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) return false;
+      if (errno != EINTR) return errno_error("flock " + path_, errno);
+    }
+    return true;
+  }
+
+  Result<void> shared() override {
+    while (::flock(fd_, LOCK_SH) != 0) {
+      if (errno != EINTR) return errno_error("flock " + path_, errno);
+    }
+    return {};
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+Result<int> open_fd(const std::filesystem::path& path, int flags, mode_t mode, const char* what) {
+  for (;;) {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd >= 0) return fd;
+    if (errno != EINTR) return errno_error(std::string(what) + " " + path.string(), errno);
+  }
+}
+
+class PosixFileSystem final : public FileSystem {
+ public:
+  Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) override {
+    int fd = SAFEHOUSE_TRY(open_fd(path, O_WRONLY | O_CREAT | O_EXCL, 0600, "create"));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path.string(), fd));
+  }
+
+  Result<std::unique_ptr<ByteSource>> open_for_reading(const std::filesystem::path& path) override {
+    int fd = SAFEHOUSE_TRY(open_fd(path, O_RDONLY, 0, "open"));
+    return std::unique_ptr<ByteSource>(new PosixReadableFile(path.string(), fd));
+  }
+
+  Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) override {
+    auto source = SAFEHOUSE_TRY(open_for_reading(path));
+    Bytes out;
+    std::uint8_t buffer[16384];
+    for (;;) {
+      std::size_t n = SAFEHOUSE_TRY(source->read(buffer));
+      if (n == 0) return out;
+      if (out.size() + n > max_bytes) {
+        return Error(ErrorCode::kTooLarge, "read " + path.string() + ": file is too large");
+      }
+      out.insert(out.end(), buffer, buffer + n);
+    }
+  }
+
+  Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return errno_error("rename " + from.string(), errno);
+    }
+    return {};
+  }
+
+  Result<void> remove(const std::filesystem::path& path) override {
+    if (::unlink(path.c_str()) != 0) return errno_error("remove " + path.string(), errno);
+    return {};
+  }
+
+  Result<void> sync_directory(const std::filesystem::path& path) override {
+    int fd = SAFEHOUSE_TRY(open_fd(path, O_RDONLY | O_DIRECTORY, 0, "open directory"));
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return errno_error("fsync directory " + path.string(), err);
+    return {};
+  }
+
+  Result<void> create_directories(const std::filesystem::path& path) override {
+    std::filesystem::path partial;
+    for (const auto& part : path) {
+      partial /= part;
+      if (part.empty() || part == "/") continue;
+      if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+        return errno_error("mkdir " + partial.string(), errno);
+      }
+    }
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return errno_error("stat " + path.string(), errno);
+    if (!S_ISDIR(st.st_mode)) return io_error("mkdir " + path.string() + ": not a directory");
+    return {};
+  }
+
+  Result<std::vector<std::string>> list_directory(const std::filesystem::path& path) override {
+    DIR* dir = ::opendir(path.c_str());
+    if (dir == nullptr) return errno_error("list " + path.string(), errno);
+    std::vector<std::string> names;
+    errno = 0;
+    while (struct dirent* entry = ::readdir(dir)) {
+      std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(std::move(name));
+    }
+    int err = errno;
+    ::closedir(dir);
+    if (err != 0) return errno_error("list " + path.string(), err);
+    return names;
+  }
+
+  Result<std::uint64_t> file_size(const std::filesystem::path& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return errno_error("stat " + path.string(), errno);
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+
+  Result<bool> exists(const std::filesystem::path& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) return true;
+    if (errno == ENOENT) return false;
+    return errno_error("stat " + path.string(), errno);
+  }
+
+  Result<std::unique_ptr<FileLock>> open_lock(const std::filesystem::path& path) override {
+    int fd = SAFEHOUSE_TRY(open_fd(path, O_RDWR | O_CREAT, 0600, "open lock"));
+    return std::unique_ptr<FileLock>(new PosixFileLock(path.string(), fd));
+  }
+};
+
+}  // namespace
+
+FileSystem& FileSystem::posix() {
+  static PosixFileSystem* fs = new PosixFileSystem();  // never destroyed: no exit-order issues
+  return *fs;
+}
+
+}  // namespace safehouse::store
