@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -24,10 +25,6 @@ bool is_stdio(const std::string& path) {
 
 Error os_error(const std::string& where, const char* what) {
   return io_error(where + ": " + what + ": " + std::strerror(errno));
-}
-
-std::string display_name(const std::string& path, const char* stdio_name) {
-  return is_stdio(path) ? std::string(stdio_name) : path;
 }
 
 std::string parent_dir(const std::string& path) {
@@ -142,15 +139,15 @@ Result<ByteSpan> InputFile::peek(std::size_t n) {
 
 // --------------------------------------------------------------- OutputFile
 
-OutputFile::OutputFile(int fd, std::string path, std::string temp_path, Existing existing)
+OutputFile::OutputFile(int fd, std::string name, std::string temp_path, Existing existing)
     : fd_(fd),
-      path_(std::move(path)),
+      name_(std::move(name)),
       temp_path_(std::move(temp_path)),
       existing_(existing),
       buffer_(kBufferBytes) {}
 
 OutputFile::~OutputFile() {
-  if (path_.empty()) return;
+  if (fd_ == STDOUT_FILENO) return;
   if (fd_ >= 0) ::close(fd_);
   if (!temp_path_.empty()) {
     ::unlink(temp_path_.c_str());
@@ -160,22 +157,40 @@ OutputFile::~OutputFile() {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, Existing existing) {
   if (is_stdio(path)) {
-    return std::unique_ptr<OutputFile>(new OutputFile(STDOUT_FILENO, "", "", existing));
+    return std::unique_ptr<OutputFile>(new OutputFile(STDOUT_FILENO, "stdout", "", existing));
   }
   struct stat st {};
-  if (existing == Existing::kRefuse && ::lstat(path.c_str(), &st) == 0) {
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  if (existing == Existing::kRefuse && (exists || ::lstat(path.c_str(), &st) == 0)) {
     return Error(ErrorCode::kConflict, path + ": already exists, not overwriting it");
   }
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or FIFO (-o /dev/null, a pipe): written in place. Renaming a
+    // temporary file onto it would replace the device node itself.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return os_error(path, "cannot open");
+    return std::unique_ptr<OutputFile>(new OutputFile(fd, path, "", existing));
+  }
+  // Through a symbolic link, replace the file it points to, not the link.
+  std::string target = path;
+  if (exists) {
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (resolved == nullptr) return os_error(path, "cannot resolve");
+    target = resolved;
+    std::free(resolved);
+  }
   install_cleanup_handlers();
-  std::string temp = path + ".tmp-XXXXXX";
+  std::string temp = target + ".tmp-XXXXXX";
   int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
   if (fd < 0) return os_error(path, "cannot create a temporary file beside it");
   set_pending_temp_file(temp);
-  return std::unique_ptr<OutputFile>(new OutputFile(fd, path, temp, existing));
+  auto out = std::unique_ptr<OutputFile>(new OutputFile(fd, path, temp, existing));
+  out->final_path_ = target;
+  return out;
 }
 
 bool OutputFile::is_terminal() const {
-  return path_.empty() && ::isatty(fd_) == 1;
+  return fd_ >= 0 && ::isatty(fd_) == 1;
 }
 
 Result<void> OutputFile::fail(Error error) {
@@ -184,7 +199,7 @@ Result<void> OutputFile::fail(Error error) {
 }
 
 Result<void> OutputFile::flush() {
-  auto written = write_all(fd_, ByteSpan(buffer_).first(used_), display_name(path_, "stdout"));
+  auto written = write_all(fd_, ByteSpan(buffer_).first(used_), name_);
   used_ = 0;
   if (!written) return fail(written.error());
   return {};
@@ -196,7 +211,7 @@ Result<void> OutputFile::write(ByteSpan data) {
   if (used_ + data.size() > buffer_.size()) {
     SAFEHOUSE_TRY_VOID(flush());
     if (data.size() >= buffer_.size()) {
-      auto written = write_all(fd_, data, display_name(path_, "stdout"));
+      auto written = write_all(fd_, data, name_);
       if (!written) return fail(written.error());
       return {};
     }
@@ -211,7 +226,7 @@ Result<void> OutputFile::finish() {
   if (finished_) return {};
   SAFEHOUSE_TRY_VOID(flush());
   finished_ = true;
-  if (path_.empty()) return {};
+  if (final_path_.empty()) return {};
   auto committed = commit();
   if (!committed) return fail(committed.error());
   return {};
@@ -220,19 +235,20 @@ Result<void> OutputFile::finish() {
 // fsync before rename so the name never points at unwritten blocks; fsync
 // the directory after so the rename itself survives a crash.
 Result<void> OutputFile::commit() {
-  if (::fsync(fd_) != 0) return os_error(path_, "fsync failed");
+  if (::fsync(fd_) != 0) return os_error(name_, "fsync failed");
   int fd = std::exchange(fd_, -1);
-  if (::close(fd) != 0) return os_error(path_, "close failed");
+  if (::close(fd) != 0) return os_error(name_, "close failed");
   if (existing_ == Existing::kRefuse) {
     // link() fails if the name exists: no race with a file created meanwhile.
-    if (::link(temp_path_.c_str(), path_.c_str()) != 0) return os_error(path_, "cannot create");
+    if (::link(temp_path_.c_str(), final_path_.c_str()) != 0)
+      return os_error(name_, "cannot create");
     ::unlink(temp_path_.c_str());
-  } else if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    return os_error(path_, "cannot rename the temporary file onto it");
+  } else if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    return os_error(name_, "cannot rename the temporary file onto it");
   }
   temp_path_.clear();
   set_pending_temp_file("");
-  int dir = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dir = ::open(parent_dir(final_path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);

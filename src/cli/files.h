@@ -51,10 +51,12 @@ class InputFile final : public ByteSource {
 enum class Existing { kReplace, kRefuse };
 
 // A buffered writer to stdout (path "" or "-") or, atomically, to a file.
-// For a file: writes go to "<path>.tmp-XXXXXX" (mode 0600); finish() flushes,
-// fsyncs and renames it onto <path>; destruction without a successful
-// finish() removes the temporary file. On stdout a failure cannot take back
-// what was already written: callers that care use -o.
+// For a regular file: writes go to "<path>.tmp-XXXXXX" (mode 0600) beside
+// it; finish() flushes, fsyncs and renames it onto <path> (onto the target
+// of a symbolic link); destruction without a successful finish() removes the
+// temporary file. An existing device or FIFO (/dev/null) is written in
+// place. On stdout, a device or a FIFO a failure cannot take back what was
+// already written: callers that care use -o with a regular file.
 class OutputFile final : public ByteSink {
  public:
   static Result<std::unique_ptr<OutputFile>> open(const std::string& path, Existing existing);
@@ -65,20 +67,21 @@ class OutputFile final : public ByteSink {
   Result<void> write(ByteSpan data) override;
   Result<void> finish() override;
 
-  // True when writing to stdout and stdout is a terminal.
+  // True when the output is a terminal.
   bool is_terminal() const;
 
   static constexpr std::size_t kBufferBytes = 128 * 1024;
 
  private:
-  OutputFile(int fd, std::string path, std::string temp_path, Existing existing);
+  OutputFile(int fd, std::string name, std::string temp_path, Existing existing);
   Result<void> flush();
   Result<void> commit();
   Result<void> fail(Error error);
 
   int fd_;
-  std::string path_;       // "" for stdout
-  std::string temp_path_;  // "" for stdout, or once renamed or removed
+  std::string name_;        // for error messages: the path as given, or "stdout"
+  std::string final_path_;  // where finish() renames to; "" when written in place
+  std::string temp_path_;   // "" when written in place, or once renamed or removed
   Existing existing_;
   Bytes buffer_;
   std::size_t used_ = 0;
