@@ -23,11 +23,13 @@ struct DecryptOptions {
 };
 
 Result<void> run_decrypt(const DecryptOptions& options) {
+  using Mode = PassphrasePromptIdentity::Mode;
   std::vector<std::unique_ptr<age::Identity>> identities;
   if (options.identity_files.empty()) {
-    identities.push_back(std::make_unique<PassphrasePromptIdentity>());
+    identities.push_back(std::make_unique<PassphrasePromptIdentity>(Mode::kAsk));
   } else {
     identities = SAFEHOUSE_TRY(load_identities(options.identity_files));
+    identities.push_back(std::make_unique<PassphrasePromptIdentity>(Mode::kRefuse));
   }
   auto input = SAFEHOUSE_TRY(AgeInput::open(options.input));
   auto out = SAFEHOUSE_TRY(OutputFile::open(options.output, Existing::kReplace));

@@ -114,11 +114,18 @@ Result<crypto::SecretBytes> PassphrasePromptIdentity::unwrap(
     std::span<const age::Stanza> stanzas) const {
   bool has_scrypt = false;
   for (const auto& stanza : stanzas) has_scrypt = has_scrypt || stanza.type == "scrypt";
-  if (!has_scrypt) {
-    return Error(ErrorCode::kNoMatch, "file is not passphrase-encrypted; use -i IDENTITY_FILE");
+  if (!has_scrypt) return Error(ErrorCode::kNoMatch, "file is not passphrase-encrypted");
+  if (mode_ == Mode::kRefuse) {
+    return invalid_argument("the file is passphrase-encrypted: decrypt it without -i");
   }
   auto passphrase = SAFEHOUSE_TRY(read_passphrase("Enter passphrase: ", Confirm::kNo));
-  return age::ScryptIdentity(std::move(passphrase)).unwrap(stanzas);
+  auto file_key = age::ScryptIdentity(std::move(passphrase)).unwrap(stanzas);
+  // The only identity: "not mine" can only mean a wrong passphrase here, and
+  // saying so beats the engine's generic "no identity matched".
+  if (!file_key && file_key.error().code() == ErrorCode::kNoMatch) {
+    return Error(ErrorCode::kIntegrity, "incorrect passphrase");
+  }
+  return file_key;
 }
 
 }  // namespace safehouse::cli

@@ -24,12 +24,19 @@ enum class Confirm { kNo, kYes };
 // twice when `confirm` is kYes. An empty passphrase is an error.
 Result<crypto::SecretBytes> read_passphrase(std::string_view prompt, Confirm confirm);
 
-// Decrypt-side identity for files without -i: on a file whose stanza is
-// "scrypt" it reads the passphrase (once) and unwraps with it; on any other
-// file it answers kNoMatch without asking.
+// Decrypt-side identity for passphrase-encrypted files ("scrypt" stanza).
+// With kAsk (no -i given) it reads the passphrase once and unwraps with it;
+// with kRefuse (placed after the -i identities) it turns "no identity
+// matched" on a passphrase file into a clear error. On files without an
+// scrypt stanza it answers kNoMatch and never asks.
 class PassphrasePromptIdentity final : public age::Identity {
  public:
+  enum class Mode { kAsk, kRefuse };
+  explicit PassphrasePromptIdentity(Mode mode) : mode_(mode) {}
   Result<crypto::SecretBytes> unwrap(std::span<const age::Stanza> stanzas) const override;
+
+ private:
+  Mode mode_;
 };
 
 }  // namespace safehouse::cli
