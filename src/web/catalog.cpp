@@ -88,13 +88,15 @@ Catalog& Catalog::operator=(Catalog&&) noexcept = default;
 Catalog::~Catalog() = default;
 
 std::string Catalog::translate(Language language, std::string_view msgid) const {
-  const std::string id(msgid);  // the facet wants a NUL-terminated key
+  if (msgid.empty()) return {};  // "" is the .po header in gettext, never a message
+  const std::string id(msgid);   // the facet wants a NUL-terminated key
   const char* found = impl_->facet(language).get(0, nullptr, id.c_str());
   return found != nullptr && *found != '\0' ? std::string(found) : id;
 }
 
 std::string Catalog::translate_plural(Language language, std::string_view singular,
                                       std::string_view plural, long n) const {
+  if (singular.empty()) return {};
   const std::string id(singular);
   const char* found = impl_->facet(language).get(0, nullptr, id.c_str(), static_cast<int>(n));
   if (found != nullptr && *found != '\0') return std::string(found);
@@ -102,6 +104,7 @@ std::string Catalog::translate_plural(Language language, std::string_view singul
 }
 
 bool Catalog::has_translation(Language language, std::string_view msgid) const {
+  if (msgid.empty()) return false;
   const std::string id(msgid);
   const char* found = impl_->facet(language).get(0, nullptr, id.c_str());
   return found != nullptr && *found != '\0';

@@ -217,7 +217,11 @@ std::string Renderer::render(Page page, Language language, const PageData& data)
   context.set("content", mustache::partial{[content] { return content; }});
 
   mustache::mustache layout{std::string(template_source(kLayoutTemplate))};
-  return layout.render(context);
+  std::string html = layout.render(context);
+  // The templates open with a licence comment; "<!DOCTYPE html>" must come
+  // first or browsers fall back to quirks mode.
+  html.erase(0, html.find_first_not_of(" \n"));
+  return html;
 }
 
 }  // namespace safehouse::web

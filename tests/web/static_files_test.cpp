@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/web/static_files_test.cpp: the stylesheet and fonts are embedded with
+// the right media types, unknown names are absent, and the stylesheet loads
+// nothing from outside /static/.
+#include "web/static_files.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+
+namespace safehouse::web {
+namespace {
+
+TEST(StaticFiles, StylesheetIsCss) {
+  const auto css = find_static("safehouse.css");
+  ASSERT_TRUE(css.has_value());
+  EXPECT_EQ(css->content_type, "text/css; charset=utf-8");
+  EXPECT_NE(css->bytes.find("@font-face"), std::string_view::npos);
+  EXPECT_NE(css->bytes.find("margin-inline"), std::string_view::npos) << "RTL-aware";
+}
+
+TEST(StaticFiles, FontsAreTheDebianTrueTypeFiles) {
+  for (std::string_view name : {"NotoNaskhArabic-Regular.ttf", "NotoSansArabic-Regular.ttf"}) {
+    const auto font = find_static(name);
+    ASSERT_TRUE(font.has_value()) << name;
+    EXPECT_EQ(font->content_type, "font/ttf");
+    ASSERT_GT(font->bytes.size(), 10000u);
+    EXPECT_EQ(font->bytes.substr(0, 4), std::string_view("\x00\x01\x00\x00", 4));
+    std::ifstream system("/usr/share/fonts/truetype/noto/" + std::string(name), std::ios::binary);
+    if (system) {
+      const std::string original((std::istreambuf_iterator<char>(system)), {});
+      EXPECT_EQ(font->bytes, original) << name;
+    }
+  }
+}
+
+TEST(StaticFiles, UnknownAndPathLikeNamesAreAbsent) {
+  for (std::string_view name : {"", "nope.css", "../safehouse.css", "/safehouse.css",
+                                "safehouse.css/", "SAFEHOUSE.CSS", "static/safehouse.css"}) {
+    EXPECT_FALSE(find_static(name).has_value()) << name;
+  }
+}
+
+TEST(StaticFiles, StylesheetReferencesOnlyEmbeddedStaticUrls) {
+  const std::string css(find_static("safehouse.css")->bytes);
+  EXPECT_EQ(css.find("http:"), std::string::npos);
+  EXPECT_EQ(css.find("https:"), std::string::npos);
+  EXPECT_EQ(css.find("@import"), std::string::npos);
+  const std::regex url(R"re(url\(\s*['"]?([^'")\s]+))re");
+  int count = 0;
+  for (auto it = std::sregex_iterator(css.begin(), css.end(), url); it != std::sregex_iterator();
+       ++it, ++count) {
+    const std::string target = (*it)[1].str();
+    ASSERT_EQ(target.rfind("/static/", 0), 0u) << target;
+    EXPECT_TRUE(find_static(target.substr(8)).has_value()) << target;
+  }
+  EXPECT_EQ(count, 2);
+}
+
+}  // namespace
+}  // namespace safehouse::web
