@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/store/file_system_test.cpp: the POSIX FileSystem and the fault
+// injector that the other store tests rely on.
+#include "store/file_system.h"
+
+#include <gtest/gtest.h>
+
+#include "store/faulty_file_system.h"
+#include "temp_dir.h"
+
+namespace safehouse::store {
+namespace {
+
+using testing::TempDir;
+
+TEST(PosixFileSystem, WritesSyncsRenamesAndReadsBack) {
+  TempDir dir;
+  FileSystem& fs = FileSystem::posix();
+  auto file = fs.create_file(dir.path() / "a");
+  ASSERT_TRUE(file) << file.error().message();
+  ASSERT_TRUE((*file)->append(as_bytes("hello ")));
+  ASSERT_TRUE((*file)->append(as_bytes("world")));
+  ASSERT_TRUE((*file)->sync());
+  ASSERT_TRUE((*file)->close());
+  ASSERT_TRUE(fs.rename(dir.path() / "a", dir.path() / "b"));
+  ASSERT_TRUE(fs.sync_directory(dir.path()));
+  EXPECT_FALSE(*fs.exists(dir.path() / "a"));
+  EXPECT_EQ(*fs.file_size(dir.path() / "b"), 11u);
+  auto bytes = fs.read_file(dir.path() / "b", 100);
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(std::string(bytes->begin(), bytes->end()), "hello world");
+  auto names = fs.list_directory(dir.path());
+  ASSERT_TRUE(names);
+  EXPECT_EQ(*names, std::vector<std::string>{"b"});
+}
+
+TEST(PosixFileSystem, ReportsCodesCallersBranchOn) {
+  TempDir dir;
+  FileSystem& fs = FileSystem::posix();
+  EXPECT_EQ(fs.read_file(dir.path() / "missing", 10).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(fs.remove(dir.path() / "missing").error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(fs.create_file(dir.path() / "x"));
+  EXPECT_EQ(fs.create_file(dir.path() / "x").error().code(), ErrorCode::kConflict);
+  auto big = *fs.create_file(dir.path() / "big");
+  ASSERT_TRUE(big->append(Bytes(100, 7)));
+  ASSERT_TRUE(big->close());
+  EXPECT_EQ(fs.read_file(dir.path() / "big", 99).error().code(), ErrorCode::kTooLarge);
+}
+
+TEST(PosixFileSystem, CreatesNestedDirectoriesPrivately) {
+  TempDir dir;
+  auto nested = dir.path() / "a" / "b" / "c";
+  ASSERT_TRUE(FileSystem::posix().create_directories(nested));
+  ASSERT_TRUE(FileSystem::posix().create_directories(nested));  // idempotent
+  auto perms = std::filesystem::status(nested).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::group_all, std::filesystem::perms::none);
+  EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none);
+}
+
+TEST(PosixFileSystem, LockIsExclusiveAcrossHolders) {
+  TempDir dir;
+  auto first = *FileSystem::posix().open_lock(dir.path() / "LOCK");
+  auto second = *FileSystem::posix().open_lock(dir.path() / "LOCK");
+  ASSERT_TRUE(first->shared());
+  EXPECT_FALSE(*second->try_exclusive());  // someone else holds it
+  first.reset();
+  EXPECT_TRUE(*second->try_exclusive());
+}
+
+TEST(FaultyFileSystem, FailsTheNthSyncOnly) {
+  TempDir dir;
+  FaultyFileSystem fs(FileSystem::posix());
+  fs.fail_sync(2);
+  auto file = *fs.create_file(dir.path() / "f");
+  EXPECT_TRUE(file->sync());
+  auto failed = file->sync();
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
+  EXPECT_TRUE(fs.sync_directory(dir.path()));  // not sticky
+  EXPECT_EQ(fs.syncs(), 3);
+  EXPECT_EQ(fs.failed_syncs(), 1);
+}
+
+TEST(FaultyFileSystem, StickySyncFailureKeepsFailing) {
+  TempDir dir;
+  FaultyFileSystem fs(FileSystem::posix());
+  fs.fail_sync(1, /*sticky=*/true);
+  EXPECT_FALSE(fs.sync_directory(dir.path()));
+  EXPECT_FALSE(fs.sync_directory(dir.path()));
+  fs.fail_sync(FaultyFileSystem::kNever);
+  EXPECT_TRUE(fs.sync_directory(dir.path()));
+}
+
+TEST(FaultyFileSystem, RunsOutOfSpace) {
+  TempDir dir;
+  FaultyFileSystem fs(FileSystem::posix());
+  fs.set_space_left(10);
+  auto file = *fs.create_file(dir.path() / "f");
+  EXPECT_TRUE(file->append(Bytes(6, 1)));
+  auto full = file->append(Bytes(6, 1));
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(file->append(Bytes(4, 1)));
+  EXPECT_EQ(fs.bytes_written(), 10);
+  EXPECT_EQ(fs.check_database_io(DatabaseIo::kWrite, 1).error().code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace safehouse::store
