@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// config/config.cpp: config.toml through toml++, with every value checked
+// and every unknown key refused.
+#include "config/config.h"
+
+#include <toml++/toml.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace safehouse::config {
+
+namespace {
+
+constexpr std::int64_t kMaxSessionIdleMinutes = 24 * 60;
+constexpr std::size_t kMaxOrganisationNameBytes = 200;
+
+Error config_error(std::string what) {
+  return invalid_argument(std::move(what));
+}
+
+Result<void> only_keys(const toml::table& table, std::string_view where,
+                       std::initializer_list<std::string_view> keys) {
+  for (const auto& [key, value] : table) {
+    bool known = false;
+    for (std::string_view k : keys) known = known || key.str() == k;
+    if (!known) {
+      return config_error(std::string(where.empty() ? "" : std::string(where) + ".") +
+                          std::string(key.str()) + ": unknown setting");
+    }
+  }
+  return {};
+}
+
+const toml::table* section(const toml::table& root, std::string_view name) {
+  return root[name].as_table();
+}
+
+Result<std::int64_t> integer(const toml::table& table, std::string_view where, std::string_view key,
+                             std::int64_t fallback, std::int64_t min, std::int64_t max) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return fallback;
+  const auto* value = node->as_integer();
+  const std::string name = std::string(where) + "." + std::string(key);
+  if (value == nullptr) return config_error(name + ": not an integer");
+  if (value->get() < min || value->get() > max) {
+    return config_error(name + ": must be between " + std::to_string(min) + " and " +
+                        std::to_string(max));
+  }
+  return value->get();
+}
+
+Result<ListenAddress> listen(const toml::table& root, std::string_view where,
+                             ListenAddress fallback) {
+  const toml::table* table = section(root, where);
+  if (table == nullptr) return fallback;
+  SAFEHOUSE_TRY_VOID(only_keys(*table, where, {"listen"}));
+  const toml::node* node = table->get("listen");
+  if (node == nullptr) return fallback;
+  const auto* text = node->as_string();
+  if (text == nullptr) return config_error(std::string(where) + ".listen: not a string");
+  auto address = parse_listen_address(text->get());
+  if (!address) return address.error().with_context(std::string(where) + ".listen");
+  return *address;
+}
+
+Result<Config> from_table(const toml::table& root) {
+  SAFEHOUSE_TRY_VOID(only_keys(root, "", {"organisation", "source", "staff", "session", "limits"}));
+  Config config;
+  if (const toml::table* org = section(root, "organisation")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
+    if (const toml::node* name = org->get("name")) {
+      if (!name->is_string()) return config_error("organisation.name: not a string");
+      config.organisation_name = name->as_string()->get();
+    }
+  }
+  if (config.organisation_name.empty() ||
+      config.organisation_name.size() > kMaxOrganisationNameBytes) {
+    return config_error("organisation.name: must be 1 to 200 bytes");
+  }
+  config.source_listen = SAFEHOUSE_TRY(listen(root, "source", config.source_listen));
+  config.staff_listen = SAFEHOUSE_TRY(listen(root, "staff", config.staff_listen));
+  if (const toml::table* session = section(root, "session")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*session, "session", {"idle_minutes"}));
+    config.session_idle_minutes = static_cast<int>(
+        SAFEHOUSE_TRY(integer(*session, "session", "idle_minutes", config.session_idle_minutes, 1,
+                              kMaxSessionIdleMinutes)));
+  }
+  if (const toml::table* limits = section(root, "limits")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*limits, "limits", {"max_upload_bytes", "max_message_bytes"}));
+    config.limits.max_upload_bytes = static_cast<std::uint64_t>(SAFEHOUSE_TRY(integer(
+        *limits, "limits", "max_upload_bytes",
+        static_cast<std::int64_t>(config.limits.max_upload_bytes), 1024, std::int64_t{1} << 40)));
+    config.limits.max_message_bytes = static_cast<std::uint64_t>(SAFEHOUSE_TRY(integer(
+        *limits, "limits", "max_message_bytes",
+        static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
+  }
+  for (std::string_view name : {"source", "staff", "session", "limits", "organisation"}) {
+    if (root.contains(name) && section(root, name) == nullptr) {
+      return config_error(std::string(name) + ": not a table");
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+std::string ListenAddress::to_string() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return invalid_argument("expected HOST:PORT");
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(host), ec);
+  if (ec) return invalid_argument("host is not an IP address");
+  unsigned port = 0;
+  auto [end, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (err != std::errc() || end != port_text.data() + port_text.size() || port_text.empty() ||
+      port > 65535) {
+    return invalid_argument("port is not a number from 0 to 65535");
+  }
+  return ListenAddress{std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+Result<Config> parse_config(std::string_view text) {
+  try {
+    toml::table root = toml::parse(text);
+    auto config = from_table(root);
+    if (!config) return config.error().with_context("config");
+    return config;
+  } catch (const toml::parse_error& e) {
+    return invalid_argument("config: line " + std::to_string(e.source().begin.line) + ": " +
+                            std::string(e.description()));
+  }
+}
+
+std::string format_config(const Config& config) {
+  toml::table org{{"name", config.organisation_name}};
+  std::ostringstream out;
+  out << "# Safehouse installation settings (docs/installation.md).\n"
+      << "# The server reads this file at start; restart it after a change.\n\n"
+      << "[organisation]\n# Shown on every source page.\n"
+      << org << "\n\n"
+      << "[source]\n# The source listener (put a Tor onion service in front of it).\n"
+      << "listen = \"" << config.source_listen.to_string() << "\"\n\n"
+      << "[staff]\n# The staff listener: reviewers and /metrics (a separate onion service\n"
+      << "# with client authorisation).\n"
+      << "listen = \"" << config.staff_listen.to_string() << "\"\n\n"
+      << "[session]\n# A source's session ends after this many idle minutes.\n"
+      << "idle_minutes = " << config.session_idle_minutes << "\n\n"
+      << "[limits]\n# Largest submission (request body, all files together), bytes.\n"
+      << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
+      << "# Largest text message, bytes.\n"
+      << "max_message_bytes = " << config.limits.max_message_bytes << "\n";
+  return out.str();
+}
+
+Result<Config> load_config(const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = data_dir / kConfigFileName;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error(ErrorCode::kNotFound, "config: cannot read " + path.string() +
+                                           " (run `safehouse init --data " + data_dir.string() +
+                                           "` first)");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return io_error("config: cannot read " + path.string());
+  auto config = parse_config(text.str());
+  if (!config) {
+    // "config: line 3: ..." becomes "config: DIR/config.toml: line 3: ...".
+    return invalid_argument("config: " + path.string() + ": " +
+                            config.error().message().substr(std::string_view("config: ").size()));
+  }
+  return config;
+}
+
+}  // namespace safehouse::config

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// config/config.h: an installation's settings, kept in DIR/config.toml
+// (docs/installation.md): organisation name, listen addresses, session idle
+// time, size limits. Parsed strictly (unknown keys are errors: a typo must
+// not silently fall back to a default). Knows nothing of keys or storage.
+#ifndef SAFEHOUSE_CONFIG_CONFIG_H_
+#define SAFEHOUSE_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace safehouse::config {
+
+inline constexpr const char* kConfigFileName = "config.toml";
+
+// An IP literal and port, as written "127.0.0.1:8080" or "[::1]:8080".
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string to_string() const;
+  bool operator==(const ListenAddress&) const = default;
+};
+// kInvalidArgument with a message naming what is wrong. Host names are
+// refused: a listener binds an address, never a name resolved at start-up.
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+struct Limits {
+  // Largest request body of one submission (all its parts), bytes.
+  std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;  // 2 GiB
+  // Largest text message (the form's message field), bytes.
+  std::uint64_t max_message_bytes = 1 << 20;  // 1 MiB
+  bool operator==(const Limits&) const = default;
+};
+
+struct Config {
+  std::string organisation_name = "Safehouse";
+  ListenAddress source_listen{"127.0.0.1", 8080};
+  ListenAddress staff_listen{"127.0.0.1", 8081};
+  int session_idle_minutes = 15;
+  Limits limits;
+  bool operator==(const Config&) const = default;
+};
+
+// Parses config.toml text. Errors read "config: <what>" and name the key or
+// the line, e.g. "config: line 3: expected '='", "config: source.listen: port
+// is not a number".
+Result<Config> parse_config(std::string_view text);
+// The TOML text for `config`, with comments explaining each setting.
+std::string format_config(const Config& config);
+// Reads DIR/config.toml. kNotFound: "config: no DIR/config.toml (run
+// `safehouse init --data DIR` first)".
+Result<Config> load_config(const std::filesystem::path& data_dir);
+
+}  // namespace safehouse::config
+
+#endif  // SAFEHOUSE_CONFIG_CONFIG_H_

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// config/installation.h: an installation's data directory (docs/installation.md):
+// creating one (`safehouse init`) and opening one (`safehouse serve`, the
+// review commands). Joins the config file, the log key, the recipient set,
+// the reviewer identity file and the store; knows nothing of HTTP or intake.
+#ifndef SAFEHOUSE_CONFIG_INSTALLATION_H_
+#define SAFEHOUSE_CONFIG_INSTALLATION_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "age/scrypt.h"
+#include "age/x25519.h"
+#include "base/error.h"
+#include "config/config.h"
+#include "config/log_key.h"
+#include "crypto/secret_bytes.h"
+#include "store/file_system.h"
+#include "store/store.h"
+
+namespace safehouse::config {
+
+// Where things live inside the data directory DIR.
+struct Layout {
+  std::filesystem::path dir;
+  std::filesystem::path config_file() const { return dir / kConfigFileName; }
+  std::filesystem::path keys_dir() const { return dir / "keys"; }
+  std::filesystem::path log_key_file() const { return keys_dir() / "log.key"; }
+  std::filesystem::path log_verifier_key_file() const { return keys_dir() / "log.vkey"; }
+  std::filesystem::path recipients_file() const { return keys_dir() / "recipients.txt"; }
+  std::filesystem::path reviewers_dir() const { return dir / "reviewers"; }
+  std::filesystem::path reviewer_file(std::string_view name) const {
+    return reviewers_dir() / (std::string(name) + ".age");
+  }
+  std::filesystem::path demo_identity_file() const { return dir / "demo-reviewer.key"; }
+};
+
+struct InitOptions {
+  std::string organisation_name = "Safehouse";
+  // Also write the reviewer identity in plain text to DIR/demo-reviewer.key.
+  bool demo = false;
+  // scrypt work factor of the reviewer identity file (tests lower it).
+  int scrypt_work_factor = age::kScryptDefaultWorkFactor;
+};
+
+struct InitResult {
+  Layout layout;
+  std::string verifier_key;        // the log key's, to publish
+  std::string reviewer_recipient;  // age1...
+  // The passphrase of reviewers/reviewer.age: shown once, never stored.
+  crypto::SecretBytes reviewer_passphrase;
+};
+
+// Creates an installation in `dir`, which must not exist or be empty
+// (kConflict "init: DIR is not empty" otherwise, so an installation is never
+// overwritten). On failure, removes what it created. Every file is written to
+// a temporary name, fsynced and renamed; secrets are mode 0600 in 0700
+// directories.
+Result<InitResult> create_installation(const std::filesystem::path& dir, const InitOptions& options,
+                                       store::FileSystem& fs);
+
+// A random passphrase: 6 groups of 5 characters from a 32-letter alphabet
+// (150 bits), e.g. "k3mzq-...". Used for reviewer identity files.
+crypto::SecretBytes generate_passphrase();
+
+// An opened installation: config, keys and store, ready to serve.
+// Thread safety: const members may be called from any thread; the store is
+// thread-safe itself.
+class Installation {
+ public:
+  // kNotFound when DIR holds no installation (the message says to run init);
+  // other errors name the file that is wrong.
+  static Result<std::unique_ptr<Installation>> open(const std::filesystem::path& dir,
+                                                    store::FileSystem& fs);
+
+  const Layout& layout() const { return layout_; }
+  const Config& config() const { return config_; }
+  Config& mutable_config() { return config_; }  // command-line overrides
+  const LogKey& log_key() const { return log_key_; }
+  // The recipient set every new item is encrypted to.
+  const std::vector<age::X25519Recipient>& recipients() const { return recipients_; }
+  std::vector<std::string> recipient_strings() const;
+  store::Store& store() const { return *store_; }
+
+ private:
+  Installation(Layout layout, Config config, LogKey log_key,
+               std::vector<age::X25519Recipient> recipients, std::unique_ptr<store::Store> store)
+      : layout_(std::move(layout)),
+        config_(std::move(config)),
+        log_key_(std::move(log_key)),
+        recipients_(std::move(recipients)),
+        store_(std::move(store)) {}
+
+  Layout layout_;
+  Config config_;
+  LogKey log_key_;
+  std::vector<age::X25519Recipient> recipients_;
+  std::unique_ptr<store::Store> store_;
+};
+
+// Reads an age recipients file (age1... lines, '#' comments); errors name
+// the line number. At least one recipient is required.
+Result<std::vector<age::X25519Recipient>> parse_recipient_set(std::string_view text);
+
+}  // namespace safehouse::config
+
+#endif  // SAFEHOUSE_CONFIG_INSTALLATION_H_

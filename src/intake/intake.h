@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// intake/intake.h: the source's side of Safehouse as a service the HTTP
+// routes (and tests, and the review tools) call: first contact, follow-ups,
+// sign-in with a codename, replies both ways. Every item is the age file of
+// a Padmé-padded frame (intake/frame.h) encrypted to the recipient set (and,
+// for replies, to the source). Nothing here knows HTTP; nothing here keeps
+// a codename, an exact time or anything about the connection.
+#ifndef SAFEHOUSE_INTAKE_INTAKE_H_
+#define SAFEHOUSE_INTAKE_INTAKE_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "age/x25519.h"
+#include "codename/codename.h"
+#include "codename/source_keys.h"
+#include "intake/frame.h"
+#include "intake/submission.h"
+#include "store/store.h"
+
+namespace safehouse::intake {
+
+// Longest reply a reviewer may send, bytes of text.
+inline constexpr std::size_t kMaxReplyBytes = 256 * 1024;
+
+struct IntakeOptions {
+  // Every item is encrypted to all of these (config: keys/recipients.txt).
+  std::vector<age::X25519Recipient> recipients;
+  SubmissionLimits limits;
+  // Today's date (UTC day); injectable for tests.
+  std::function<store::Day()> today;
+};
+
+// Counters for /metrics: totals since start, nothing per source.
+struct IntakeStats {
+  std::uint64_t submissions = 0;  // committed first contacts and follow-ups
+  std::uint64_t first_contacts = 0;
+  std::uint64_t items = 0;  // items stored (source items and replies)
+  std::uint64_t bytes = 0;  // ciphertext bytes stored
+  std::uint64_t replies = 0;
+};
+
+// A reply as the source reads it.
+struct Reply {
+  store::Day day = 0;
+  std::string text;  // plaintext: show it, then let it go
+};
+
+// Thread safety: all members may be called from any thread at once.
+// Lifetime: `store` outlives the Intake; submissions do not outlive it.
+class Intake {
+ public:
+  // Requires: options.recipients is non-empty.
+  Intake(store::Store& store, IntakeOptions options);
+
+  // A first contact: creates the source, its case (status "received") and
+  // the items when the submission commits.
+  std::unique_ptr<Submission> start_first_contact(const NewSource& source, std::string language);
+  // A follow-up to the source's most recent case. kNotFound if the source
+  // has no case.
+  Result<std::unique_ptr<Submission>> start_follow_up(const store::SourceId& source_id,
+                                                      std::string language);
+
+  // Derives the keys of a typed codename (Argon2id: slow, run it on the
+  // key-derivation pool) and checks that the source exists. Runs the same
+  // derivation whether the codename is malformed, unknown or known, and
+  // fails the same way (kNoMatch, "sign-in: codename not recognised") for
+  // the first two.
+  Result<codename::SourceKeys> sign_in(std::string_view typed_codename) const;
+
+  // Replies to the source of `case_id`: encrypted to the recipient set and
+  // to the source's reply recipient, stored as a reviewer item. Durable on
+  // return. kInvalidArgument for empty text, kTooLarge beyond kMaxReplyBytes.
+  Result<store::ItemId> send_reply(store::CaseId case_id, std::string_view text,
+                                   std::string language);
+
+  // The replies to a source, oldest first, decrypted with its reply
+  // identity (derived from the codename at sign-in, held only in memory).
+  Result<std::vector<Reply>> replies(const store::SourceId& source_id,
+                                     const age::X25519Identity& reply_identity) const;
+
+  IntakeStats stats() const;
+  store::Store& store() const { return store_; }
+  store::Day today() const { return options_.today(); }
+  std::span<const age::Recipient* const> recipients() const { return recipient_ptrs_; }
+  const SubmissionLimits& limits() const { return options_.limits; }
+
+ private:
+  friend class Submission;
+  void count_submission(bool first_contact, std::uint64_t items, std::uint64_t bytes);
+
+  store::Store& store_;
+  IntakeOptions options_;
+  std::vector<const age::Recipient*> recipient_ptrs_;
+  std::atomic<std::uint64_t> submissions_{0};
+  std::atomic<std::uint64_t> first_contacts_{0};
+  std::atomic<std::uint64_t> items_{0};
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::uint64_t> replies_{0};
+};
+
+}  // namespace safehouse::intake
+
+#endif  // SAFEHOUSE_INTAKE_INTAKE_H_

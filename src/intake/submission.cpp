@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// intake/submission.cpp: buffering text fields, streaming file items, and
+// the one batch that stores a submission.
+#include "intake/submission.h"
+
+#include <algorithm>
+
+#include "crypto/secret_bytes.h"
+#include "intake/alias.h"
+#include "intake/intake.h"
+#include "intake/sources.h"
+#include "store/write_batch.h"
+
+namespace safehouse::intake {
+
+namespace {
+
+constexpr std::string_view kTextMediaType = "text/plain; charset=utf-8";
+constexpr std::string_view kBranches[] = {"", "army", "police", "intelligence", "other"};
+
+void wipe_string(std::string& s) {
+  crypto::wipe({reinterpret_cast<std::uint8_t*>(s.data()), s.size()});
+  s.clear();
+}
+
+// Appends to a plaintext buffer without leaving copies behind when it grows.
+void append_wiping(Bytes& buffer, ByteSpan data) {
+  if (buffer.size() + data.size() > buffer.capacity()) {
+    Bytes bigger;
+    bigger.reserve(std::max(buffer.capacity() * 2, buffer.size() + data.size()));
+    bigger.insert(bigger.end(), buffer.begin(), buffer.end());
+    crypto::wipe(buffer);
+    buffer.swap(bigger);
+  }
+  buffer.insert(buffer.end(), data.begin(), data.end());
+}
+
+bool claims_empty(const Claims& claims) {
+  return claims.branch.empty() && claims.unit.empty() && claims.rank.empty() &&
+         claims.region.empty();
+}
+
+}  // namespace
+
+bool is_valid_branch(std::string_view branch) {
+  return std::find(std::begin(kBranches), std::end(kBranches), branch) != std::end(kBranches);
+}
+
+Submission::Submission(Intake& intake, std::string language, std::optional<NewSource> new_source,
+                       store::CaseId case_id)
+    : intake_(intake),
+      language_(std::move(language)),
+      new_source_(std::move(new_source)),
+      case_id_(case_id) {}
+
+Submission::~Submission() {
+  crypto::wipe(message_);
+  wipe_string(claims_.branch);
+  wipe_string(claims_.unit);
+  wipe_string(claims_.rank);
+  wipe_string(claims_.region);
+  current_.reset();  // an unfinished blob removes its own temporary file
+  if (!committed_) remove_blobs();
+}
+
+void Submission::remove_blobs() {
+  // Best effort: an orphan blob is ciphertext no record points to.
+  for (const store::BlobRef& ref : blobs_) (void)intake_.store().blobs().remove(ref.sha256);
+  blobs_.clear();
+}
+
+Result<void> Submission::append_text(TextField field, ByteSpan data) {
+  if (field == TextField::kMessage) {
+    if (message_.size() + data.size() > intake_.limits().max_message_bytes) {
+      return Error(ErrorCode::kTooLarge, "submission: the message is longer than " +
+                                             std::to_string(intake_.limits().max_message_bytes) +
+                                             " bytes");
+    }
+    append_wiping(message_, data);
+    return {};
+  }
+  if (!is_first_contact()) {
+    return invalid_argument("submission: claims are taken only at first contact");
+  }
+  std::string* claim = field == TextField::kClaimBranch ? &claims_.branch
+                       : field == TextField::kClaimUnit ? &claims_.unit
+                       : field == TextField::kClaimRank ? &claims_.rank
+                                                        : &claims_.region;
+  if (claim->size() + data.size() > kMaxClaimBytes) {
+    return Error(ErrorCode::kTooLarge,
+                 "submission: a claim is longer than " + std::to_string(kMaxClaimBytes) + " bytes");
+  }
+  claim->append(reinterpret_cast<const char*>(data.data()), data.size());
+  return {};
+}
+
+Result<void> Submission::begin_file(std::string file_name, std::string media_type) {
+  if (current_ || pending_file_) {
+    return Error(ErrorCode::kInternal, "submission: file begun before the last one ended");
+  }
+  if (items_.size() >= intake_.limits().max_files) {
+    return Error(ErrorCode::kTooLarge,
+                 "submission: more than " + std::to_string(intake_.limits().max_files) + " files");
+  }
+  FrameHeader header;
+  header.kind = ItemKind::kFile;
+  header.file_name = std::move(file_name);
+  header.media_type = std::move(media_type);
+  header.language = language_;
+  pending_file_ = std::move(header);
+  return {};
+}
+
+Result<void> Submission::start_file_item() {
+  auto item = ItemEncryptor::create(*pending_file_, intake_.recipients(), intake_.store().blobs());
+  if (!item) return item.error().with_context("submission: file");
+  current_ = std::move(*item);
+  pending_file_.reset();
+  return {};
+}
+
+Result<void> Submission::append_file(ByteSpan data) {
+  if (data.empty()) return {};
+  if (pending_file_) SAFEHOUSE_TRY_VOID(start_file_item());
+  if (!current_) return Error(ErrorCode::kInternal, "submission: file data outside a file");
+  return current_->write(data);
+}
+
+Result<void> Submission::end_file() {
+  if (pending_file_) {
+    // No bytes: a file input left empty sends a part with no name.
+    if (pending_file_->file_name.empty()) {
+      pending_file_.reset();
+      return {};
+    }
+    SAFEHOUSE_TRY_VOID(start_file_item());
+  }
+  if (!current_) return Error(ErrorCode::kInternal, "submission: file ended twice");
+  SAFEHOUSE_TRY_VOID(current_->finish());
+  store::ItemBody body = current_->take_body();
+  current_.reset();
+  if (const auto* ref = std::get_if<store::BlobRef>(&body)) blobs_.push_back(*ref);
+  items_.push_back(std::move(body));
+  return {};
+}
+
+Result<store::ItemBody> Submission::encrypt_message() {
+  FrameHeader header;
+  header.kind = ItemKind::kMessage;
+  header.media_type = kTextMediaType;
+  header.language = language_;
+  if (is_first_contact()) header.claims = claims_;
+  auto body = encrypt_item(header, message_, intake_.recipients(), intake_.store().blobs());
+  if (header.claims) {
+    wipe_string(header.claims->unit);
+    wipe_string(header.claims->rank);
+    wipe_string(header.claims->region);
+  }
+  if (!body) return body.error().with_context("submission: message");
+  if (const auto* ref = std::get_if<store::BlobRef>(&*body)) blobs_.push_back(*ref);
+  return body;
+}
+
+Result<Receipt> Submission::commit() {
+  if (committed_) return Error(ErrorCode::kInternal, "submission: committed twice");
+  if (current_ || pending_file_) {
+    return Error(ErrorCode::kInternal, "submission: a file part did not end");
+  }
+  if (!is_valid_branch(claims_.branch)) return invalid_argument("submission: unknown branch");
+  const bool with_message = !message_.empty() || (is_first_contact() && !claims_empty(claims_));
+  if (!with_message && items_.empty()) return invalid_argument("submission: nothing to send");
+
+  const store::Day day = intake_.today();
+  store::WriteBatch batch;
+  store::CaseRef case_ref = store::CaseRef::existing(case_id_);
+  std::size_t case_op = 0;
+  if (new_source_) {
+    batch.create_source(new_source_->source_id, random_alias(), day);
+    record_reply_recipient(batch, new_source_->source_id, new_source_->reply_recipient);
+    case_op = batch.create_case(new_source_->source_id, day);
+    case_ref = store::CaseRef::created_by(case_op);
+  }
+  std::vector<std::size_t> item_ops;
+  std::uint64_t bytes = 0;
+  auto add = [&](store::ItemBody body) {
+    bytes += std::holds_alternative<store::BlobRef>(body)
+                 ? std::get<store::BlobRef>(body).size
+                 : std::get<store::InlineBody>(body).ciphertext.size();
+    item_ops.push_back(batch.add_item(case_ref, store::Direction::kSource, std::move(body), day));
+  };
+  if (with_message || is_first_contact()) add(SAFEHOUSE_TRY(encrypt_message()));
+  for (store::ItemBody& body : items_) add(std::move(body));
+  items_.clear();
+
+  auto result = intake_.store().commit(std::move(batch));
+  if (!result) return result.error().with_context("submission: store");
+  committed_ = true;
+  Receipt receipt;
+  receipt.case_id = new_source_ ? result->id(case_op) : case_id_;
+  for (std::size_t op : item_ops) receipt.item_ids.push_back(result->id(op));
+  intake_.count_submission(is_first_contact(), item_ops.size(), bytes);
+  return receipt;
+}
+
+}  // namespace safehouse::intake

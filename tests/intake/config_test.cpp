@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/intake/config_test.cpp: config.toml round trip and refusals, the
+// signed-note log key encodings, and listen addresses.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "config/log_key.h"
+
+namespace safehouse::config {
+namespace {
+
+TEST(Config, FormatThenParseRoundTrips) {
+  Config config;
+  config.organisation_name = "Example \"Org\" ۱";
+  config.source_listen = {"::1", 9000};
+  config.session_idle_minutes = 30;
+  config.limits.max_upload_bytes = 123456789;
+  auto parsed = parse_config(format_config(config));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(*parsed, config);
+}
+
+TEST(Config, EmptyFileGivesDefaults) {
+  auto parsed = parse_config("");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, Config());
+  EXPECT_EQ(parsed->source_listen.to_string(), "127.0.0.1:8080");
+  EXPECT_EQ(parsed->staff_listen.to_string(), "127.0.0.1:8081");
+  EXPECT_EQ(parsed->session_idle_minutes, 15);
+}
+
+std::string error_of(std::string_view text) {
+  auto parsed = parse_config(text);
+  return parsed ? "ok" : parsed.error().message();
+}
+
+TEST(Config, RefusesWhatItDoesNotUnderstand) {
+  EXPECT_EQ(error_of("[source]\nlisten = \"localhost:80\"\n"),
+            "config: source.listen: host is not an IP address");
+  EXPECT_EQ(error_of("[source]\nlisten = \"127.0.0.1:99999\"\n"),
+            "config: source.listen: port is not a number from 0 to 65535");
+  EXPECT_EQ(error_of("[source]\nlisen = \"127.0.0.1:80\"\n"), "config: source.lisen: unknown setting");
+  EXPECT_EQ(error_of("[session]\nidle_minutes = 0\n"),
+            "config: session.idle_minutes: must be between 1 and 1440");
+  EXPECT_EQ(error_of("[session]\nidle_minutes = \"15\"\n"),
+            "config: session.idle_minutes: not an integer");
+  EXPECT_EQ(error_of("[organisation]\nname = \"\"\n"),
+            "config: organisation.name: must be 1 to 200 bytes");
+  EXPECT_EQ(error_of("colour = 1\n"), "config: colour: unknown setting");
+  EXPECT_EQ(error_of("source = 1\n"), "config: source: not a table");
+  EXPECT_TRUE(error_of("[source\n").starts_with("config: line 1: ")) << error_of("[source\n");
+}
+
+TEST(ListenAddress, Parses) {
+  EXPECT_EQ(parse_listen_address("127.0.0.1:0").value(), (ListenAddress{"127.0.0.1", 0}));
+  EXPECT_EQ(parse_listen_address("[::1]:8080").value(), (ListenAddress{"::1", 8080}));
+  EXPECT_EQ(parse_listen_address("[::1]:8080")->to_string(), "[::1]:8080");
+  EXPECT_FALSE(parse_listen_address("127.0.0.1"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:8o"));
+}
+
+TEST(LogKey, KeyNames) {
+  EXPECT_EQ(key_name_for("Example Org (Berlin)"), "example-org-berlin");
+  EXPECT_EQ(key_name_for("سازمان"), "safehouse");
+  EXPECT_TRUE(is_valid_key_name("example.org/log"));
+  EXPECT_FALSE(is_valid_key_name("a+b"));
+  EXPECT_FALSE(is_valid_key_name("a b"));
+  EXPECT_FALSE(is_valid_key_name(""));
+}
+
+// The example from golang.org/x/mod/sumdb/note's documentation.
+TEST(LogKey, VerifierKeyMatchesTheGoNoteExample) {
+  constexpr std::string_view kSkey =
+      "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+  auto key = LogKey::parse_private(kSkey);
+  ASSERT_TRUE(key) << key.error().message();
+  EXPECT_EQ(key->verifier_key(), "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+  const crypto::SecretBytes text = key->private_key_text();
+  EXPECT_EQ(std::string(text.reveal().begin(), text.reveal().end()), kSkey);
+  EXPECT_EQ(check_verifier_key(key->verifier_key()).value(), "PeterNeumann");
+}
+
+TEST(LogKey, GeneratedKeysRoundTripAndSign) {
+  LogKey key = LogKey::generate("example-org");
+  const crypto::SecretBytes text = key.private_key_text();
+  auto again = LogKey::parse_private(std::string_view(
+      reinterpret_cast<const char*>(text.reveal().data()), text.size()));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->verifier_key(), key.verifier_key());
+  const auto signature = key.sign(as_bytes("hello\n"));
+  EXPECT_EQ(crypto_sign_verify_detached(signature.data(),
+                                        reinterpret_cast<const unsigned char*>("hello\n"), 6,
+                                        key.public_key().data()),
+            0);
+}
+
+TEST(LogKey, RefusesMalformedKeys) {
+  EXPECT_EQ(LogKey::parse_private("PeterNeumann+c74f20a3+AYEK").error().message(),
+            "log key: missing PRIVATE+KEY+ prefix");
+  EXPECT_EQ(LogKey::parse_private("PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
+                .error()
+                .message(),
+            "log key: key hash does not match");
+  EXPECT_EQ(LogKey::parse_private("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEK").error().message(),
+            "log key: key data is not base64 of 33 bytes");
+  EXPECT_EQ(check_verifier_key("a+b").error().message(), "verifier key: not name+hash+key");
+  EXPECT_EQ(check_verifier_key("PeterNeumann+C74F20A3+ARpc").error().message(),
+            "verifier key: key hash is not 8 lower-case hex digits");
+  EXPECT_EQ(check_verifier_key("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TX")
+                .error()
+                .message(),
+            "verifier key: key hash does not match");
+}
+
+}  // namespace
+}  // namespace safehouse::config
