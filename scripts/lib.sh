@@ -10,7 +10,7 @@ SAFEHOUSE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SAFEHOUSE_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang-16 git
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
-  libboost-url1.81-dev libboost-locale1.81-dev
+  libboost-url1.81-dev libboost-locale1.81-dev libicu-dev
   libsodium-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev
   libtomlplusplus-dev libkainjow-mustache-dev liboath-dev
   gettext fonts-noto-core ca-certificates
@@ -19,7 +19,7 @@ SAFEHOUSE_BUILD_PACKAGES=(
 SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
   age zlib1g-dev sqlite3 postgresql chromium wrk hyperfine
-  golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux
+  golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux argon2 openssl
 )
 
 # Build directories share one ccache: hash sources, not the build path.

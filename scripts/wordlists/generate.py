@@ -10,13 +10,15 @@ format (a codename *is* its word indices): never regenerate committed lists
 with different rules without a new codename version.
 
 Usage: generate.py [--check] [--stats]
-  --check  compare with the committed lists instead of writing them
+  --check  compare with the committed lists instead of writing them (exit 1
+           if they differ, 77 if the Debian packages are missing)
   --stats  print how many words each filter removed
 """
 
 import argparse
 import hashlib
 import pathlib
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -333,11 +335,25 @@ def select(words, lang):
     return chosen
 
 
+def sources_missing():
+    if not EFF_LIST.exists():
+        return "diceware (the EFF list)"
+    if shutil.which("aspell") is None:
+        return "aspell"
+    if not pathlib.Path("/usr/lib/aspell/fa-generic.multi").exists():
+        return "aspell-fa"
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--stats", action="store_true")
     args = parser.parse_args()
+    missing = sources_missing()
+    if missing:
+        print(f"generate.py: {missing} is not installed", file=sys.stderr)
+        return 77 if args.check else 1  # 77: ctest's "skipped"
     failed = False
     for lang, build in (("en", english), ("fa", persian)):
         words, stats = build()

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// codename/normalise.cpp: the normalisation pipeline on ICU's C API (ICU
+// does NFKC and case folding; the Persian-specific mappings are ours, as no
+// library does them). Knows nothing of word lists.
+#include "codename/normalise.h"
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
+#include <cstdint>
+#include <string>
+
+namespace safehouse::codename {
+namespace {
+
+// Each pass is NFKC_Casefold then our mappings. Removing a mark can bring a
+// base letter and a combining mark together, so passes repeat until nothing
+// changes; real input settles after two.
+constexpr int kMaxPasses = 8;
+
+Error icu_failure(const char* what) {
+  return Error(ErrorCode::kInternal, std::string("normalise: ICU ") + what + " failed");
+}
+
+// Characters that carry no letter: joiners, bidi controls, tatweel, Arabic
+// diacritics (harakat, tanwin, shadda, sukun, hamza and madda marks, the
+// superscript alef). Typing them or not must not change a word.
+bool is_removed(UChar32 c) {
+  return c == 0x200C || c == 0x200D || c == 0x200E || c == 0x200F || c == 0x061C ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x0640 ||
+         (c >= 0x064B && c <= 0x065F) || c == 0x0670;
+}
+
+// Word separators: any Unicode white space (NBSP included), and the commas
+// and hyphens people put between words of a phrase.
+bool is_separator(UChar32 c) {
+  return u_isUWhiteSpace(c) || c == u',' || c == u'-' || c == 0x060C /* ، */ ||
+         c == 0x061B /* ؛ */ || (c >= 0x2010 && c <= 0x2015) || c == 0x2212;
+}
+
+UChar32 mapped(UChar32 c) {
+  if (c >= 0x06F0 && c <= 0x06F9) return u'0' + (c - 0x06F0);  // Persian digits
+  if (c >= 0x0660 && c <= 0x0669) return u'0' + (c - 0x0660);  // Arabic-Indic digits
+  if (c == 0x064A || c == 0x0649) return 0x06CC;               // ي ى → ی
+  if (c == 0x0643) return 0x06A9;                              // ك → ک
+  return c;
+}
+
+// Applies is_removed/is_separator/mapped and collapses separators to one
+// space, trimmed at both ends. `in` is valid UTF-16.
+std::u16string map_and_collapse(const std::u16string& in) {
+  std::u16string out;
+  out.reserve(in.size());
+  bool pending_space = false;
+  const auto length = static_cast<int32_t>(in.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U16_NEXT(in.data(), i, length, c);
+    if (is_removed(c)) continue;
+    if (is_separator(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(u' ');
+    pending_space = false;
+    c = mapped(c);
+    if (U_IS_BMP(c)) {
+      out.push_back(static_cast<char16_t>(c));
+    } else {
+      out.push_back(static_cast<char16_t>(U16_LEAD(c)));
+      out.push_back(static_cast<char16_t>(U16_TRAIL(c)));
+    }
+  }
+  return out;
+}
+
+Result<std::u16string> to_utf16(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t length = 0;
+  const auto size = static_cast<int32_t>(text.size());
+  u_strFromUTF8(nullptr, 0, &length, text.data(), size, &status);
+  if (status == U_INVALID_CHAR_FOUND) return malformed("normalise: input is not valid UTF-8");
+  if (U_FAILURE(status) && status != U_BUFFER_OVERFLOW_ERROR) return icu_failure("u_strFromUTF8");
+  std::u16string out(static_cast<std::size_t>(length), u'\0');
+  status = U_ZERO_ERROR;
+  u_strFromUTF8(out.data(), length, nullptr, text.data(), size, &status);
+  if (U_FAILURE(status)) return icu_failure("u_strFromUTF8");
+  return out;
+}
+
+Result<std::string> to_utf8(const std::u16string& text) {
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t length = 0;
+  const auto size = static_cast<int32_t>(text.size());
+  u_strToUTF8(nullptr, 0, &length, text.data(), size, &status);
+  if (U_FAILURE(status) && status != U_BUFFER_OVERFLOW_ERROR) return icu_failure("u_strToUTF8");
+  std::string out(static_cast<std::size_t>(length), '\0');
+  status = U_ZERO_ERROR;
+  u_strToUTF8(out.data(), length, nullptr, text.data(), size, &status);
+  if (U_FAILURE(status)) return icu_failure("u_strToUTF8");
+  return out;
+}
+
+// NFKC, full case folding, and removal of default-ignorable code points.
+Result<std::u16string> nfkc_casefold(const std::u16string& text) {
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2* normalizer = unorm2_getNFKCCasefoldInstance(&status);
+  if (U_FAILURE(status)) return icu_failure("NFKC_Casefold instance");
+  const auto size = static_cast<int32_t>(text.size());
+  const int32_t length = unorm2_normalize(normalizer, text.data(), size, nullptr, 0, &status);
+  if (U_FAILURE(status) && status != U_BUFFER_OVERFLOW_ERROR)
+    return icu_failure("unorm2_normalize");
+  std::u16string out(static_cast<std::size_t>(length), u'\0');
+  status = U_ZERO_ERROR;
+  unorm2_normalize(normalizer, text.data(), size, out.data(), length, &status);
+  if (U_FAILURE(status)) return icu_failure("unorm2_normalize");
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> normalise(std::string_view typed) {
+  if (typed.size() > kMaxNormaliseInputBytes) {
+    return Error(ErrorCode::kTooLarge, "normalise: input is longer than " +
+                                           std::to_string(kMaxNormaliseInputBytes) + " bytes");
+  }
+  std::u16string text = SAFEHOUSE_TRY(to_utf16(typed));
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    std::u16string next = map_and_collapse(SAFEHOUSE_TRY(nfkc_casefold(text)));
+    if (next == text) return to_utf8(text);
+    text = std::move(next);
+  }
+  return malformed("normalise: input does not settle to a normal form");
+}
+
+}  // namespace safehouse::codename
