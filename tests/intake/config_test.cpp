@@ -41,7 +41,8 @@ TEST(Config, RefusesWhatItDoesNotUnderstand) {
             "config: source.listen: host is not an IP address");
   EXPECT_EQ(error_of("[source]\nlisten = \"127.0.0.1:99999\"\n"),
             "config: source.listen: port is not a number from 0 to 65535");
-  EXPECT_EQ(error_of("[source]\nlisen = \"127.0.0.1:80\"\n"), "config: source.lisen: unknown setting");
+  EXPECT_EQ(error_of("[source]\nlisen = \"127.0.0.1:80\"\n"),
+            "config: source.lisen: unknown setting");
   EXPECT_EQ(error_of("[session]\nidle_minutes = 0\n"),
             "config: session.idle_minutes: must be between 1 and 1440");
   EXPECT_EQ(error_of("[session]\nidle_minutes = \"15\"\n"),
@@ -77,7 +78,8 @@ TEST(LogKey, VerifierKeyMatchesTheGoNoteExample) {
       "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
   auto key = LogKey::parse_private(kSkey);
   ASSERT_TRUE(key) << key.error().message();
-  EXPECT_EQ(key->verifier_key(), "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+  EXPECT_EQ(key->verifier_key(),
+            "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
   const crypto::SecretBytes text = key->private_key_text();
   EXPECT_EQ(std::string(text.reveal().begin(), text.reveal().end()), kSkey);
   EXPECT_EQ(check_verifier_key(key->verifier_key()).value(), "PeterNeumann");
@@ -86,8 +88,8 @@ TEST(LogKey, VerifierKeyMatchesTheGoNoteExample) {
 TEST(LogKey, GeneratedKeysRoundTripAndSign) {
   LogKey key = LogKey::generate("example-org");
   const crypto::SecretBytes text = key.private_key_text();
-  auto again = LogKey::parse_private(std::string_view(
-      reinterpret_cast<const char*>(text.reveal().data()), text.size()));
+  auto again = LogKey::parse_private(
+      std::string_view(reinterpret_cast<const char*>(text.reveal().data()), text.size()));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->verifier_key(), key.verifier_key());
   const auto signature = key.sign(as_bytes("hello\n"));
@@ -100,7 +102,8 @@ TEST(LogKey, GeneratedKeysRoundTripAndSign) {
 TEST(LogKey, RefusesMalformedKeys) {
   EXPECT_EQ(LogKey::parse_private("PeterNeumann+c74f20a3+AYEK").error().message(),
             "log key: missing PRIVATE+KEY+ prefix");
-  EXPECT_EQ(LogKey::parse_private("PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
+  EXPECT_EQ(LogKey::parse_private(
+                "PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
                 .error()
                 .message(),
             "log key: key hash does not match");
