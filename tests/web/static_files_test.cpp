@@ -37,6 +37,13 @@ TEST(StaticFiles, FontsAreTheDebianTrueTypeFiles) {
   }
 }
 
+TEST(StaticFiles, FontLicenceTravelsWithTheFonts) {
+  const auto licence = find_static("fonts-LICENSE.txt");
+  ASSERT_TRUE(licence.has_value());
+  EXPECT_EQ(licence->content_type, "text/plain; charset=utf-8");
+  EXPECT_NE(licence->bytes.find("SIL Open Font License"), std::string_view::npos);
+}
+
 TEST(StaticFiles, UnknownAndPathLikeNamesAreAbsent) {
   for (std::string_view name : {"", "nope.css", "../safehouse.css", "/safehouse.css",
                                 "safehouse.css/", "SAFEHOUSE.CSS", "static/safehouse.css"}) {
