@@ -46,7 +46,8 @@ Result<Form> Form::parse(std::string_view encoded) {
   if (!parsed) return malformed("form: invalid percent-encoding or character");
   boost::urls::encoding_opts options;
   options.space_as_plus = true;  // application/x-www-form-urlencoded writes " " as "+"
-  boost::urls::params_view params(*parsed, options);
+  // Validated above, so this constructor (which throws on bad input) won't.
+  boost::urls::params_view params(encoded, options);
   for (const auto& param : params) {
     if (param.key.empty() && param.value.empty()) continue;  // "a=1&&b=2"
     if (fields.size() == kMaxFormFields) {

@@ -36,6 +36,9 @@ std::string lower(std::string_view s) {
 }
 
 // Reads a quoted-string starting at s[0] == '"'; `s` is advanced past it.
+// A backslash is an ordinary character: browsers (WHATWG HTML "multipart/
+// form-data encoding") escape '"' as %22 and never use quoted-pairs, and old
+// ones send Windows paths ("C:\docs\a.txt") unescaped.
 Result<std::string> read_quoted(std::string_view& s) {
   std::string value;
   for (std::size_t i = 1; i < s.size(); ++i) {
@@ -43,7 +46,6 @@ Result<std::string> read_quoted(std::string_view& s) {
       s.remove_prefix(i + 1);
       return value;
     }
-    if (s[i] == '\\' && i + 1 < s.size()) ++i;  // quoted-pair
     value.push_back(s[i]);
   }
   return malformed("unterminated quoted string");

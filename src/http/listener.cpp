@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/listener.cpp: the accept loop. Logs failures, never who connected.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "http/server_internal.h"
+
+namespace safehouse::http::detail {
+
+net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& config,
+                                  net::ip::tcp::acceptor& acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(context.io),
+                                                       net::as_tuple(net::use_awaitable));
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // Typically out of file descriptors: back off instead of spinning.
+      spdlog::warn("http: {}: accept failed: {}", config.name, ec.message());
+      net::steady_timer pause(co_await net::this_coro::executor, std::chrono::milliseconds(100));
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, run_session(context, config, std::move(socket)),
+                  [](std::exception_ptr) {});  // run_session catches everything itself
+  }
+}
+
+}  // namespace safehouse::http::detail

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/session.cpp: one connection: deadline, read the header, route, read
+// or stream the body, hand work to a pool, write, keep alive or close. Errors
+// are logged without peer address, port, user agent, referrer or target.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+#include <optional>
+#include <set>
+
+#include "http/server_internal.h"
+
+namespace safehouse::http::detail {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using net::use_awaitable;
+using Parser = bhttp::request_parser<bhttp::buffer_body>;
+constexpr auto kAsTuple = net::as_tuple(use_awaitable);
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
+
+class Connection final : public ConnectionHandle, public std::enable_shared_from_this<Connection> {
+ public:
+  explicit Connection(net::ip::tcp::socket socket) : stream(std::move(socket)) {}
+
+  void close_if_idle() override {
+    net::post(stream.get_executor(), [self = shared_from_this()] {
+      if (self->idle) self->close();
+    });
+  }
+  void close_now() override {
+    net::post(stream.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+  void close() {
+    beast::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    stream.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream;
+  bool idle = true;           // waiting for a request; only touched on the strand
+  bool unread_input = false;  // a request body was left unread; only on the strand
+};
+
+// Runs `work` on `pool` and resumes the caller on its own strand with the
+// result; exceptions propagate.
+template <typename Work>
+net::awaitable<std::invoke_result_t<Work&>> on_pool(net::thread_pool& pool, Work work) {
+  using Result = std::invoke_result_t<Work&>;
+  co_return co_await net::co_spawn(
+      pool, [work = std::move(work)]() mutable -> net::awaitable<Result> { co_return work(); },
+      use_awaitable);
+}
+
+Method to_method(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    default:
+      return Method::kOther;
+  }
+}
+
+HeaderMap collect_headers(const bhttp::request<bhttp::buffer_body>& message) {
+  HeaderMap headers;
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, inserted] = headers.try_emplace(name, field.value());
+    if (!inserted) it->second.append(name == "cookie" ? "; " : ", ").append(field.value());
+  }
+  return headers;
+}
+
+// What handling one request produced.
+struct Outcome {
+  std::optional<Response> response;  // nullopt: the connection broke, send nothing
+  bool body_consumed = true;         // false: unread body bytes remain, so close
+};
+
+class RequestHandler {
+ public:
+  RequestHandler(ServerContext& context, const ListenerConfig& config, Connection& connection,
+                 beast::flat_buffer& buffer, Parser& parser)
+      : context_(context),
+        options_(context.options),
+        router_(*config.router),
+        connection_(connection),
+        buffer_(buffer),
+        parser_(parser) {}
+
+  net::awaitable<Outcome> handle();
+
+ private:
+  net::awaitable<Outcome> handle_small(Request& request, const RouteMatch& match);
+  net::awaitable<Outcome> handle_upload(Request& request, const RouteMatch& match);
+  net::awaitable<Outcome> fail_upload(UploadHandler& upload, Error error, bool respond);
+  // Reads the next body chunk into chunk_; nullopt on a broken connection.
+  net::awaitable<std::optional<std::size_t>> read_chunk();
+  net::awaitable<bool> send_continue_if_expected();
+  bool exceeds_declared(std::uint64_t limit) const {
+    auto length = parser_.content_length();
+    return length && *length > limit;
+  }
+  Outcome error(unsigned status, const Request& request) {
+    return Outcome{router_.error_page(status, request), parser_.is_done()};
+  }
+  net::thread_pool& pool(Pool which) {
+    return which == Pool::kKeyDerivation ? context_.key_derivation : context_.workers;
+  }
+
+  ServerContext& context_;
+  const ServerOptions& options_;
+  const Router& router_;
+  Connection& connection_;
+  beast::flat_buffer& buffer_;
+  Parser& parser_;
+  std::vector<std::uint8_t> chunk_;
+};
+
+net::awaitable<Outcome> RequestHandler::handle() {
+  auto& message = parser_.get();
+  auto request =
+      Request::create(to_method(message.method()), message.target(), collect_headers(message));
+  if (!request) {
+    co_return error(400, Request::create(Method::kGet, "/").value());
+  }
+  RouteMatch match = router_.match(*request);
+  switch (match.kind) {
+    case RouteMatch::Kind::kNotFound:
+      co_return error(404, *request);
+    case RouteMatch::Kind::kMethodNotAllowed: {
+      Outcome outcome = error(405, *request);
+      outcome.response->set_header("Allow", match.allow);
+      co_return outcome;
+    }
+    case RouteMatch::Kind::kHandler:
+    case RouteMatch::Kind::kUpload:
+      break;
+  }
+  // A bounded queue for key derivation: beyond it, refuse at once rather
+  // than let a flood of logins pile up.
+  bool counted = false;
+  if (match.pool == Pool::kKeyDerivation) {
+    if (context_.key_derivation_pending.fetch_add(1) >= options_.key_derivation_queue_limit) {
+      context_.key_derivation_pending.fetch_sub(1);
+      co_return error(503, *request);
+    }
+    counted = true;
+  }
+  std::exception_ptr failure;
+  Outcome outcome;
+  try {
+    outcome = match.kind == RouteMatch::Kind::kHandler ? co_await handle_small(*request, match)
+                                                       : co_await handle_upload(*request, match);
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler failed: {}", e.what());
+    outcome = Outcome{router_.error_page(500, *request), false};
+  }
+  if (counted) context_.key_derivation_pending.fetch_sub(1);
+  co_return outcome;
+}
+
+net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk() {
+  chunk_.resize(options_.upload_chunk_bytes);
+  auto& body = parser_.get().body();
+  body.data = chunk_.data();
+  body.size = chunk_.size();
+  connection_.stream.expires_after(options_.body_read_timeout);
+  auto [ec, unused] = co_await bhttp::async_read(connection_.stream, buffer_, parser_, kAsTuple);
+  if (ec == bhttp::error::need_buffer) ec = {};
+  if (ec) co_return std::nullopt;
+  co_return chunk_.size() - body.size;
+}
+
+net::awaitable<bool> RequestHandler::send_continue_if_expected() {
+  auto expect = parser_.get()[bhttp::field::expect];
+  if (parser_.is_done() || !beast::iequals(expect, "100-continue")) co_return true;
+  bhttp::response<bhttp::empty_body> interim{bhttp::status::continue_, 11};
+  connection_.stream.expires_after(options_.write_timeout);
+  auto [ec, unused] = co_await bhttp::async_write(connection_.stream, interim, kAsTuple);
+  co_return !ec;
+}
+
+net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const RouteMatch& match) {
+  if (exceeds_declared(match.body_limit_bytes)) co_return error(413, request);
+  if (!co_await send_continue_if_expected()) co_return Outcome{};
+  std::string body;
+  while (!parser_.is_done()) {
+    auto got = co_await read_chunk();
+    if (!got) co_return Outcome{};
+    if (body.size() + *got > match.body_limit_bytes) co_return error(413, request);
+    body.append(reinterpret_cast<const char*>(chunk_.data()), *got);
+  }
+  request.set_body(std::move(body));
+  const Handler& handler = *match.handler;
+  Response response = co_await on_pool(pool(match.pool), [&] { return handler(request); });
+  co_return Outcome{std::move(response), true};
+}
+
+net::awaitable<Outcome> RequestHandler::fail_upload(UploadHandler& upload, Error error,
+                                                    bool respond) {
+  Response response = co_await on_pool(pool(Pool::kWorker), [&] { return upload.fail(error); });
+  if (!respond) co_return Outcome{};
+  co_return Outcome{std::move(response), parser_.is_done()};
+}
+
+net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const RouteMatch& match) {
+  const UploadFactory& factory = *match.factory;
+  auto made = co_await on_pool(pool(match.pool), [&] { return factory(request); });
+  if (auto* rejected = std::get_if<Response>(&made)) {
+    co_return Outcome{std::move(*rejected), parser_.is_done()};
+  }
+  std::unique_ptr<UploadHandler> upload = std::move(std::get<0>(made));
+  const Error too_large(ErrorCode::kTooLarge, "http: request body is too large");
+  if (exceeds_declared(match.body_limit_bytes))
+    co_return co_await fail_upload(*upload, too_large, true);
+  if (!co_await send_continue_if_expected()) {
+    co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
+  }
+  std::uint64_t total = 0;
+  while (!parser_.is_done()) {
+    auto got = co_await read_chunk();
+    if (!got) co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
+    total += *got;
+    if (total > match.body_limit_bytes) co_return co_await fail_upload(*upload, too_large, true);
+    if (*got == 0) continue;
+    context_.counters.upload_bytes_total.fetch_add(*got);
+    ByteSpan piece(chunk_.data(), *got);
+    auto fed = co_await on_pool(pool(Pool::kWorker), [&] { return upload->on_body(piece); });
+    if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
+  }
+  Response response = co_await on_pool(pool(Pool::kWorker), [&] { return upload->finish(); });
+  co_return Outcome{std::move(response), true};
+}
+
+bhttp::response<bhttp::string_body> to_message(Response& response, const ListenerConfig& config,
+                                               bool head, bool keep_alive) {
+  bhttp::response<bhttp::string_body> message;
+  message.version(11);
+  message.result(response.status());
+  for (const auto& [name, value] : config.security_headers.headers) message.set(name, value);
+  // A handler's own header replaces a default of the same name.
+  std::set<std::string, std::less<>> replaced;
+  for (const auto& [name, value] : response.headers()) {
+    if (replaced.insert(name).second) message.erase(name);
+    message.insert(name, value);
+  }
+  if (!response.header("cache-control")) message.set(bhttp::field::cache_control, "no-store");
+  if (!response.content_type().empty()) {
+    message.set(bhttp::field::content_type, response.content_type());
+  }
+  // No Server and no Date header: nothing to fingerprint, no timestamps.
+  message.keep_alive(keep_alive);
+  message.content_length(response.body().size());
+  if (!head) message.body() = std::move(response.mutable_body());
+  return message;
+}
+
+net::awaitable<bool> write_response(ServerContext& context, Connection& connection,
+                                    Response response, const ListenerConfig& config, bool head,
+                                    bool keep_alive) {
+  unsigned status_class = response.status() / 100;
+  if (status_class < 6) context.counters.responses_by_class[status_class].fetch_add(1);
+  auto message = to_message(response, config, head, keep_alive);
+  connection.stream.expires_after(context.options.write_timeout);
+  auto [ec, unused] = co_await bhttp::async_write(connection.stream, message, kAsTuple);
+  co_return !ec;
+}
+
+// Answers a request whose header did not parse, then the caller closes.
+net::awaitable<void> reject_header(ServerContext& context, Connection& connection,
+                                   const ListenerConfig& config, beast::error_code ec) {
+  unsigned status = ec == bhttp::error::header_limit ? 431 : 400;
+  auto request = Request::create(Method::kGet, "/").value();
+  co_await write_response(context, connection, config.router->error_page(status, request), config,
+                          false, false);
+}
+
+net::awaitable<void> serve(ServerContext& context, const ListenerConfig& config,
+                           Connection& connection) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    connection.idle = true;
+    if (context.stopping) co_return;
+    Parser parser;
+    parser.header_limit(static_cast<std::uint32_t>(context.options.max_header_bytes));
+    parser.body_limit(boost::none);  // each route enforces its own limit
+    connection.stream.expires_after(context.options.header_read_timeout);
+    auto [ec, unused] =
+        co_await bhttp::async_read_header(connection.stream, buffer, parser, kAsTuple);
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::bad_descriptor) {
+      co_return;  // the client left, idled out, or shutdown closed an idle connection
+    }
+    if (ec) {
+      connection.unread_input = true;
+      co_await reject_header(context, connection, config, ec);
+      co_return;
+    }
+    connection.idle = false;
+    context.counters.requests_total.fetch_add(1);
+    RequestHandler handler(context, config, connection, buffer, parser);
+    Outcome outcome = co_await handler.handle();
+    if (!outcome.response) co_return;
+    connection.unread_input = !outcome.body_consumed;
+    bool keep_alive = parser.get().keep_alive() && outcome.body_consumed &&
+                      !outcome.response->close_connection() && !context.stopping;
+    bool head = parser.get().method() == bhttp::verb::head;
+    if (!co_await write_response(context, connection, std::move(*outcome.response), config, head,
+                                 keep_alive) ||
+        !keep_alive) {
+      co_return;
+    }
+  }
+}
+
+// Graceful close: shut down the send side; if a request was left partly
+// unread (an upload after a 413), read and discard what the client still
+// sends until it closes too, for a bounded time and amount. Closing with unread data would make the
+// kernel send a reset, and the client could lose the response it has not read yet.
+net::awaitable<void> linger(ServerContext& context, Connection& connection) {
+  beast::error_code ec;
+  connection.stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec || !connection.unread_input) co_return;
+  std::vector<char> scratch(16 * 1024);
+  std::size_t discarded = 0;
+  connection.stream.expires_after(kLingerTimeout);
+  while (discarded < kLingerMaxBytes) {
+    auto [read_ec, n] = co_await connection.stream.async_read_some(net::buffer(scratch), kAsTuple);
+    if (read_ec) break;
+    discarded += n;
+  }
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(ServerContext& context, const ListenerConfig& config,
+                                 net::ip::tcp::socket socket) {
+  auto connection = std::make_shared<Connection>(std::move(socket));
+  std::uint64_t id = context.connections.add(connection);
+  context.counters.connections_total.fetch_add(1);
+  context.counters.connections_open.fetch_add(1);
+  try {
+    co_await serve(context, config, *connection);
+  } catch (const std::exception& e) {
+    spdlog::warn("http: {}: session error: {}", config.name, e.what());
+  }
+  co_await linger(context, *connection);
+  context.connections.remove(id);
+  context.counters.connections_open.fetch_sub(1);
+}
+
+}  // namespace safehouse::http::detail

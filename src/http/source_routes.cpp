@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/source_routes.cpp: the source pages. Every handler: check the
+// language and the session, parse, call intake::Intake, render. Errors
+// become the translated error page with their 4xx and change nothing.
+// Never logs anything about a request.
+#include "http/source_routes.h"
+
+#include <boost/json.hpp>
+#include <mutex>
+
+#include "codename/codename.h"
+#include "codename/source_keys.h"
+#include "http/cookies.h"
+#include "http/form.h"
+#include "http/multipart.h"
+#include "intake/sources.h"
+#include "web/static_files.h"
+
+namespace safehouse::http {
+
+namespace {
+
+// Longest CSRF field accepted in a multipart body (tokens are 64 hex).
+constexpr std::size_t kMaxCsrfFieldBytes = 128;
+// Urlencoded bodies of login and logout.
+constexpr std::size_t kSmallFormBytes = 4096;
+constexpr std::string_view kStaticCacheControl = "public, max-age=3600";
+
+// ---- session state ----
+
+// One visitor's state, in memory only. Before first contact it holds the
+// keys derived from the codename just shown (the codename itself is not
+// kept); after first contact or sign-in, the same keys mark the visitor as
+// signed in: the source id to file follow-ups under, and the reply identity
+// to decrypt replies with. SecretBytes wipe themselves when the session ends.
+class SourceSession final : public SessionState {
+ public:
+  explicit SourceSession(codename::SourceKeys keys, bool signed_in)
+      : keys_(std::move(keys)), signed_in_(signed_in) {}
+  const codename::SourceKeys& keys() const { return keys_; }
+  bool signed_in() const {
+    std::lock_guard lock(mu_);
+    return signed_in_;
+  }
+  // First contact stored: the pending keys become a signed-in source's.
+  void mark_signed_in() {
+    std::lock_guard lock(mu_);
+    signed_in_ = true;
+  }
+
+ private:
+  const codename::SourceKeys keys_;
+  mutable std::mutex mu_;
+  bool signed_in_;
+};
+
+std::shared_ptr<SourceSession> source_state(const Session& session) {
+  return std::dynamic_pointer_cast<SourceSession>(session.state);
+}
+
+std::optional<Session> find_session(SourceContext& ctx, const Request& request) {
+  auto token = request.cookie(kSessionCookieName);
+  if (!token) return std::nullopt;
+  return ctx.sessions.find(*token);
+}
+
+// ---- responses ----
+
+std::optional<web::Language> language_of(const Request& request) {
+  return web::parse_language(request.path_param("lang"));
+}
+
+Response page(SourceContext& ctx, web::Page which, web::Language language,
+              const web::PageData& data, unsigned status = 200) {
+  return Response::html(ctx.renderer.render(which, language, data), status);
+}
+
+Response error_page(SourceContext& ctx, unsigned status, web::Language language) {
+  web::PageData data;
+  data.set_number("status", status);
+  return page(ctx, web::Page::kError, language, data, status);
+}
+
+Response error_for(SourceContext& ctx, const Error& error, web::Language language) {
+  return error_page(ctx, status_for(error.code()), language);
+}
+
+std::string prefix(web::Language language) {
+  return "/" + std::string(web::code(language));
+}
+
+Response redirect_with_cookie(std::string location, const Session& session) {
+  Response response = Response::redirect_see_other(std::move(location));
+  response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session.token));
+  return response;
+}
+
+codename::Language codename_language(web::Language language) {
+  return language == web::Language::kPersian ? codename::Language::kPersian
+                                             : codename::Language::kEnglish;
+}
+
+bool is_content_type(const Request& request, std::string_view expected) {
+  auto type = request.header("content-type");
+  if (!type) return false;
+  std::string_view value = *type;
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.size() != expected.size()) return false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != expected[i]) return false;
+  }
+  return true;
+}
+
+// Parses a small urlencoded form and checks its CSRF token against the
+// session: 415, 400 or 403 as a Response, or the form.
+std::variant<Form, Response> checked_form(SourceContext& ctx, const Request& request,
+                                          const Session& session, web::Language language) {
+  if (!is_content_type(request, "application/x-www-form-urlencoded")) {
+    return error_page(ctx, 415, language);
+  }
+  auto form = Form::parse(request.body());
+  if (!form) return error_for(ctx, form.error(), language);
+  auto csrf = form->get("csrf");
+  if (!csrf || !csrf_matches(session.csrf_token, *csrf)) return error_page(ctx, 403, language);
+  return std::move(*form);
+}
+
+// ---- pages ----
+
+Response landing(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  web::PageData data;
+  data.set_text("log_verifier_key", ctx.site.log_verifier_key);
+  return page(ctx, web::Page::kLanding, *language, data);
+}
+
+// Runs on the key-derivation pool: deriving the new codename's keys is the
+// Argon2id work a sign-in does, done once here so the upload need not.
+Response first_contact_form(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  const codename::Codename codename = codename::Codename::generate();
+  auto state = std::make_shared<SourceSession>(codename::derive_source_keys(codename), false);
+  if (auto old = request.cookie(kSessionCookieName)) ctx.sessions.destroy(*old);
+  auto session = ctx.sessions.create(std::move(state));
+  if (!session) return error_for(ctx, session.error(), *language);
+  web::PageData data;
+  std::string words = codename.render(codename_language(*language));
+  data.set_text("codename", words);
+  crypto::wipe({reinterpret_cast<std::uint8_t*>(words.data()), words.size()});
+  data.set_text("csrf", session->csrf_token);
+  Response response = page(ctx, web::Page::kFirstContact, *language, data);
+  response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session->token));
+  return response;
+}
+
+Response login_form(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  auto session = find_session(ctx, request);
+  bool fresh = false;
+  if (!session) {
+    auto created = ctx.sessions.create();
+    if (!created) return error_for(ctx, created.error(), *language);
+    session = std::move(*created);
+    fresh = true;
+  }
+  web::PageData data;
+  data.set_text("csrf", session->csrf_token);
+  Response response = page(ctx, web::Page::kLogin, *language, data);
+  if (fresh)
+    response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session->token));
+  return response;
+}
+
+// Runs on the key-derivation pool. Intake::sign_in does the same Argon2id
+// work for a malformed, an unknown and a known codename.
+Response login(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  auto session = find_session(ctx, request);
+  if (!session) return error_page(ctx, 403, *language);
+  auto form = checked_form(ctx, request, *session, *language);
+  if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
+  auto typed = std::get<Form>(form).get("codename");
+  auto keys = ctx.intake.sign_in(typed ? *typed : std::string_view());
+  if (!keys) {
+    if (keys.error().code() != ErrorCode::kNoMatch) return error_for(ctx, keys.error(), *language);
+    web::PageData data;
+    data.set_text("csrf", session->csrf_token);
+    data.set_flag("error", true);
+    return page(ctx, web::Page::kLogin, *language, data);
+  }
+  // A new token on sign-in: one planted before it is useless after it.
+  auto rotated = ctx.sessions.rotate(session->token);
+  if (!rotated) return error_page(ctx, 403, *language);
+  ctx.sessions.set_state(rotated->token, std::make_shared<SourceSession>(std::move(*keys), true));
+  return redirect_with_cookie(prefix(*language) + "/inbox", *rotated);
+}
+
+Response inbox(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  auto session = find_session(ctx, request);
+  auto state = session ? source_state(*session) : nullptr;
+  if (!state || !state->signed_in()) {
+    return Response::redirect_see_other(prefix(*language) + "/login");
+  }
+  auto replies = ctx.intake.replies(state->keys().source_id, state->keys().reply_identity);
+  if (!replies) return error_for(ctx, replies.error(), *language);
+  std::vector<web::PageData> items;
+  for (intake::Reply& reply : *replies) {
+    web::PageData item;
+    item.set_localized("day", intake::format_day(reply.day));
+    item.set_text("text", reply.text);
+    crypto::wipe({reinterpret_cast<std::uint8_t*>(reply.text.data()), reply.text.size()});
+    items.push_back(std::move(item));
+  }
+  web::PageData data;
+  data.set_text("csrf", session->csrf_token);
+  data.set_flag("sent", request.query("sent") == "1");
+  data.set_list("replies", std::move(items));
+  return page(ctx, web::Page::kInbox, *language, data);
+}
+
+Response logout(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  auto session = find_session(ctx, request);
+  if (!session) return error_page(ctx, 403, *language);
+  auto form = checked_form(ctx, request, *session, *language);
+  if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
+  ctx.sessions.destroy(session->token);
+  Response response = Response::redirect_see_other(prefix(*language) + "/");
+  response.add_header("Set-Cookie", clear_cookie_value(kSessionCookieName));
+  return response;
+}
+
+Response static_file(Request& request) {
+  auto file = web::find_static(request.path_param("*"));
+  if (!file) return Response::text("404 Not Found", 404);
+  Response response = Response::file(std::string(file->content_type), std::string(file->bytes));
+  response.set_header("Cache-Control", std::string(kStaticCacheControl));
+  return response;
+}
+
+Response metadata(SourceContext& ctx) {
+  boost::json::array recipients;
+  for (const auto& r : ctx.site.recipients) recipients.emplace_back(r);
+  boost::json::object object{{"organisation", ctx.site.organisation_name},
+                             {"log_verifier_key", ctx.site.log_verifier_key},
+                             {"recipients", std::move(recipients)}};
+  return Response::json(boost::json::serialize(object));
+}
+
+// ---- uploads ----
+
+// Feeds a multipart submission form into an intake::Submission as it
+// arrives. The first part must be the CSRF token; nothing is stored before
+// it matched, and nothing at all unless the whole body arrived and parsed.
+class SubmissionUpload final : public UploadHandler {
+ public:
+  SubmissionUpload(SourceContext& ctx, web::Language language, Session session,
+                   std::shared_ptr<SourceSession> state,
+                   std::unique_ptr<intake::Submission> submission, std::string boundary)
+      : ctx_(ctx),
+        language_(language),
+        session_(std::move(session)),
+        state_(std::move(state)),
+        submission_(std::move(submission)),
+        parser_(std::move(boundary),
+                MultipartParser::Callbacks{[this](const PartHeaders& h) { return begin_part(h); },
+                                           [this](ByteSpan data) { return part_data(data); },
+                                           [this] { return end_part(); }}) {}
+
+  Result<void> on_body(ByteSpan chunk) override { return parser_.feed(chunk); }
+
+  Response finish() override {
+    auto parsed = parser_.finish();
+    if (!parsed) return fail(parsed.error());
+    if (!csrf_ok_) return fail(Error(ErrorCode::kNoMatch, "csrf: token missing"));
+    auto receipt = submission_->commit();
+    if (!receipt) return fail(receipt.error());
+    submission_.reset();
+    Session session = session_;
+    if (!state_->signed_in()) {
+      state_->mark_signed_in();
+      // First contact stored: the visitor is now a source; new tokens.
+      if (auto rotated = ctx_.sessions.rotate(session_.token)) session = std::move(*rotated);
+    }
+    return redirect_with_cookie(prefix(language_) + "/inbox?sent=1", session);
+  }
+
+  Response fail(const Error& error) override {
+    submission_.reset();  // removes every blob it made
+    return error_for(ctx_, error, language_);
+  }
+
+ private:
+  enum class Field { kNone, kCsrf, kText, kFile };
+
+  Result<void> begin_part(const PartHeaders& h) {
+    if (!csrf_ok_ && h.field_name != "csrf") {
+      return Error(ErrorCode::kNoMatch, "csrf: the token must come first");
+    }
+    if (h.field_name == "csrf") {
+      field_ = Field::kCsrf;
+      csrf_.clear();
+      return {};
+    }
+    static const std::pair<std::string_view, intake::TextField> kTextFields[] = {
+        {"message", intake::TextField::kMessage},
+        {"claim_branch", intake::TextField::kClaimBranch},
+        {"claim_unit", intake::TextField::kClaimUnit},
+        {"claim_rank", intake::TextField::kClaimRank},
+        {"claim_region", intake::TextField::kClaimRegion}};
+    for (const auto& [name, field] : kTextFields) {
+      if (h.field_name == name) {
+        field_ = Field::kText;
+        text_field_ = field;
+        return {};
+      }
+    }
+    if (h.field_name == "files") {
+      field_ = Field::kFile;
+      const std::string name =
+          h.file_name && !h.file_name->empty() ? sanitize_file_name(*h.file_name) : "";
+      return submission_->begin_file(name, h.content_type);
+    }
+    return malformed("form: unknown field");
+  }
+
+  Result<void> part_data(ByteSpan data) {
+    switch (field_) {
+      case Field::kCsrf:
+        if (csrf_.size() + data.size() > kMaxCsrfFieldBytes) return malformed("csrf: too long");
+        csrf_.append(reinterpret_cast<const char*>(data.data()), data.size());
+        return {};
+      case Field::kText:
+        return submission_->append_text(text_field_, data);
+      case Field::kFile:
+        return submission_->append_file(data);
+      case Field::kNone:
+        break;
+    }
+    return Error(ErrorCode::kInternal, "form: data outside a part");
+  }
+
+  Result<void> end_part() {
+    const Field ended = std::exchange(field_, Field::kNone);
+    if (ended == Field::kCsrf) {
+      if (!csrf_matches(session_.csrf_token, csrf_)) {
+        return Error(ErrorCode::kNoMatch, "csrf: token does not match");
+      }
+      csrf_ok_ = true;
+    }
+    if (ended == Field::kFile) return submission_->end_file();
+    return {};
+  }
+
+  SourceContext& ctx_;
+  web::Language language_;
+  Session session_;
+  std::shared_ptr<SourceSession> state_;
+  std::unique_ptr<intake::Submission> submission_;
+  MultipartParser parser_;
+  Field field_ = Field::kNone;
+  intake::TextField text_field_ = intake::TextField::kMessage;
+  std::string csrf_;
+  bool csrf_ok_ = false;
+};
+
+// Checks everything that can be checked before the body is read: the
+// language, the session, the content type. `first_contact` says which form
+// posted; a signed-in visitor's first-contact post (a resubmitted form)
+// becomes a follow-up rather than a second source.
+std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContext& ctx,
+                                                                    Request& request,
+                                                                    bool first_contact) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  auto session = find_session(ctx, request);
+  auto state = session ? source_state(*session) : nullptr;
+  if (!state || (!first_contact && !state->signed_in())) return error_page(ctx, 403, *language);
+  auto type = request.header("content-type");
+  auto boundary = boundary_from_content_type(type ? *type : std::string_view());
+  if (!boundary) return error_for(ctx, boundary.error(), *language);
+  std::string lang(web::code(*language));
+  std::unique_ptr<intake::Submission> submission;
+  if (state->signed_in()) {
+    auto follow_up = ctx.intake.start_follow_up(state->keys().source_id, lang);
+    if (!follow_up) return error_for(ctx, follow_up.error(), *language);
+    submission = std::move(*follow_up);
+  } else {
+    submission = ctx.intake.start_first_contact(
+        intake::NewSource{state->keys().source_id, state->keys().reply_identity.recipient()}, lang);
+  }
+  return std::make_unique<SubmissionUpload>(ctx, *language, std::move(*session), std::move(state),
+                                            std::move(submission), std::move(*boundary));
+}
+
+}  // namespace
+
+void add_source_routes(Router& router, SourceContext& context) {
+  SourceContext& ctx = context;
+  router.set_error_pages([&ctx](unsigned status, const Request& request) {
+    const bool persian = request.path().starts_with("/fa/") || request.path() == "/fa";
+    return error_page(ctx, status, persian ? web::Language::kPersian : web::Language::kEnglish);
+  });
+  router.get("/", [](Request&) { return Response::redirect_see_other("/en/"); });
+  router.get("/{lang}/", [&ctx](Request& r) { return landing(ctx, r); });
+  router.get(
+      "/{lang}/first-contact", [&ctx](Request& r) { return first_contact_form(ctx, r); },
+      RouteOptions{kDefaultBodyLimitBytes, Pool::kKeyDerivation});
+  router.post_upload(
+      "/{lang}/first-contact", [&ctx](Request& r) { return start_upload(ctx, r, true); },
+      ctx.site.max_upload_bytes);
+  router.get("/{lang}/login", [&ctx](Request& r) { return login_form(ctx, r); });
+  router.post(
+      "/{lang}/login", [&ctx](Request& r) { return login(ctx, r); },
+      RouteOptions{kSmallFormBytes, Pool::kKeyDerivation});
+  router.get("/{lang}/inbox", [&ctx](Request& r) { return inbox(ctx, r); });
+  router.post_upload(
+      "/{lang}/inbox", [&ctx](Request& r) { return start_upload(ctx, r, false); },
+      ctx.site.max_upload_bytes);
+  router.post(
+      "/{lang}/logout", [&ctx](Request& r) { return logout(ctx, r); },
+      RouteOptions{kSmallFormBytes, Pool::kWorker});
+  router.get("/static/*", [](Request& r) { return static_file(r); });
+  router.get("/api/v1/metadata", [&ctx](Request&) { return metadata(ctx); });
+}
+
+}  // namespace safehouse::http

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/source_routes.h: the source listener's routes (notes/routes.md):
+// landing, first contact, sign-in, inbox, follow-ups, sign-out, static
+// files and /api/v1/metadata. Thin: parse the request, call intake/, render
+// with web/. The source's session state (a codename's derived keys, held in
+// memory only) lives here too.
+#ifndef SAFEHOUSE_HTTP_SOURCE_ROUTES_H_
+#define SAFEHOUSE_HTTP_SOURCE_ROUTES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "http/router.h"
+#include "http/session_store.h"
+#include "intake/intake.h"
+#include "web/renderer.h"
+
+namespace safehouse::http {
+
+// What the pages and the metadata endpoint show about the installation.
+struct SourceSite {
+  std::string organisation_name;
+  std::string log_verifier_key;         // "name+hash+base64"
+  std::vector<std::string> recipients;  // age1... (the recipient set)
+  std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
+};
+
+// Everything the routes use. Lifetime: outlives the router and the server.
+struct SourceContext {
+  SourceSite site;
+  intake::Intake& intake;
+  const web::Renderer& renderer;
+  SessionStore& sessions;
+};
+
+// Registers every source route and the translated error pages on `router`.
+void add_source_routes(Router& router, SourceContext& context);
+
+}  // namespace safehouse::http
+
+#endif  // SAFEHOUSE_HTTP_SOURCE_ROUTES_H_

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/http/server_test.cpp: a real Server on 127.0.0.1 port 0, driven by a
+// blocking Beast client: headers, errors, body limits, streamed uploads,
+// keep-alive and graceful shutdown.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace safehouse::http {
+namespace {
+
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using ClientResponse = bhttp::response<bhttp::string_body>;
+
+constexpr std::uint64_t kUploadLimit = 8 << 20;
+constexpr std::uint64_t kSmallUploadLimit = 100 << 10;
+
+struct UploadLog {
+  std::mutex mutex;
+  std::string data;
+  std::size_t chunks = 0;
+  std::size_t largest_chunk = 0;
+  bool finished = false;
+  std::optional<ErrorCode> failed;
+};
+
+class LoggingUpload : public UploadHandler {
+ public:
+  explicit LoggingUpload(UploadLog& log) : log_(log) {}
+  Result<void> on_body(ByteSpan chunk) override {
+    std::lock_guard lock(log_.mutex);
+    log_.data.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+    ++log_.chunks;
+    log_.largest_chunk = std::max(log_.largest_chunk, chunk.size());
+    return {};
+  }
+  Response finish() override {
+    std::lock_guard lock(log_.mutex);
+    log_.finished = true;
+    return Response::redirect_see_other("/en/inbox?sent=1");
+  }
+  Response fail(const Error& error) override {
+    std::lock_guard lock(log_.mutex);
+    log_.failed = error.code();
+    log_.data.clear();  // "partial data is removed"
+    return Response::text("upload failed", status_for(error.code()));
+  }
+
+ private:
+  UploadLog& log_;
+};
+
+class ServerTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    router_.get("/hello", [](Request&) { return Response::text("hello"); });
+    router_.get("/cached", [](Request&) {
+      Response response = Response::file("text/css", "body{}");
+      response.set_header("Cache-Control", "max-age=3600");
+      return response;
+    });
+    router_.post(
+        "/echo", [](Request& r) { return Response::text(r.body()); },
+        RouteOptions{.body_limit_bytes = 1024});
+    router_.get("/slow", [this](Request&) {
+      slow_started_.set_value();
+      slow_release_.get_future().wait();
+      return Response::text("finished");
+    });
+    auto factory = [this](Request& r) -> std::variant<std::unique_ptr<UploadHandler>, Response> {
+      if (r.header("x-reject")) return Response::text("rejected", 403);
+      return std::make_unique<LoggingUpload>(log_);
+    };
+    router_.post_upload("/upload", factory, kUploadLimit);
+    router_.post_upload("/upload-small", factory, kSmallUploadLimit);
+
+    ServerOptions options;
+    options.drain_timeout = std::chrono::seconds(30);
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(
+        server_->add_listener("test", "127.0.0.1", 0, router_, SecurityHeaders::source_defaults()));
+    port_ = server_->port("test");
+    ASSERT_NE(port_, 0);
+    thread_ = std::thread([this] { server_->run(); });
+  }
+
+  void TearDown() override {
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+
+  tcp::socket connect() {
+    tcp::socket socket(client_io_);
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+    return socket;
+  }
+
+  ClientResponse exchange(tcp::socket& socket, bhttp::request<bhttp::string_body> request) {
+    request.prepare_payload();
+    bhttp::write(socket, request);
+    ClientResponse response;
+    bhttp::read(socket, buffer_, response);
+    return response;
+  }
+
+  ClientResponse exchange(bhttp::request<bhttp::string_body> request) {
+    tcp::socket socket = connect();
+    return exchange(socket, std::move(request));
+  }
+
+  static bhttp::request<bhttp::string_body> make(bhttp::verb verb, std::string target,
+                                                 std::string body = {}) {
+    bhttp::request<bhttp::string_body> request{verb, target, 11};
+    request.set(bhttp::field::host, "localhost");
+    request.body() = std::move(body);
+    return request;
+  }
+
+  Router router_;
+  UploadLog log_;
+  std::promise<void> slow_started_;
+  std::promise<void> slow_release_;
+  std::unique_ptr<Server> server_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  net::io_context client_io_;
+  boost::beast::flat_buffer buffer_;
+};
+
+TEST_F(ServerTest, SecurityHeadersOnEveryResponse) {
+  for (const char* target : {"/hello", "/missing"}) {
+    ClientResponse response = exchange(make(bhttp::verb::get, target));
+    EXPECT_EQ(response["Content-Security-Policy"],
+              "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
+              "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    EXPECT_EQ(response["Referrer-Policy"], "no-referrer");
+    EXPECT_EQ(response["X-Content-Type-Options"], "nosniff");
+    EXPECT_EQ(response["X-Frame-Options"], "DENY");
+    EXPECT_EQ(response[bhttp::field::cache_control], "no-store");
+    EXPECT_EQ(response.count(bhttp::field::server), 0u);
+  }
+  ClientResponse hello = exchange(make(bhttp::verb::get, "/hello"));
+  EXPECT_EQ(hello.result_int(), 200);
+  EXPECT_EQ(hello.body(), "hello");
+  EXPECT_EQ(hello[bhttp::field::content_type], "text/plain; charset=utf-8");
+}
+
+TEST_F(ServerTest, HandlerMayOverrideCacheControl) {
+  ClientResponse response = exchange(make(bhttp::verb::get, "/cached"));
+  EXPECT_EQ(response[bhttp::field::cache_control], "max-age=3600");
+  EXPECT_EQ(response["X-Frame-Options"], "DENY");
+}
+
+TEST_F(ServerTest, NotFoundMethodNotAllowedBadRequest) {
+  EXPECT_EQ(exchange(make(bhttp::verb::get, "/missing")).result_int(), 404);
+  ClientResponse wrong = exchange(make(bhttp::verb::get, "/echo"));
+  EXPECT_EQ(wrong.result_int(), 405);
+  EXPECT_EQ(wrong[bhttp::field::allow], "POST");
+  EXPECT_EQ(exchange(make(bhttp::verb::put, "/hello", "x")).result_int(), 405);
+  EXPECT_EQ(exchange(make(bhttp::verb::get, "/a/../hello")).result_int(), 400);
+}
+
+TEST_F(ServerTest, HeadAnswersWithoutBody) {
+  tcp::socket socket = connect();
+  auto request = make(bhttp::verb::head, "/hello");
+  bhttp::write(socket, request);
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.skip(true);  // a HEAD response has no body
+  bhttp::read(socket, buffer_, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_EQ(parser.get()[bhttp::field::content_length], "5");
+  EXPECT_TRUE(parser.get().body().empty());
+}
+
+TEST_F(ServerTest, OversizedHeaderIs431) {
+  auto request = make(bhttp::verb::get, "/hello");
+  request.set("X-Padding", std::string(9000, 'p'));
+  EXPECT_EQ(exchange(std::move(request)).result_int(), 431);
+}
+
+TEST_F(ServerTest, SmallBodyLimit) {
+  EXPECT_EQ(exchange(make(bhttp::verb::post, "/echo", std::string(1024, 'e'))).body(),
+            std::string(1024, 'e'));
+  EXPECT_EQ(exchange(make(bhttp::verb::post, "/echo", std::string(1025, 'e'))).result_int(), 413);
+  auto chunked = make(bhttp::verb::post, "/echo", std::string(5000, 'c'));
+  chunked.chunked(true);
+  EXPECT_EQ(exchange(std::move(chunked)).result_int(), 413);
+}
+
+TEST_F(ServerTest, StreamedUploadArrivesIntactInChunks) {
+  std::string body(3 * 1024 * 1024 + 123, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>((i * 7919) >> 3);
+  ClientResponse response = exchange(make(bhttp::verb::post, "/upload", body));
+  EXPECT_EQ(response.result_int(), 303);
+  EXPECT_EQ(response[bhttp::field::location], "/en/inbox?sent=1");
+  std::lock_guard lock(log_.mutex);
+  EXPECT_TRUE(log_.finished);
+  EXPECT_FALSE(log_.failed);
+  EXPECT_TRUE(log_.data == body);
+  EXPECT_GT(log_.chunks, 1u);
+  EXPECT_LE(log_.largest_chunk, ServerOptions{}.upload_chunk_bytes);
+  EXPECT_GE(server_->stats().upload_bytes_total, body.size());
+}
+
+TEST_F(ServerTest, UploadOverDeclaredLimitCallsFail) {
+  auto request = make(bhttp::verb::post, "/upload-small", std::string(kSmallUploadLimit + 1, 'x'));
+  EXPECT_EQ(exchange(std::move(request)).result_int(), 413);
+  std::lock_guard lock(log_.mutex);
+  EXPECT_EQ(log_.failed, ErrorCode::kTooLarge);
+  EXPECT_FALSE(log_.finished);
+  EXPECT_TRUE(log_.data.empty());
+}
+
+TEST_F(ServerTest, ChunkedUploadOverLimitCallsFail) {
+  auto request = make(bhttp::verb::post, "/upload-small", std::string(2 * kSmallUploadLimit, 'x'));
+  request.chunked(true);  // no Content-Length: the limit is found while streaming
+  EXPECT_EQ(exchange(std::move(request)).result_int(), 413);
+  std::lock_guard lock(log_.mutex);
+  EXPECT_EQ(log_.failed, ErrorCode::kTooLarge);
+  EXPECT_FALSE(log_.finished);
+}
+
+TEST_F(ServerTest, FactoryRejectsBeforeBody) {
+  auto request = make(bhttp::verb::post, "/upload", std::string(1000, 'x'));
+  request.set("X-Reject", "1");
+  ClientResponse response = exchange(std::move(request));
+  EXPECT_EQ(response.result_int(), 403);
+  EXPECT_FALSE(response.keep_alive());
+  std::lock_guard lock(log_.mutex);
+  EXPECT_EQ(log_.chunks, 0u);
+}
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequests) {
+  tcp::socket socket = connect();
+  for (int i = 0; i < 3; ++i) {
+    ClientResponse response = exchange(socket, make(bhttp::verb::post, "/echo", std::to_string(i)));
+    EXPECT_EQ(response.body(), std::to_string(i));
+    EXPECT_TRUE(response.keep_alive());
+  }
+  ClientResponse upload = exchange(socket, make(bhttp::verb::post, "/upload", "small"));
+  EXPECT_EQ(upload.result_int(), 303);
+  EXPECT_TRUE(upload.keep_alive());
+  EXPECT_EQ(server_->stats().connections_total, 1u);
+  EXPECT_EQ(server_->stats().requests_total, 4u);
+}
+
+TEST_F(ServerTest, GracefulStopDrainsInFlightRequest) {
+  tcp::socket busy = connect();
+  auto request = make(bhttp::verb::get, "/slow");
+  bhttp::write(busy, request);
+  slow_started_.get_future().wait();
+
+  tcp::socket idle = connect();
+  ClientResponse first = exchange(idle, make(bhttp::verb::get, "/hello"));
+  EXPECT_TRUE(first.keep_alive());
+
+  server_->stop();
+  // The idle connection is closed by the shutdown...
+  char byte;
+  boost::system::error_code ec;
+  idle.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::eof);
+  // ...while the in-flight request still gets its answer, then a close.
+  slow_release_.set_value();
+  ClientResponse response;
+  bhttp::read(busy, buffer_, response);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "finished");
+  EXPECT_FALSE(response.keep_alive());
+  thread_.join();  // run() returned on its own
+  tcp::socket late(client_io_);
+  late.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
+  EXPECT_TRUE(ec);  // nothing listens any more
+}
+
+}  // namespace
+}  // namespace safehouse::http
