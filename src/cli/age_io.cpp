@@ -61,12 +61,11 @@ Result<AgeInput> AgeInput::open(const std::string& path) {
   return input;
 }
 
-Result<void> copy_stream(ByteSource& in, ByteSink& out) {
-  Bytes buffer(InputFile::kBufferBytes);
+Result<void> copy_stream(InputFile& in, ByteSink& out) {
   for (;;) {
-    auto n = SAFEHOUSE_TRY(in.read(buffer));
-    if (n == 0) return {};
-    SAFEHOUSE_TRY_VOID(out.write(ByteSpan(buffer).first(n)));
+    auto bytes = SAFEHOUSE_TRY(in.next());
+    if (bytes.empty()) return {};
+    SAFEHOUSE_TRY_VOID(out.write(bytes));
   }
 }
 

@@ -46,8 +46,9 @@ class AgeInput {
   std::unique_ptr<age::ArmorReader> armor_;
 };
 
-// Copies `in` to `out` until EOF; does not call out.finish().
-Result<void> copy_stream(ByteSource& in, ByteSink& out);
+// Copies `in` to `out` until EOF, borrowing its bytes (InputFile::next());
+// does not call out.finish().
+Result<void> copy_stream(InputFile& in, ByteSink& out);
 
 // A ByteSink forwarding to another that remembers whether finish() was
 // called, so a caller can finish exactly once whatever the engine did.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // cli/cleanup.cpp: signal handlers that remove a pending temporary file and
-// restore the terminal. The handler only calls async-signal-safe functions
+// restore the terminal. SIGBUS is included: it is what reading a mapped input
+// file that someone truncates meanwhile raises. The handler only calls async-signal-safe functions
 // (unlink, tcsetattr, signal, raise) on state kept in plain static storage.
 #include "cli/cleanup.h"
 
@@ -31,7 +32,7 @@ void on_signal(int signo) {
 }  // namespace
 
 void install_cleanup_handlers() {
-  for (int signo : {SIGINT, SIGTERM, SIGHUP}) {
+  for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGBUS}) {
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);

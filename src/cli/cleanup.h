@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // cli/cleanup.h: undoes what an interrupted command leaves behind. On SIGINT,
-// SIGTERM or SIGHUP it removes the pending temporary output file (so no
+// SIGTERM, SIGHUP or SIGBUS it removes the pending temporary output file (so no
 // partial plaintext stays on disk) and restores the terminal's echo, then
 // dies of the same signal. Knows nothing of age or of what the file holds.
 #ifndef SAFEHOUSE_CLI_CLEANUP_H_
