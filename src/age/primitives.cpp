@@ -127,10 +127,23 @@ std::string base64_encode(ByteSpan data, int variant) {
   return out;
 }
 
-// libsodium's decoder rejects characters outside the alphabet, non-zero
-// trailing bits and (for the padded variant) missing or extra '=': exactly
-// the canonical-only rule both the header and the armor need.
+bool is_base64_char(char c, bool padded) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/' || (padded && c == '=');
+}
+
+// libsodium's decoder rejects non-zero trailing bits and (for the padded
+// variant) missing or extra '=': the canonical-only rule both the header and
+// the armor need. But libsodium 1.0.18 maps some bytes >= 0x80 to alphabet
+// values (found by fuzzing), so the alphabet is checked here first.
 bool base64_decode(std::string_view text, int variant, Bytes& out) {
+  const bool padded = variant == sodium_base64_VARIANT_ORIGINAL;
+  for (char c : text) {
+    if (!is_base64_char(c, padded)) {
+      out.clear();
+      return false;
+    }
+  }
   out.resize(text.size() / 4 * 3 + 3);
   std::size_t len = 0;
   if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,

@@ -24,7 +24,7 @@ Error payload_integrity() {
 
 Result<std::size_t> read_full(ByteSpan& prefix, ByteSource& in, MutableByteSpan out) {
   std::size_t n = std::min(prefix.size(), out.size());
-  std::memcpy(out.data(), prefix.data(), n);
+  if (n > 0) std::memcpy(out.data(), prefix.data(), n);
   prefix = prefix.subspan(n);
   while (n < out.size()) {
     std::size_t got = SAFEHOUSE_TRY(in.read(out.subspan(n)));
