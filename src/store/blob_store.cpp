@@ -14,11 +14,14 @@ namespace {
 
 constexpr const char* kTmpDir = "tmp";
 constexpr const char* kLockFile = "LOCK";
+constexpr const char* kUploadsDir = "uploads";
+constexpr std::size_t kUploadIdChars = 32;
 
-std::string random_name() {
+// 128 random bits as 32 hex characters.
+std::string random_id() {
   Sha256 bytes{};
   randombytes_buf(bytes.data(), 16);
-  return to_hex(bytes).substr(0, 32) + ".tmp";
+  return to_hex(bytes).substr(0, kUploadIdChars);
 }
 
 std::string subdir_name(unsigned i) {
@@ -76,26 +79,35 @@ struct BlobWriter::Hasher {
 };
 
 BlobWriter::BlobWriter(BlobStore& store, std::filesystem::path tmp_path,
-                       std::unique_ptr<WritableFile> file)
+                       std::unique_ptr<WritableFile> file, bool resumable)
     : store_(store),
       tmp_path_(std::move(tmp_path)),
       file_(std::move(file)),
-      hasher_(std::make_unique<Hasher>()) {
+      hasher_(std::make_unique<Hasher>()),
+      resumable_(resumable) {
   crypto_hash_sha256_init(&hasher_->state);
 }
 
 BlobWriter::~BlobWriter() {
-  if (file_ || (!result_ && !error_)) {
-    file_.reset();
-    (void)store_.fs_.remove(tmp_path_);  // best effort: startup cleanup catches the rest
-  }
+  bool unfinished = file_ || (!result_ && !error_);
+  file_.reset();
+  // Best effort: startup cleanup catches what this misses.
+  if (unfinished && !resumable_) (void)store_.fs_.remove(tmp_path_);
 }
 
 Result<void> BlobWriter::fail(Error error) {
   error_ = error;
   file_.reset();
-  (void)store_.fs_.remove(tmp_path_);
+  if (!resumable_) (void)store_.fs_.remove(tmp_path_);
   return error;
+}
+
+Result<void> BlobWriter::sync() {
+  if (error_) return *error_;
+  if (result_) return {};
+  auto synced = file_->sync();
+  if (!synced) return fail(synced.error().with_context("blob writer"));
+  return {};
 }
 
 Result<void> BlobWriter::write(ByteSpan data) {
@@ -136,7 +148,12 @@ Result<void> BlobWriter::publish() {
   bool existed = SAFEHOUSE_TRY(store_.fs_.exists(final_path));
   SAFEHOUSE_TRY_VOID(store_.fs_.rename(tmp_path_, final_path));
   auto synced = store_.fs_.sync_directory(final_path.parent_path());
-  if (!synced && !existed) (void)store_.fs_.remove(final_path);
+  if (!synced && !existed) {
+    // An upload goes back under its id, so that finish() can be retried.
+    if (!resumable_ || !store_.fs_.rename(final_path, tmp_path_)) {
+      (void)store_.fs_.remove(final_path);
+    }
+  }
   return synced;
 }
 
@@ -152,6 +169,7 @@ Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::filesystem::path& 
                                                    FileSystem& fs) {
   std::filesystem::path blobs = dir / "blobs";
   SAFEHOUSE_TRY_VOID(fs.create_directories(blobs / kTmpDir));
+  SAFEHOUSE_TRY_VOID(fs.create_directories(blobs / kUploadsDir));
   // All 256 fan-out directories up front, made durable once, so that
   // publishing a blob never has to create (and fsync) a parent directory.
   if (!SAFEHOUSE_TRY(fs.exists(blobs / "ff"))) {
@@ -184,10 +202,10 @@ std::filesystem::path BlobStore::path_of(const Sha256& digest) const {
 }
 
 Result<std::unique_ptr<BlobWriter>> BlobStore::create_writer() {
-  std::filesystem::path tmp = dir_ / kTmpDir / random_name();
+  std::filesystem::path tmp = dir_ / kTmpDir / (random_id() + ".tmp");
   auto file = fs_.create_file(tmp);
   if (!file) return file.error().with_context("blob store");
-  return std::unique_ptr<BlobWriter>(new BlobWriter(*this, tmp, std::move(*file)));
+  return std::unique_ptr<BlobWriter>(new BlobWriter(*this, tmp, std::move(*file), false));
 }
 
 Result<std::unique_ptr<ByteSource>> BlobStore::open_blob(const BlobRef& ref) {
@@ -223,6 +241,73 @@ Result<void> BlobStore::remove(const Sha256& digest) {
   std::filesystem::path path = path_of(digest);
   SAFEHOUSE_TRY_VOID(fs_.remove(path));
   return fs_.sync_directory(path.parent_path());
+}
+
+Result<std::filesystem::path> BlobStore::upload_path(std::string_view id) const {
+  bool canonical = id.size() == kUploadIdChars &&
+                   id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  if (!canonical) return malformed("blob store: upload id is not 32 lower-case hex characters");
+  return dir_ / kUploadsDir / std::string(id);
+}
+
+Result<std::unique_ptr<FileLock>> BlobStore::lock_upload(const std::filesystem::path& path) {
+  auto lock = SAFEHOUSE_TRY(fs_.open_lock(path));
+  if (!SAFEHOUSE_TRY(lock->try_exclusive())) {
+    return Error(ErrorCode::kConflict, "blob store: the upload is open in another writer");
+  }
+  return lock;
+}
+
+Result<BlobStore::Upload> BlobStore::create_upload() {
+  std::string id = random_id();
+  std::filesystem::path path = dir_ / kUploadsDir / id;
+  auto file = fs_.create_file(path);
+  if (!file) return file.error().with_context("blob store");
+  std::unique_ptr<BlobWriter> writer(new BlobWriter(*this, path, std::move(*file), true));
+  writer->lock_ = SAFEHOUSE_TRY(lock_upload(path));
+  // The id is handed to the client: it must survive a crash.
+  if (auto synced = fs_.sync_directory(dir_ / kUploadsDir); !synced) {
+    writer.reset();
+    (void)fs_.remove(path);
+    return synced.error().with_context("blob store");
+  }
+  return Upload{std::move(id), std::move(writer)};
+}
+
+Result<std::unique_ptr<BlobWriter>> BlobStore::resume_upload(std::string_view id) {
+  std::filesystem::path path = SAFEHOUSE_TRY(upload_path(id));
+  if (!SAFEHOUSE_TRY(fs_.exists(path)))
+    return Error(ErrorCode::kNotFound, "blob store: no such upload");
+  auto lock = SAFEHOUSE_TRY(lock_upload(path));
+  auto file = SAFEHOUSE_TRY(fs_.open_for_append(path));
+  std::unique_ptr<BlobWriter> writer(new BlobWriter(*this, path, std::move(file), true));
+  writer->lock_ = std::move(lock);
+  // Rebuild the digest from the bytes already there.
+  auto source = SAFEHOUSE_TRY(fs_.open_for_reading(path));
+  Bytes buffer(64 * 1024);
+  for (;;) {
+    std::size_t n = SAFEHOUSE_TRY(source->read(buffer));
+    if (n == 0) break;
+    crypto_hash_sha256_update(&writer->hasher_->state, buffer.data(), n);
+    writer->size_ += n;
+  }
+  return writer;
+}
+
+Result<void> BlobStore::abort_upload(std::string_view id) {
+  std::filesystem::path path = SAFEHOUSE_TRY(upload_path(id));
+  auto removed = fs_.remove(path);
+  if (!removed) return removed.error().with_context("blob store: abort upload");
+  return {};
+}
+
+Result<std::vector<std::string>> BlobStore::list_uploads() {
+  auto names = SAFEHOUSE_TRY(fs_.list_directory(dir_ / kUploadsDir));
+  std::vector<std::string> ids;
+  for (auto& name : names) {
+    if (upload_path(name)) ids.push_back(std::move(name));
+  }
+  return ids;
 }
 
 }  // namespace safehouse::store

@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/byte_stream.h"
 #include "store/file_system.h"
@@ -22,6 +25,8 @@ class BlobStore;
 // Streams one blob to disk while hashing it. finish() makes it durable and
 // final; result() then names it. On any error, and if destroyed before a
 // successful finish(), the temporary file is removed: no partial data stays.
+// Exception: a writer for a resumable upload (BlobStore::create_upload)
+// keeps its bytes on error and on destruction, to be resumed.
 // Errors are sticky. Not thread-safe: one writer per upload.
 class BlobWriter final : public ByteSink {
  public:
@@ -34,13 +39,17 @@ class BlobWriter final : public ByteSink {
   Result<void> finish() override;
   // Requires: finish() succeeded.
   const BlobRef& result() const;
-  // Bytes written so far.
+  // Bytes written so far (for a resumed upload, including earlier sessions).
   std::uint64_t size() const { return size_; }
+  // fsyncs what was written so far. For a resumable upload, those bytes
+  // then survive a crash: acknowledge an upload offset only after this.
+  Result<void> sync();
 
  private:
   friend class BlobStore;
   struct Hasher;
-  BlobWriter(BlobStore& store, std::filesystem::path tmp_path, std::unique_ptr<WritableFile> file);
+  BlobWriter(BlobStore& store, std::filesystem::path tmp_path, std::unique_ptr<WritableFile> file,
+             bool resumable);
   Result<void> fail(Error error);
   Result<void> publish();
 
@@ -51,6 +60,8 @@ class BlobWriter final : public ByteSink {
   std::uint64_t size_ = 0;
   std::optional<Error> error_;
   std::optional<BlobRef> result_;
+  const bool resumable_;
+  std::unique_ptr<FileLock> lock_;  // resumable: one writer per upload
 };
 
 // The blob directory. Thread-safe: any number of writers and readers at once.
@@ -73,8 +84,31 @@ class BlobStore {
   Result<Bytes> read_blob(const BlobRef& ref, std::size_t max_bytes);
   // Whether a blob with this digest and size is in place.
   Result<bool> contains(const BlobRef& ref);
-  // Deletes a blob (for purge). kNotFound if absent.
+  // Deletes a blob (for purge). kNotFound if absent. Requires: no item
+  // refers to it (equal ciphertexts share one blob).
   Result<void> remove(const Sha256& digest);
+
+  // Resumable uploads (tus): the bytes live in DIR/blobs/uploads/<id> and
+  // survive restarts (up to the last BlobWriter::sync()) until finish()
+  // turns them into a blob or abort_upload() deletes them. Ids are 32
+  // lower-case hex characters from the CSPRNG: knowing one is the right to
+  // append to it. Expiring abandoned uploads is the caller's policy.
+  struct Upload {
+    std::string id;
+    std::unique_ptr<BlobWriter> writer;
+  };
+  // Creates an empty upload, durably (its id survives a crash).
+  Result<Upload> create_upload();
+  // Reopens upload `id` to append at its end; writer->size() is the offset.
+  // Re-reads the bytes so far to rebuild the digest, so keep a writer open
+  // between requests and resume only after a restart or an eviction.
+  // kMalformed for a malformed id, kNotFound if there is no such upload,
+  // kConflict if another writer has it open.
+  Result<std::unique_ptr<BlobWriter>> resume_upload(std::string_view id);
+  // Deletes an unfinished upload. kNotFound if there is none.
+  Result<void> abort_upload(std::string_view id);
+  // Ids of the unfinished uploads.
+  Result<std::vector<std::string>> list_uploads();
 
   const std::filesystem::path& directory() const { return dir_; }
   // DIR/blobs/aa/bbbb… for `digest`.
@@ -84,6 +118,8 @@ class BlobStore {
   friend class BlobWriter;
   BlobStore(std::filesystem::path dir, FileSystem& fs, std::unique_ptr<FileLock> lock);
   Result<void> remove_leftovers();
+  Result<std::filesystem::path> upload_path(std::string_view id) const;
+  Result<std::unique_ptr<FileLock>> lock_upload(const std::filesystem::path& path);
 
   std::filesystem::path dir_;  // DIR/blobs
   FileSystem& fs_;

@@ -11,6 +11,10 @@ Result<std::unique_ptr<WritableFile>> FileSystemWrapper::create_file(
     const std::filesystem::path& path) {
   return target_.create_file(path);
 }
+Result<std::unique_ptr<WritableFile>> FileSystemWrapper::open_for_append(
+    const std::filesystem::path& path) {
+  return target_.open_for_append(path);
+}
 Result<std::unique_ptr<ByteSource>> FileSystemWrapper::open_for_reading(
     const std::filesystem::path& path) {
   return target_.open_for_reading(path);
@@ -120,6 +124,12 @@ Result<void> FaultyFileSystem::before_write(std::size_t bytes) {
 Result<std::unique_ptr<WritableFile>> FaultyFileSystem::create_file(
     const std::filesystem::path& path) {
   auto file = SAFEHOUSE_TRY(FileSystemWrapper::create_file(path));
+  return std::unique_ptr<WritableFile>(new FaultyWritableFile(*this, std::move(file)));
+}
+
+Result<std::unique_ptr<WritableFile>> FaultyFileSystem::open_for_append(
+    const std::filesystem::path& path) {
+  auto file = SAFEHOUSE_TRY(FileSystemWrapper::open_for_append(path));
   return std::unique_ptr<WritableFile>(new FaultyWritableFile(*this, std::move(file)));
 }
 

@@ -23,6 +23,7 @@ class FileSystemWrapper : public FileSystem {
   explicit FileSystemWrapper(FileSystem& target) : target_(target) {}
 
   Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) override;
+  Result<std::unique_ptr<WritableFile>> open_for_append(const std::filesystem::path& path) override;
   Result<std::unique_ptr<ByteSource>> open_for_reading(const std::filesystem::path& path) override;
   Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) override;
   Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
@@ -64,6 +65,7 @@ class FaultyFileSystem final : public FileSystemWrapper {
   std::int64_t bytes_written() const { return bytes_written_.load(); }
 
   Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) override;
+  Result<std::unique_ptr<WritableFile>> open_for_append(const std::filesystem::path& path) override;
   Result<void> sync_directory(const std::filesystem::path& path) override;
   Result<void> check_database_io(DatabaseIo kind, std::size_t bytes) override;
 

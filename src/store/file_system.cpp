@@ -124,6 +124,12 @@ class PosixFileSystem final : public FileSystem {
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path.string(), fd));
   }
 
+  Result<std::unique_ptr<WritableFile>> open_for_append(
+      const std::filesystem::path& path) override {
+    int fd = SAFEHOUSE_TRY(open_fd(path, O_WRONLY | O_APPEND, 0, "open"));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path.string(), fd));
+  }
+
   Result<std::unique_ptr<ByteSource>> open_for_reading(const std::filesystem::path& path) override {
     int fd = SAFEHOUSE_TRY(open_fd(path, O_RDONLY, 0, "open"));
     return std::unique_ptr<ByteSource>(new PosixReadableFile(path.string(), fd));

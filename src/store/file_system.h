@@ -59,6 +59,9 @@ class FileSystem {
 
   // Creates `path` for writing, mode 0600; fails (kConflict) if it exists.
   virtual Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) = 0;
+  // Opens an existing file to append to its end; kNotFound if missing.
+  virtual Result<std::unique_ptr<WritableFile>> open_for_append(
+      const std::filesystem::path& path) = 0;
   // Opens `path` for sequential reading; kNotFound if missing.
   virtual Result<std::unique_ptr<ByteSource>> open_for_reading(
       const std::filesystem::path& path) = 0;

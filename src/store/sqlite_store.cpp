@@ -3,6 +3,7 @@
 // group commit, and the reads. See docs/storage.md for the design.
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <future>
 #include <utility>
 
@@ -149,6 +150,8 @@ void SqliteStore::commit_group(std::vector<PendingBatch>& group) {
     pending.done = nullptr;
     done(*pending.error);
   }
+  bool any = std::any_of(group.begin(), group.end(), [](const auto& p) { return bool(p.done); });
+  if (!any) return;
   if (poisoned_) return fail_group(group, *poisoned_);
   Connection& db = *writer_;
   if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun) {

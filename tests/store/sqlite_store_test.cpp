@@ -217,9 +217,16 @@ TEST(SqliteStore, AFailingBatchFailsAloneAndChangesNothing) {
   missing_blob.add_item(CaseRef::existing(1), Direction::kSource,
                         BlobRef{sha256_of(as_bytes("x")), 1}, kDay);
   EXPECT_EQ(store->commit(std::move(missing_blob)).error().code(), ErrorCode::kNotFound);
+  // Earlier operations of a failing batch are undone too.
+  WriteBatch half_good;
+  half_good.create_source(source_id(43), "late-owl", kDay);
+  half_good.add_item(CaseRef::existing(999), Direction::kSource, InlineBody{ciphertext(3, 1)},
+                     kDay);
+  EXPECT_EQ(store->commit(std::move(half_good)).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store->get_source(source_id(43)).error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(store->list_cases({})->size(), 1u);
   EXPECT_EQ(store->get_case(1)->item_count, 1);
-  EXPECT_EQ(store->stats().failed_batches, 5u);
+  EXPECT_EQ(store->stats().failed_batches, 6u);
 }
 
 TEST(SqliteStore, ValidationRejectsBadBatches) {
