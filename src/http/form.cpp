@@ -42,12 +42,16 @@ bool is_valid_utf8(std::string_view text) {
 Result<Form> Form::parse(std::string_view encoded) {
   FieldList fields;
   if (encoded.empty()) return Form(std::move(fields));
-  auto parsed = boost::urls::parse_query(encoded);
+  // Boost.URL 1.81's parse_query() measures its input with strlen(), so it
+  // gets a NUL-terminated copy; a raw NUL is invalid in a query anyway.
+  if (encoded.find('\0') != std::string_view::npos) return malformed("form: raw nul byte");
+  const std::string terminated(encoded);
+  auto parsed = boost::urls::parse_query(terminated);
   if (!parsed) return malformed("form: invalid percent-encoding or character");
   boost::urls::encoding_opts options;
   options.space_as_plus = true;  // application/x-www-form-urlencoded writes " " as "+"
   // Validated above, so this constructor (which throws on bad input) won't.
-  boost::urls::params_view params(encoded, options);
+  boost::urls::params_view params(terminated, options);
   for (const auto& param : params) {
     if (param.key.empty() && param.value.empty()) continue;  // "a=1&&b=2"
     if (fields.size() == kMaxFormFields) {

@@ -66,7 +66,11 @@ std::string_view method_name(Method method) {
 
 Result<Request> Request::create(Method method, std::string_view target, HeaderMap headers,
                                 std::string body) {
-  auto parsed = boost::urls::parse_origin_form(target);
+  // A NUL-terminated copy: Boost.URL 1.81 uses strlen() in places (see
+  // form.cpp), and Beast's target is a view into the read buffer.
+  if (target.find('\0') != std::string_view::npos) return malformed("request: raw nul byte");
+  const std::string terminated(target);
+  auto parsed = boost::urls::parse_origin_form(terminated);
   if (!parsed) return malformed("request: target is not a valid origin-form path");
   const boost::urls::url_view& url = *parsed;
   Request request;
