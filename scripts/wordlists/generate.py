@@ -60,9 +60,8 @@ def normalise(text):
 def read_blocklist(name):
     words = set()
     for line in (HERE / name).read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            words.add(normalise(line))
+        for word in line.split("#", 1)[0].split():
+            words.add(normalise(word))
     return words
 
 
@@ -113,14 +112,14 @@ class NearIndex:
         self.deletions |= self._dels(word)
 
 
-def keep_distinct(words, keys=(lambda w: w,), near_key=None):
-    """Greedy, shortest words first: keeps a word unless one of its keys
-    was taken by a kept word, or its near_key is within edit distance 1 of
-    a kept word's near_key."""
+def keep_distinct(words, keys=(lambda w: w,), near_key=None, ordered=False):
+    """Greedy, shortest words first (or in the given order if `ordered`):
+    keeps a word unless one of its keys was taken by a kept word, or its
+    near_key is within edit distance 1 of a kept word's near_key."""
     taken = [set() for _ in keys]
     index = NearIndex()
     kept = []
-    for word in sorted(words, key=lambda w: (len(w), w)):
+    for word in words if ordered else sorted(words, key=lambda w: (len(w), w)):
         values = [key(word) for key in keys]
         if any(v in t for v, t in zip(values, taken)):
             continue
@@ -162,7 +161,7 @@ def metaphone(word):
                 out.append("v")  # a vowel sound, any: bat, bet, boat
         elif c == "b":
             if not (prev == "m" and i == len(w) - 1):
-                out.append("p")  # b and p are told apart badly on a phone line
+                out.append("b")
         elif c == "c":
             if nxt == "i" and nxt2 == "a":
                 out.append("x")
@@ -242,7 +241,7 @@ def english():
     words = stats.step("blocklist", [w for w in words if w not in blocked])
     words = stats.step("edit distance 1", keep_distinct(words, near_key=lambda w: w))
     words = stats.step("sound-alike (metaphone)", keep_distinct(words, keys=(metaphone,)))
-    return words, stats
+    return (words, []), stats
 
 
 # --- Persian
@@ -296,39 +295,64 @@ def is_verb_form(word, dictionary):
     return word.endswith("ه") and word[:-1] + "ن" in dictionary and word[-2:-1] in ("ت", "د")
 
 
-def persian():
-    stats = Stats("fa")
-    generic = aspell_words("fa-generic")
-    # fa (fa-common + fa-scientific) has the inflected forms generic lacks;
-    # it is used only as evidence, never as a source of words.
-    everything = generic | aspell_words("fa")
-    words = stats.step("reading aspell fa-generic", sorted(generic))
+def persian_filter(words, everything, blocked, stats, source, is_fill=False):
+    words = stats.step(f"reading {source}", sorted(words))
     # Only plain Persian letters: no ZWNJ (compounds, suffixed forms), no
     # spaces, no diacritics, no hamza forms or Arabic letter variants.
     words = stats.step("plain Persian letters only", [w for w in words if set(w) <= PERSIAN_LETTERS])
     words = stats.step(f"{MIN_LETTERS}-{MAX_LETTERS} letters",
                        [w for w in words if MIN_LETTERS <= len(w) <= MAX_LETTERS])
+    # fa-common has a few misspellings with a doubled final heh (رنجیدهه).
+    if is_fill:
+        # fa-common has misspellings (رنجیدهه, بودادنه) and Arabic feminine or
+        # adjectival forms of words (خیاطه, عقلیه): a word that is another
+        # word plus ه, or that ends in -دنه/-تنه, is not used to fill.
+        words = stats.step("fa-common: word + ه, -دنه/-تنه",
+                           [w for w in words if not (w.endswith("ه") and w[:-1] in everything)
+                            and not w.endswith(("دنه", "تنه"))])
     words = stats.step("inflected forms", [w for w in words if not is_inflected(w, everything)])
     words = stats.step("verb forms", [w for w in words if not is_verb_form(w, everything)])
     words = stats.step("proper names (no plural or comparative)",
                        [w for w in words if any(w + e in everything for e in COMMON_EVIDENCE)])
     words = stats.step("country and province names (-ستان)", [w for w in words if not w.endswith("ستان")])
+    return stats.step("blocklist", [w for w in words if w not in blocked])
+
+
+def persian():
+    """Returns (preferred, fill): fa-generic's words, then fa-common's words
+    that may fill the list up to LIST_SIZE if fa-generic has too few."""
+    stats = Stats("fa")
+    generic = aspell_words("fa-generic")
+    common = aspell_words("fa-common")
+    # fa (fa-common + fa-scientific) has the inflected forms generic lacks;
+    # it is used as evidence about words, and fa-common only to fill up.
+    everything = generic | aspell_words("fa")
     blocked = read_blocklist("blocklist_fa.txt")
-    words = stats.step("blocklist", [w for w in words if w not in blocked])
-    # Edit distance 1 is not applied here: Persian words are short and dense
-    # (it would leave about 2900 words); a typo that lands on another word
-    # only yields a codename that matches no source. See docs/codename.md.
-    words = stats.step("look-alike (dots, letter variants)", keep_distinct(words, keys=(skeleton,)))
-    return words, stats
+    preferred = persian_filter(generic, everything, blocked, stats, "aspell fa-generic")
+    fill = persian_filter(common - generic, everything, blocked, stats, "aspell fa-common (to fill)",
+                          is_fill=True)
+    # Look-alikes: fa-generic's words are kept first, then fa-common's. Edit
+    # distance 1 is not applied: Persian words are short and dense (it would
+    # leave about 2900 words); a typo that lands on another word only yields a
+    # codename that matches no source. See docs/codename.md.
+    order = sorted(preferred, key=lambda w: (len(w), w)) + sorted(fill, key=lambda w: (len(w), w))
+    kept = set(keep_distinct(order, keys=(skeleton,), ordered=True))
+    preferred = stats.step("fa-generic: look-alike (dots, letter variants)", [w for w in preferred if w in kept])
+    fill = stats.step("fa-common: look-alike (dots, letter variants)", [w for w in fill if w in kept])
+    return (preferred, fill), stats
 
 
-def select(words, lang):
-    """Exactly LIST_SIZE words: the ones whose seeded hash ranks lowest, then
+def select(preferred, fill, lang):
+    """Exactly LIST_SIZE words: the preferred ones whose seeded hash ranks
+    lowest, topped up if need be with the fill words that rank lowest; then
     sorted by code point. Independent of Python's random module."""
-    if len(words) < LIST_SIZE:
-        sys.exit(f"generate.py: {lang}: only {len(words)} words survive the filters, need {LIST_SIZE}")
+    if len(preferred) + len(fill) < LIST_SIZE:
+        sys.exit(f"generate.py: {lang}: only {len(preferred) + len(fill)} words survive the filters, "
+                 f"need {LIST_SIZE}")
     rank = lambda w: hashlib.sha256(f"{SEED}/{lang}/{w}".encode("utf-8")).digest()
-    chosen = sorted(sorted(words, key=rank)[:LIST_SIZE])
+    chosen = sorted(preferred, key=rank)[:LIST_SIZE]
+    chosen += sorted(fill, key=rank)[: LIST_SIZE - len(chosen)]
+    chosen.sort()
     for word in chosen:
         assert word == normalise(word), word
     assert len(set(chosen)) == LIST_SIZE
@@ -356,10 +380,10 @@ def main():
         return 77 if args.check else 1  # 77: ctest's "skipped"
     failed = False
     for lang, build in (("en", english), ("fa", persian)):
-        words, stats = build()
+        (preferred, fill), stats = build()
         if args.stats:
             stats.show()
-        text = "\n".join(select(words, lang)) + "\n"
+        text = "\n".join(select(preferred, fill, lang)) + "\n"
         path = OUT_DIR / f"{lang}.txt"
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
