@@ -245,11 +245,30 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
     if (*got == 0) continue;
     context_.counters.upload_bytes_total.fetch_add(*got);
     ByteSpan piece(chunk_.data(), *got);
-    auto fed = co_await on_pool(pool(Pool::kWorker), [&] { return upload->on_body(piece); });
+    // A throwing on_body() is a bug, but fail() must still remove partial data.
+    auto fed = co_await on_pool(pool(Pool::kWorker), [&]() -> Result<void> {
+      try {
+        return upload->on_body(piece);
+      } catch (const std::exception& e) {
+        spdlog::error("http: upload handler failed: {}", e.what());
+        return Error(ErrorCode::kInternal, "http: upload handler failed");
+      }
+    });
     if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
   }
-  Response response = co_await on_pool(pool(Pool::kWorker), [&] { return upload->finish(); });
-  co_return Outcome{std::move(response), true};
+  std::optional<Response> finished = co_await on_pool(pool(Pool::kWorker), [&] {
+    try {
+      return std::optional<Response>(upload->finish());
+    } catch (const std::exception& e) {
+      spdlog::error("http: upload handler failed: {}", e.what());
+      return std::optional<Response>();
+    }
+  });
+  if (!finished) {
+    co_return co_await fail_upload(*upload, Error(ErrorCode::kInternal, "http: finish failed"),
+                                   true);
+  }
+  co_return Outcome{std::move(*finished), true};
 }
 
 bhttp::response<bhttp::string_body> to_message(Response& response, const ListenerConfig& config,

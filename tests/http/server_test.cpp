@@ -15,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace safehouse::http {
@@ -39,8 +40,9 @@ struct UploadLog {
 
 class LoggingUpload : public UploadHandler {
  public:
-  explicit LoggingUpload(UploadLog& log) : log_(log) {}
+  LoggingUpload(UploadLog& log, bool throws) : log_(log), throws_(throws) {}
   Result<void> on_body(ByteSpan chunk) override {
+    if (throws_) throw std::runtime_error("test: bug in upload handler");
     std::lock_guard lock(log_.mutex);
     log_.data.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
     ++log_.chunks;
@@ -61,6 +63,7 @@ class LoggingUpload : public UploadHandler {
 
  private:
   UploadLog& log_;
+  bool throws_;
 };
 
 class ServerTest : public testing::Test {
@@ -75,20 +78,23 @@ class ServerTest : public testing::Test {
     router_.post(
         "/echo", [](Request& r) { return Response::text(r.body()); },
         RouteOptions{.body_limit_bytes = 1024});
-    router_.get("/slow", [this](Request&) {
+    auto slow = [this](Request&) {
       slow_started_.set_value();
       slow_release_.get_future().wait();
       return Response::text("finished");
-    });
+    };
+    router_.get("/slow", slow);
+    router_.get("/kd-slow", slow, RouteOptions{.pool = Pool::kKeyDerivation});
     auto factory = [this](Request& r) -> std::variant<std::unique_ptr<UploadHandler>, Response> {
       if (r.header("x-reject")) return Response::text("rejected", 403);
-      return std::make_unique<LoggingUpload>(log_);
+      return std::make_unique<LoggingUpload>(log_, r.header("x-throw").has_value());
     };
     router_.post_upload("/upload", factory, kUploadLimit);
     router_.post_upload("/upload-small", factory, kSmallUploadLimit);
 
     ServerOptions options;
     options.drain_timeout = std::chrono::seconds(30);
+    options.key_derivation_queue_limit = 1;
     server_ = std::make_unique<Server>(options);
     ASSERT_TRUE(
         server_->add_listener("test", "127.0.0.1", 0, router_, SecurityHeaders::source_defaults()));
@@ -243,6 +249,29 @@ TEST_F(ServerTest, FactoryRejectsBeforeBody) {
   EXPECT_FALSE(response.keep_alive());
   std::lock_guard lock(log_.mutex);
   EXPECT_EQ(log_.chunks, 0u);
+}
+
+TEST_F(ServerTest, ThrowingUploadHandlerStillFails) {
+  auto request = make(bhttp::verb::post, "/upload", "data");
+  request.set("X-Throw", "1");
+  EXPECT_EQ(exchange(std::move(request)).result_int(), 500);
+  std::lock_guard lock(log_.mutex);
+  EXPECT_EQ(log_.failed, ErrorCode::kInternal);
+}
+
+TEST_F(ServerTest, KeyDerivationQueueIsBounded) {
+  tcp::socket first = connect();
+  auto request = make(bhttp::verb::get, "/kd-slow");
+  bhttp::write(first, request);
+  slow_started_.get_future().wait();
+  // The one allowed key derivation is busy: the next is refused at once...
+  EXPECT_EQ(exchange(make(bhttp::verb::get, "/kd-slow")).result_int(), 503);
+  // ...while ordinary routes still answer.
+  EXPECT_EQ(exchange(make(bhttp::verb::get, "/hello")).result_int(), 200);
+  slow_release_.set_value();
+  ClientResponse response;
+  bhttp::read(first, buffer_, response);
+  EXPECT_EQ(response.body(), "finished");
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequests) {
