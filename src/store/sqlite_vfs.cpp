@@ -67,22 +67,35 @@ int shim_sector_size(sqlite3_file* f) {
 int shim_device(sqlite3_file* f) {
   return methods(f)->xDeviceCharacteristics(real(f));
 }
+// The real file may have older io methods than ours (iVersion 1 has no
+// shared memory, 2 no mmap); answer as SQLite expects from such a file.
+bool has_version(sqlite3_file* f, int version) {
+  return methods(f)->iVersion >= version;
+}
 int shim_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
+  if (!has_version(f, 2)) return SQLITE_IOERR_SHMMAP;
   return methods(f)->xShmMap(real(f), region, size, extend, out);
 }
 int shim_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+  if (!has_version(f, 2)) return SQLITE_IOERR_SHMLOCK;
   return methods(f)->xShmLock(real(f), offset, n, flags);
 }
 void shim_shm_barrier(sqlite3_file* f) {
-  methods(f)->xShmBarrier(real(f));
+  if (has_version(f, 2)) methods(f)->xShmBarrier(real(f));
 }
 int shim_shm_unmap(sqlite3_file* f, int remove) {
+  if (!has_version(f, 2)) return SQLITE_OK;
   return methods(f)->xShmUnmap(real(f), remove);
 }
 int shim_fetch(sqlite3_file* f, sqlite3_int64 off, int n, void** out) {
+  if (!has_version(f, 3)) {
+    *out = nullptr;  // "no mapping": SQLite falls back to xRead
+    return SQLITE_OK;
+  }
   return methods(f)->xFetch(real(f), off, n, out);
 }
 int shim_unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
+  if (!has_version(f, 3)) return SQLITE_OK;
   return methods(f)->xUnfetch(real(f), off, p);
 }
 

@@ -319,3 +319,17 @@ TEST(SqliteStore, SchemaHoldsNoTimesOrNetworkMetadata) {
 
 }  // namespace
 }  // namespace safehouse::store
+
+namespace safehouse::store {
+namespace {
+
+TEST(SqliteStore, CommitAsyncWithoutACallbackStillCommits) {
+  testing::TempDir dir;
+  auto store = open_or_die(dir.path(), FileSystem::posix());
+  store->commit_async(first_contact(1, ciphertext(5, 1)), nullptr);
+  ASSERT_TRUE(store->commit(first_contact(2, ciphertext(5, 2))));  // queued after it
+  EXPECT_TRUE(store->get_source(source_id(1)));
+}
+
+}  // namespace
+}  // namespace safehouse::store
