@@ -205,6 +205,7 @@ ServerStats Server::stats() const {
   ServerStats stats;
   stats.connections_total = counters.connections_total.load();
   stats.connections_open = counters.connections_open.load();
+  stats.connections_refused = counters.connections_refused.load();
   stats.requests_total = counters.requests_total.load();
   stats.responses_2xx = counters.responses_by_class[2].load();
   stats.responses_3xx = counters.responses_by_class[3].load();

@@ -40,6 +40,9 @@ struct ServerOptions {
   std::size_t key_derivation_threads = 1;
   // Key-derivation requests waiting or running beyond this get 503 at once.
   std::size_t key_derivation_queue_limit = 16;
+  // Connections beyond this are closed as soon as they are accepted, so a
+  // flood cannot exhaust file descriptors needed by the requests in flight.
+  std::size_t max_connections = 1024;
   std::size_t max_header_bytes = 8 * 1024;       // beyond: 431
   std::size_t upload_chunk_bytes = 64 * 1024;    // one on_body() call at most
   std::chrono::seconds header_read_timeout{30};  // idle keep-alive too
@@ -52,6 +55,7 @@ struct ServerOptions {
 struct ServerStats {
   std::uint64_t connections_total = 0;
   std::uint64_t connections_open = 0;
+  std::uint64_t connections_refused = 0;  // over max_connections
   std::uint64_t requests_total = 0;
   std::uint64_t responses_2xx = 0;
   std::uint64_t responses_3xx = 0;

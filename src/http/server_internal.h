@@ -54,6 +54,7 @@ class ConnectionRegistry {
 struct Counters {
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> connections_open{0};
+  std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> requests_total{0};
   std::atomic<std::uint64_t> responses_by_class[6]{};  // [status / 100]
   std::atomic<std::uint64_t> upload_bytes_total{0};

@@ -9,6 +9,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -315,6 +316,64 @@ TEST_F(ServerTest, GracefulStopDrainsInFlightRequest) {
   tcp::socket late(client_io_);
   late.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
   EXPECT_TRUE(ec);  // nothing listens any more
+}
+
+// A server with its own options, for limits the fixture does not set.
+class LimitsTest : public testing::Test {
+ protected:
+  void start(ServerOptions options) {
+    router_.get("/hello", [](Request&) { return Response::text("hello"); });
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(server_->add_listener("limits", "127.0.0.1", 0, router_,
+                                      SecurityHeaders::staff_defaults()));
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+  }
+  tcp::socket connect() {
+    tcp::socket socket(io_);
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port("limits")));
+    return socket;
+  }
+  static boost::system::error_code read_one(tcp::socket& socket) {
+    char byte;
+    boost::system::error_code ec;
+    socket.read_some(net::buffer(&byte, 1), ec);
+    return ec;
+  }
+
+  Router router_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  net::io_context io_;
+};
+
+TEST_F(LimitsTest, SlowHeaderIsCutOff) {
+  ServerOptions options;
+  options.header_read_timeout = std::chrono::seconds(1);
+  start(options);
+  tcp::socket socket = connect();
+  net::write(socket, net::buffer(std::string_view("GET /hello HTTP/1.1\r\nHost: x\r\n")));
+  EXPECT_EQ(read_one(socket), net::error::eof);  // closed without an answer
+}
+
+TEST_F(LimitsTest, ConnectionsOverTheLimitAreClosed) {
+  ServerOptions options;
+  options.max_connections = 1;
+  start(options);
+  tcp::socket first = connect();
+  auto request = bhttp::request<bhttp::string_body>{bhttp::verb::get, "/hello", 11};
+  bhttp::write(first, request);
+  boost::beast::flat_buffer buffer;
+  ClientResponse response;
+  bhttp::read(first, buffer, response);
+  EXPECT_EQ(response.body(), "hello");
+  EXPECT_NE(response["Content-Security-Policy"].find("script-src 'self'"), std::string::npos);
+  tcp::socket second = connect();
+  EXPECT_EQ(read_one(second), net::error::eof);
+  EXPECT_EQ(server_->stats().connections_refused, 1u);
 }
 
 }  // namespace
