@@ -15,6 +15,8 @@ void add_keygen_command(CLI::App& app);
 void add_encrypt_command(CLI::App& app);
 void add_decrypt_command(CLI::App& app);
 void add_rewrap_command(CLI::App& app);
+void add_review_command(CLI::App& app);  // cli/review.cpp
+void add_torrc_command(CLI::App& app);   // cli/torrc.cpp
 
 // Ends a subcommand's callback: on error prints "safehouse: error: <message>"
 // as one line on stderr and makes the process exit with status 1.

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/review.cpp: `safehouse review list|read|reply`, the reviewer's
+// command-line workspace over a data directory (review/, intake/). Prints
+// decrypted content only to the reviewer's terminal or --out directory,
+// with control characters neutralised; never writes plaintext to DIR.
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/passphrase.h"
+#include "config/installation.h"
+#include "intake/intake.h"
+#include "intake/sources.h"
+#include "review/case_reader.h"
+#include "review/cases.h"
+#include "review/file_names.h"
+#include "review/identities.h"
+
+namespace safehouse::cli {
+namespace {
+
+struct ReviewOptions {
+  std::string data;
+  std::string status;
+  std::string identity;
+  std::string out;
+  std::string reply_file;
+  std::string language = "en";
+  store::CaseId case_id = 0;
+};
+
+Result<std::unique_ptr<config::Installation>> open_installation(const std::string& data) {
+  return config::Installation::open(data, store::FileSystem::posix());
+}
+
+Result<void> run_list(const ReviewOptions& options) {
+  auto installation = SAFEHOUSE_TRY(open_installation(options.data));
+  std::optional<store::CaseStatus> status;
+  if (!options.status.empty()) status = SAFEHOUSE_TRY(store::status_from_name(options.status));
+  const auto cases = SAFEHOUSE_TRY(review::list_case_summaries(installation->store(), status));
+  std::cout << std::left << std::setw(6) << "CASE" << std::setw(26) << "SOURCE" << std::setw(24)
+            << "STATUS" << std::setw(12) << "CREATED" << std::setw(12) << "LAST EVENT"
+            << std::setw(8) << "ITEMS"
+            << "REPLIES\n";
+  for (const auto& c : cases) {
+    std::cout << std::left << std::setw(6) << c.record.case_id << std::setw(26) << c.alias
+              << std::setw(24) << store::status_name(c.record.status) << std::setw(12)
+              << intake::format_day(c.record.created_day) << std::setw(12)
+              << intake::format_day(c.record.last_event_day) << std::setw(8) << c.source_items
+              << c.reviewer_items << "\n";
+  }
+  if (cases.empty()) std::cout << "(no cases)\n";
+  return {};
+}
+
+Result<std::vector<std::unique_ptr<age::Identity>>> load_reviewer_identities(
+    const ReviewOptions& options) {
+  const std::string path = options.identity.empty()
+                               ? config::Layout{options.data}.reviewer_file("reviewer").string()
+                               : options.identity;
+  const auto file = SAFEHOUSE_TRY(read_key_file(path, review::kMaxIdentityFileBytes));
+  auto identities = review::load_identities(file.reveal(), [] {
+    return read_passphrase("Passphrase of the reviewer identity: ", Confirm::kNo);
+  });
+  if (!identities) return identities.error().with_context(path);
+  return identities;
+}
+
+void print_claims(const intake::Claims& claims) {
+  std::cout << "Claims: branch: " << review::printable_text(claims.branch)
+            << "; unit: " << review::printable_text(claims.unit)
+            << "; rank: " << review::printable_text(claims.rank)
+            << "; region: " << review::printable_text(claims.region) << "\n";
+}
+
+void print_item(const review::ReadItem& item, const review::OutputDir* out) {
+  const auto& record = item.record;
+  std::cout << "\n--- item " << record.item_id << ", " << store::direction_name(record.direction)
+            << ", " << intake::format_day(record.day);
+  if (item.error) {
+    std::cout << ": NOT READABLE: " << item.error->message() << "\n";
+    return;
+  }
+  const intake::FrameHeader& header = *item.header;
+  std::cout << ", " << intake::item_kind_name(header.kind) << ", language "
+            << review::printable_text(header.language) << "\n";
+  if (header.claims) print_claims(*header.claims);
+  if (header.kind == intake::ItemKind::kFile) {
+    std::cout << "File: \"" << review::printable_text(header.file_name) << "\", "
+              << review::printable_text(header.media_type) << ", " << item.content_bytes
+              << " bytes";
+    if (out) {
+      std::cout << ", saved as " << (out->path() / item.saved_as).string();
+    } else {
+      std::cout << " (use --out DIR to save it)";
+    }
+    std::cout << "\n";
+    return;
+  }
+  std::cout << review::printable_text(item.text) << "\n";
+}
+
+Result<void> run_read(const ReviewOptions& options) {
+  auto installation = SAFEHOUSE_TRY(open_installation(options.data));
+  store::Store& store = installation->store();
+  const auto summary = SAFEHOUSE_TRY(review::case_summary(store, options.case_id));
+  const auto identities = SAFEHOUSE_TRY(load_reviewer_identities(options));
+  std::vector<const age::Identity*> raw;
+  for (const auto& identity : identities) raw.push_back(identity.get());
+  std::unique_ptr<review::OutputDir> out;
+  if (!options.out.empty()) out = SAFEHOUSE_TRY(review::OutputDir::open(options.out));
+
+  const auto items = SAFEHOUSE_TRY(review::read_case(store, options.case_id, raw, out.get()));
+  std::cout << "Case " << summary.record.case_id << " (" << summary.alias << "), "
+            << store::status_name(summary.record.status) << ", created "
+            << intake::format_day(summary.record.created_day) << ", last event "
+            << intake::format_day(summary.record.last_event_day) << "\n";
+  std::size_t failed = 0;
+  for (const auto& item : items) {
+    print_item(item, out.get());
+    if (item.error) ++failed;
+  }
+  std::cout.flush();
+  if (failed > 0) {
+    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(failed) + " of " +
+                                            std::to_string(items.size()) +
+                                            " items could not be read");
+  }
+  return {};
+}
+
+Result<std::string> read_reply_text(const std::string& path) {
+  auto in = SAFEHOUSE_TRY(InputFile::open(path));
+  std::string text;
+  Bytes buffer(64 * 1024);
+  for (;;) {
+    const std::size_t n = SAFEHOUSE_TRY(in->read(buffer));
+    if (n == 0) break;
+    text.append(reinterpret_cast<const char*>(buffer.data()), n);
+    if (text.size() > intake::kMaxReplyBytes) {
+      return Error(ErrorCode::kTooLarge, "review reply: longer than " +
+                                             std::to_string(intake::kMaxReplyBytes) + " bytes");
+    }
+  }
+  if (!review::is_valid_utf8(text)) return malformed("review reply: the text is not UTF-8");
+  return text;
+}
+
+Result<void> run_reply(const ReviewOptions& options) {
+  if (options.language != "en" && options.language != "fa") {
+    return invalid_argument("review reply: --lang must be en or fa");
+  }
+  const std::string text = SAFEHOUSE_TRY(read_reply_text(options.reply_file));
+  auto installation = SAFEHOUSE_TRY(open_installation(options.data));
+  intake::IntakeOptions intake_options;
+  intake_options.recipients = installation->recipients();
+  intake_options.today = [] { return store::day_of(std::chrono::system_clock::now()); };
+  intake::Intake intake(installation->store(), std::move(intake_options));
+  const store::ItemId item =
+      SAFEHOUSE_TRY(intake.send_reply(options.case_id, text, options.language));
+  std::cout << "Reply stored as item " << item << " of case " << options.case_id
+            << "; the source sees it at their next sign-in.\n";
+  return {};
+}
+
+void add_data_option(CLI::App* cmd, ReviewOptions& options) {
+  cmd->add_option("--data", options.data, "The installation's data directory")->required();
+}
+
+}  // namespace
+
+void add_review_command(CLI::App& app) {
+  auto options = std::make_shared<ReviewOptions>();
+  CLI::App* review = app.add_subcommand("review", "Reviewer tools: list cases, read, reply");
+  review->require_subcommand(1);
+
+  CLI::App* list = review->add_subcommand("list", "List cases (nothing is decrypted)");
+  add_data_option(list, *options);
+  list->add_option("--status", options->status, "Only cases with this status (e.g. received)");
+  list->callback([options] { exit_on_error(run_list(*options)); });
+
+  CLI::App* read = review->add_subcommand("read", "Decrypt and show every item of a case");
+  add_data_option(read, *options);
+  read->add_option("-i,--identity", options->identity,
+                   "Identity file: AGE-SECRET-KEY-1 lines, or a passphrase-encrypted one "
+                   "(passphrase from SAFEHOUSE_PASSPHRASE or the terminal); default "
+                   "DIR/reviewers/reviewer.age");
+  read->add_option("--out", options->out,
+                   "Save the case's files into this directory (created if needed)");
+  read->add_option("case", options->case_id, "Case id (see `safehouse review list`)")->required();
+  read->callback([options] { exit_on_error(run_read(*options)); });
+
+  CLI::App* reply = review->add_subcommand("reply", "Send the source of a case a reply");
+  add_data_option(reply, *options);
+  reply->add_option("case", options->case_id, "Case id")->required();
+  reply->add_option("file", options->reply_file, "File with the reply text (default: stdin)");
+  reply->add_option("--lang", options->language, "Language of the reply: en or fa")
+      ->capture_default_str();
+  reply->callback([options] { exit_on_error(run_reply(*options)); });
+}
+
+}  // namespace safehouse::cli
