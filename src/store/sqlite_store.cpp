@@ -124,57 +124,71 @@ void SqliteStore::writer_loop() {
   }
 }
 
-void SqliteStore::fail_group(std::vector<PendingBatch>& group, const Error& error) {
-  for (auto& pending : group) {
-    if (!pending.done) continue;
-    ++failed_batches_;
-    auto done = std::move(pending.done);
-    pending.done = nullptr;
-    done(error);
-  }
+namespace {
+
+// Runs a batch's callback once; an answered batch has no callback left.
+void answer(PendingBatch& pending, Result<CommitResult> result) {
+  auto done = std::move(pending.done);
+  pending.done = nullptr;
+  done(std::move(result));
 }
 
-namespace {
 // An error after which the transaction's outcome is unclear or SQLite has
 // rolled it back on its own: it fails the whole group, not one batch.
 bool is_transaction_error(const Error& e) {
   return e.code() == ErrorCode::kIo || e.code() == ErrorCode::kUnavailable ||
          e.code() == ErrorCode::kIntegrity || e.code() == ErrorCode::kInternal;
 }
+
 }  // namespace
+
+void SqliteStore::fail_group(std::vector<PendingBatch>& group, const Error& error) {
+  for (auto& pending : group) {
+    if (!pending.done) continue;
+    ++failed_batches_;
+    answer(pending, error);
+  }
+}
+
+// Applies each unanswered batch under its own savepoint, so that a
+// constraint failure undoes only that batch. Returns the per-batch results,
+// or the error that spoils the whole transaction (already rolled back).
+Result<std::vector<std::optional<Result<CommitResult>>>> SqliteStore::apply_group(
+    std::vector<PendingBatch>& group) {
+  Connection& db = *writer_;
+  std::vector<std::optional<Result<CommitResult>>> results(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (!group[i].done) continue;
+    auto result = db.exec("SAVEPOINT batch").has_value()
+                      ? apply_batch(db, group[i])
+                      : Result<CommitResult>(io_error("sqlite: savepoint failed"));
+    if (!result && is_transaction_error(result.error())) {
+      if (!sqlite3_get_autocommit(db.handle())) (void)db.exec("ROLLBACK");
+      if (result.error().code() == ErrorCode::kIo) poisoned_ = result.error().with_context("store");
+      return result.error();
+    }
+    if (!result) (void)db.exec("ROLLBACK TO batch");
+    (void)db.exec("RELEASE batch");
+    results[i] = std::move(result);
+  }
+  return results;
+}
 
 void SqliteStore::commit_group(std::vector<PendingBatch>& group) {
   // Batches that failed validation are answered without the database.
   for (auto& pending : group) {
     if (!pending.error) continue;
     ++failed_batches_;
-    auto done = std::move(pending.done);
-    pending.done = nullptr;
-    done(*pending.error);
+    answer(pending, *pending.error);
   }
-  bool any = std::any_of(group.begin(), group.end(), [](const auto& p) { return bool(p.done); });
-  if (!any) return;
+  if (std::none_of(group.begin(), group.end(), [](const auto& p) { return bool(p.done); })) return;
   if (poisoned_) return fail_group(group, *poisoned_);
   Connection& db = *writer_;
   if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun) {
     return fail_group(group, begun.error().with_context("commit"));
   }
-  std::vector<std::optional<Result<CommitResult>>> results(group.size());
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    if (!group[i].done) continue;
-    // A savepoint per batch: a constraint failure undoes only this batch.
-    auto result = db.exec("SAVEPOINT batch").has_value()
-                      ? apply_batch(db, group[i])
-                      : Result<CommitResult>(Error(ErrorCode::kIo, "savepoint failed"));
-    if (!result && is_transaction_error(result.error())) {
-      if (!sqlite3_get_autocommit(db.handle())) (void)db.exec("ROLLBACK");
-      if (result.error().code() == ErrorCode::kIo) poisoned_ = result.error().with_context("store");
-      return fail_group(group, result.error().with_context("commit"));
-    }
-    if (!result) (void)db.exec("ROLLBACK TO batch");
-    (void)db.exec("RELEASE batch");
-    results[i] = std::move(result);
-  }
+  auto results = apply_group(group);
+  if (!results) return fail_group(group, results.error().with_context("commit"));
   if (auto committed = db.exec("COMMIT"); !committed) {
     if (!sqlite3_get_autocommit(db.handle())) (void)db.exec("ROLLBACK");
     // A failed fsync leaves the WAL's state unknown; a full disk does not.
@@ -187,14 +201,14 @@ void SqliteStore::commit_group(std::vector<PendingBatch>& group) {
   // Only now, after COMMIT (and its fsync) returned, is anyone told.
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (!group[i].done) continue;
-    if (results[i]->has_value()) {
+    auto& result = *(*results)[i];
+    if (result) {
       ++batches_;
     } else {
       ++failed_batches_;
+      result = result.error().with_context("commit");
     }
-    auto done = std::move(group[i].done);
-    group[i].done = nullptr;
-    done(std::move(*results[i]));
+    answer(group[i], std::move(result));
   }
 }
 

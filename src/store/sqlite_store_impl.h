@@ -97,6 +97,8 @@ class SqliteStore final : public Store {
   PendingBatch prepare(WriteBatch batch, std::function<void(Result<CommitResult>)> done);
   void writer_loop() EXCLUDES(mu_);
   void commit_group(std::vector<PendingBatch>& group) REQUIRES(writer_role_);
+  Result<std::vector<std::optional<Result<CommitResult>>>> apply_group(
+      std::vector<PendingBatch>& group) REQUIRES(writer_role_);
   // Fails every batch of `group` not yet answered with `error`.
   void fail_group(std::vector<PendingBatch>& group, const Error& error);
   Result<ReaderLease> acquire_reader() EXCLUDES(pool_mu_);
