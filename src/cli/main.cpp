@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   safehouse::cli::add_encrypt_command(app);
   safehouse::cli::add_decrypt_command(app);
   safehouse::cli::add_rewrap_command(app);
+  safehouse::cli::add_init_command(app);
+  safehouse::cli::add_serve_command(app);
   safehouse::cli::add_review_command(app);
   safehouse::cli::add_torrc_command(app);
   try {

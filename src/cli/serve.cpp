@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/serve.cpp: `safehouse serve --data DIR [--source-listen H:P]
+// [--staff-listen H:P]`: opens the installation and runs the source and
+// staff listeners until SIGTERM or SIGINT. Prints where they listen and the
+// torrc lines that put each behind its own onion service; logs nothing
+// about any request.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "config/installation.h"
+#include "http/server.h"
+#include "http/session_store.h"
+#include "http/source_routes.h"
+#include "http/staff_routes.h"
+#include "intake/intake.h"
+#include "web/renderer.h"
+
+namespace safehouse::cli {
+namespace {
+
+struct ServeOptions {
+  std::string data;
+  std::string source_listen;
+  std::string staff_listen;
+};
+
+std::string url_of(const config::ListenAddress& address, std::uint16_t port) {
+  config::ListenAddress bound = address;
+  bound.port = port;
+  return "http://" + bound.to_string() + "/";
+}
+
+Result<void> apply_overrides(const ServeOptions& options, config::Config& config) {
+  if (!options.source_listen.empty()) {
+    auto address = config::parse_listen_address(options.source_listen);
+    if (!address) return address.error().with_context("--source-listen");
+    config.source_listen = *address;
+  }
+  if (!options.staff_listen.empty()) {
+    auto address = config::parse_listen_address(options.staff_listen);
+    if (!address) return address.error().with_context("--staff-listen");
+    config.staff_listen = *address;
+  }
+  return {};
+}
+
+void print_start(const config::Config& config, const http::Server& server) {
+  const auto source_port = server.port("source");
+  const auto staff_port = server.port("staff");
+  std::cout << "Safehouse is serving " << config.organisation_name << ".\n"
+            << "  Source pages:  " << url_of(config.source_listen, source_port) << "\n"
+            << "  Staff:         " << url_of(config.staff_listen, staff_port)
+            << "  (metrics at /metrics)\n\n"
+            << "torrc lines for two onion services (the staff one with client authorisation):\n"
+            << "  HiddenServiceDir /var/lib/tor/safehouse-source/\n"
+            << "  HiddenServicePort 80 " << config.source_listen.host << ":" << source_port << "\n"
+            << "  HiddenServiceDir /var/lib/tor/safehouse-staff/\n"
+            << "  HiddenServicePort 80 " << config.staff_listen.host << ":" << staff_port << "\n\n"
+            << "Stop with Ctrl-C or SIGTERM." << std::endl;
+}
+
+Result<void> run_serve(const ServeOptions& options) {
+  // Everything this process creates in the data directory (the database
+  // included, which SQLite creates itself) is for its owner alone.
+  ::umask(077);
+  auto installation =
+      SAFEHOUSE_TRY(config::Installation::open(options.data, store::FileSystem::posix()));
+  config::Config& config = installation->mutable_config();
+  SAFEHOUSE_TRY_VOID(apply_overrides(options, config));
+
+  intake::IntakeOptions intake_options;
+  intake_options.recipients = installation->recipients();
+  intake_options.limits.max_message_bytes = config.limits.max_message_bytes;
+  intake::Intake intake(installation->store(), std::move(intake_options));
+  const web::Renderer renderer =
+      SAFEHOUSE_TRY(web::Renderer::create(web::SiteInfo{config.organisation_name}));
+  http::SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
+
+  http::SourceContext source{
+      http::SourceSite{config.organisation_name, installation->log_key().verifier_key(),
+                       installation->recipient_strings(), config.limits.max_upload_bytes},
+      intake, renderer, sessions};
+  http::Router source_router;
+  http::add_source_routes(source_router, source);
+
+  http::Server server;
+  http::StaffContext staff{intake, renderer, [&server] { return server.stats(); }};
+  http::Router staff_router;
+  http::add_staff_routes(staff_router, staff);
+
+  SAFEHOUSE_TRY_VOID(server.add_listener("source", config.source_listen.host,
+                                         config.source_listen.port, source_router,
+                                         http::SecurityHeaders::source_defaults()));
+  SAFEHOUSE_TRY_VOID(server.add_listener("staff", config.staff_listen.host,
+                                         config.staff_listen.port, staff_router,
+                                         http::SecurityHeaders::staff_defaults()));
+  print_start(config, server);
+  server.run();
+  std::cout << "Stopped." << std::endl;
+  return {};
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the source and staff listeners");
+  cmd->add_option("--data", options->data, "The installation's data directory")->required();
+  cmd->add_option("--source-listen", options->source_listen,
+                  "Source listener address HOST:PORT (default from config.toml)");
+  cmd->add_option("--staff-listen", options->staff_listen,
+                  "Staff listener address HOST:PORT (default from config.toml)");
+  cmd->callback([options] { exit_on_error(run_serve(*options)); });
+}
+
+}  // namespace safehouse::cli
