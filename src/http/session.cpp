@@ -166,7 +166,6 @@ net::awaitable<Outcome> RequestHandler::handle() {
     }
     counted = true;
   }
-  std::exception_ptr failure;
   Outcome outcome;
   try {
     outcome = match.kind == RouteMatch::Kind::kHandler ? co_await handle_small(*request, match)
@@ -271,6 +270,21 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
   co_return Outcome{std::move(*finished), true};
 }
 
+// Beast 1.81 does not check field values; a CR or LF from a handler (a
+// Location built from input) would split the response.
+bool headers_are_safe(const Response& response) {
+  auto safe = [](std::string_view text) {
+    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  };
+  if (!safe(response.content_type())) return false;
+  for (const auto& [name, value] : response.headers()) {
+    if (name.empty() || !safe(name) || name.find(':') != std::string::npos || !safe(value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bhttp::response<bhttp::string_body> to_message(Response& response, const ListenerConfig& config,
                                                bool head, bool keep_alive) {
   bhttp::response<bhttp::string_body> message;
@@ -297,6 +311,12 @@ bhttp::response<bhttp::string_body> to_message(Response& response, const Listene
 net::awaitable<bool> write_response(ServerContext& context, Connection& connection,
                                     Response response, const ListenerConfig& config, bool head,
                                     bool keep_alive) {
+  if (!headers_are_safe(response) || response.status() < 200 || response.status() > 599) {
+    spdlog::error("http: handler produced an invalid response header or status");
+    Request root = Request::create(Method::kGet, "/").value();
+    response = config.router->error_page(500, root);
+    if (!headers_are_safe(response)) response = Response::text("500 Internal Server Error\n", 500);
+  }
   unsigned status_class = response.status() / 100;
   if (status_class < 6) context.counters.responses_by_class[status_class].fetch_add(1);
   auto message = to_message(response, config, head, keep_alive);

@@ -71,6 +71,9 @@ class ServerTest : public testing::Test {
  protected:
   void SetUp() override {
     router_.get("/hello", [](Request&) { return Response::text("hello"); });
+    router_.get("/inject", [](Request&) {
+      return Response::redirect_see_other("/en/\r\nSet-Cookie: evil=1");
+    });
     router_.get("/cached", [](Request&) {
       Response response = Response::file("text/css", "body{}");
       response.set_header("Cache-Control", "max-age=3600");
@@ -180,6 +183,13 @@ TEST_F(ServerTest, NotFoundMethodNotAllowedBadRequest) {
   EXPECT_EQ(wrong[bhttp::field::allow], "POST");
   EXPECT_EQ(exchange(make(bhttp::verb::put, "/hello", "x")).result_int(), 405);
   EXPECT_EQ(exchange(make(bhttp::verb::get, "/a/../hello")).result_int(), 400);
+}
+
+TEST_F(ServerTest, HeaderInjectionBecomes500) {
+  ClientResponse response = exchange(make(bhttp::verb::get, "/inject"));
+  EXPECT_EQ(response.result_int(), 500);
+  EXPECT_EQ(response.count(bhttp::field::set_cookie), 0u);
+  EXPECT_EQ(response.count(bhttp::field::location), 0u);
 }
 
 TEST_F(ServerTest, HeadAnswersWithoutBody) {
