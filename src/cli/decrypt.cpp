@@ -54,6 +54,10 @@ void add_decrypt_command(CLI::App& app) {
   cmd->add_option("-o,--output", options->output,
                   "Write to this file (mode 0600; created only on success) instead of stdout");
   cmd->add_option("input", options->input, "File to decrypt (default: stdin)");
+  cmd->footer(
+      "With -o, a failed decryption leaves no file (and an existing one untouched). Without -o, "
+      "plaintext streams to stdout as it is authenticated, chunk by chunk: if a later chunk "
+      "fails, what came before it was already written; the exit status is then 1.");
   cmd->callback([options] { exit_on_error(run_decrypt(*options)); });
 }
 

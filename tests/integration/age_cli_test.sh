@@ -287,6 +287,22 @@ case_errors() {
   if "$SAFEHOUSE" decrypt -i s1.key -o out trunc.asc 2>stderr; then fail "cut armor accepted"; fi
   expect_error stderr 'armor|header|payload'
   no_leftovers out
+  # Interrupted (SIGTERM) while the input stalls: the temporary file goes too.
+  mkfifo stall
+  "$SAFEHOUSE" decrypt -i s1.key -o out stall 2>/dev/null &
+  local pid=$!
+  exec 3>stall
+  head -c 100000 good.age >&3
+  local tries
+  for ((tries = 0; tries < 50; tries++)); do
+    compgen -G "out.tmp-*" >/dev/null && break
+    sleep 0.1
+  done
+  compgen -G "out.tmp-*" >/dev/null || fail "no temporary file while decrypting"
+  kill -TERM "$pid"
+  wait "$pid" && fail "decrypt survived SIGTERM"
+  exec 3>&-
+  no_leftovers out
   # Missing and unusable key files, bad recipients.
   if "$SAFEHOUSE" decrypt -i missing.key good.age >/dev/null 2>stderr; then fail "no key"; fi
   expect_error stderr 'missing.key'
