@@ -134,7 +134,7 @@ function todayIso() {
 // --- tests -----------------------------------------------------------------
 
 for (const lang of ['en', 'fa']) {
-  test(`landing page (${lang}): language, direction, log key, no script, nothing but this origin`, async () => {
+  test(`landing and 404 pages (${lang}): language, direction, log key, no script, nothing but this origin`, async () => {
     const session = await openSession({ origin: server.origin });
     try {
       const { page, requests } = session;
@@ -150,6 +150,12 @@ for (const lang of ['en', 'fa']) {
       assert.match(heading, /Safehouse/);
       if (lang === 'fa') assert.match(heading, kPersianLetter);
       assert.ok(requests.includes(`${server.origin}/static/safehouse.css`), 'stylesheet not loaded');
+
+      // A translated error page, with the same headers and no script.
+      const missing = await page.goto(`/${lang}/no-such-page`);
+      assert.equal(missing.status(), 404);
+      await assertSourcePage(page, missing, lang);
+      assert.equal((await page.locator('.error').textContent()).trim(), t(lang, 'There is no page at this address.'));
 
       // The bare origin sends a browser to the English landing page.
       await page.goto('/');
@@ -288,16 +294,26 @@ test('first contact in Persian shows a Persian codename on an RTL page', async (
 // The reviewer CLI (engineer "review") may not exist yet in a given build.
 const haveReviewCli = hasSubcommand(bin, 'review', 'list');
 
-test('the reviewer CLI reads the submission and replies', { skip: !haveReviewCli && 'no `safehouse review` in this build' }, async () => {
+test('the reviewer CLI reads the submission (text, claims, files) and replies', { skip: !haveReviewCli && 'no `safehouse review` in this build' }, async () => {
   assert.ok(source.codename, 'needs the first-contact test');
   const list = runCli(bin, ['review', 'list', '--data', dataDir]);
   assert.equal(list.code, 0, list.stderr);
   const caseId = caseIdFrom(list.stdout);
   const identity = path.join(dataDir, 'demo-reviewer.key');
-  const read = runCli(bin, ['review', 'read', '--data', dataDir, '-i', identity, caseId]);
+  const saved = path.join(work, 'reviewer-out');
+  const read = runCli(bin, ['review', 'read', '--data', dataDir, '-i', identity, '--out', saved, caseId]);
   assert.equal(read.code, 0, read.stderr);
   assert.ok(read.stdout.includes(source.message), 'the first message did not arrive intact');
   assert.ok(read.stdout.includes(source.followUp), 'the follow-up did not arrive intact');
+  for (const claim of ['police', 'Browser test unit 7', 'Sergeant', 'تهران']) {
+    assert.ok(read.stdout.includes(claim), `claim missing: ${claim}`);
+  }
+  // Every uploaded file comes out byte for byte (the 3 MiB one too).
+  const savedDigests = new Set(
+    fs.readdirSync(saved).map((name) =>
+      crypto.createHash('sha256').update(fs.readFileSync(path.join(saved, name))).digest('hex')),
+  );
+  for (const digest of source.fileDigests) assert.ok(savedDigests.has(digest), `file ${digest} not saved intact`);
 
   replyText = `Thank you. Which city were you in? ${crypto.randomUUID()}`;
   const reply = runCli(bin, ['review', 'reply', '--data', dataDir, caseId], { input: replyText });
