@@ -367,6 +367,28 @@ test('Persian inbox: reply day in Persian digits, screenshot', async (t2) => {
   }
 });
 
+test('staff listener: a page without script, and metrics that name nobody', async () => {
+  assert.ok(source.codename, 'needs the first-contact test');
+  const session = await openSession({ origin: server.staffOrigin });
+  try {
+    const { page, requests } = session;
+    const home = await page.goto('/');
+    assert.equal(home.status(), 200);
+    assert.doesNotMatch(await home.text(), /<script/i);
+    assert.match(await page.locator('body').textContent(), /safehouse review/);
+    const metrics = await page.goto('/metrics');
+    assert.equal(metrics.status(), 200);
+    const text = await metrics.text();
+    assert.match(text, /^# (HELP|TYPE) /m);
+    for (const secret of [source.codename, source.message, source.followUp]) {
+      assert.ok(!text.includes(secret), 'metrics contain what a source typed');
+    }
+    for (const url of requests) assert.ok(url.startsWith(`${server.staffOrigin}/`), `request to ${url}`);
+  } finally {
+    await session.close();
+  }
+});
+
 test('the server stops cleanly on SIGTERM with no sanitizer report', async () => {
   const stopped = await server.stop();
   server = null;

@@ -51,6 +51,13 @@ export function startServer(bin, dir) {
     return { code, signal, stderr, sanitizerReport: kSanitizerReport.test(stderr) };
   };
   return new Promise((resolve, reject) => {
+    // Not a timing check: only keeps a server that never says where it
+    // listens from hanging the run until ctest's timeout.
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`safehouse serve printed no listen addresses:\n${stdout}\n${stderr}`));
+    }, 60_000);
+    guard.unref();
     child.on('error', reject);
     exited.then(({ code, signal }) =>
       reject(new Error(`safehouse serve exited early (${code ?? signal}):\n${stdout}\n${stderr}`)));
@@ -58,7 +65,10 @@ export function startServer(bin, dir) {
       stdout += chunk;
       const source = /Source pages:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout);
       const staff = /Staff:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout);
-      if (source && staff) resolve({ origin: source[1], staffOrigin: staff[1], stop, pid: child.pid });
+      if (source && staff) {
+        clearTimeout(guard);
+        resolve({ origin: source[1], staffOrigin: staff[1], stop, pid: child.pid });
+      }
     });
   });
 }
