@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/intake/routes_test.cpp: the source and staff routes through the
+// socket-free Router: the whole source journey (first contact with files,
+// inbox, follow-up, reply, sign-out, sign-in) and the refusals (CSRF,
+// content type, size, unknown language), each of which must store nothing.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "config/installation.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "http/session_store.h"
+#include "http/source_routes.h"
+#include "http/staff_routes.h"
+#include "intake/intake.h"
+#include "web/renderer.h"
+
+namespace safehouse::http {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kBoundary = "----safehouse-test-boundary";
+
+struct Part {
+  std::string name;
+  std::string value;
+  std::optional<std::string> file_name;
+};
+
+std::string multipart(const std::vector<Part>& parts) {
+  std::string body;
+  for (const Part& part : parts) {
+    body += "--" + std::string(kBoundary) + "\r\nContent-Disposition: form-data; name=\"" +
+            part.name + "\"";
+    if (part.file_name) {
+      body += "; filename=\"" + *part.file_name + "\"\r\nContent-Type: application/octet-stream";
+    }
+    body += "\r\n\r\n" + part.value + "\r\n";
+  }
+  return body + "--" + std::string(kBoundary) + "--\r\n";
+}
+
+std::string match(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+}
+
+class RoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char path[] = "/tmp/safehouse-routes-XXXXXX";
+    ASSERT_NE(mkdtemp(path), nullptr);
+    root_ = path;
+    config::InitOptions options;
+    options.organisation_name = "Route Org";
+    options.scrypt_work_factor = 10;
+    ASSERT_TRUE(config::create_installation(root_ / "data", options, store::FileSystem::posix()));
+    installation_ = config::Installation::open(root_ / "data", store::FileSystem::posix()).value();
+    intake::IntakeOptions intake_options;
+    intake_options.recipients = installation_->recipients();
+    intake_ = std::make_unique<intake::Intake>(installation_->store(), std::move(intake_options));
+    renderer_ =
+        std::make_unique<web::Renderer>(web::Renderer::create(web::SiteInfo{"Route Org"}).value());
+    sessions_ = std::make_unique<SessionStore>(std::chrono::minutes(15));
+    context_ = std::make_unique<SourceContext>(
+        SourceContext{SourceSite{"Route Org", installation_->log_key().verifier_key(),
+                                 installation_->recipient_strings(), 400'000},
+                      *intake_, *renderer_, *sessions_});
+    add_source_routes(router_, *context_);
+    staff_ = std::make_unique<StaffContext>(StaffContext{*intake_, *renderer_, nullptr});
+    add_staff_routes(staff_router_, *staff_);
+  }
+  void TearDown() override {
+    staff_.reset();
+    context_.reset();
+    intake_.reset();
+    installation_.reset();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+
+  Response call(Method method, const std::string& target, std::string body = {},
+                std::string content_type = {}) {
+    HeaderMap headers;
+    if (!cookie_.empty()) headers["cookie"] = "safehouse_session=" + cookie_;
+    if (!content_type.empty()) headers["content-type"] = content_type;
+    auto request = Request::create(method, target, headers, std::move(body));
+    EXPECT_TRUE(request);
+    Response response = router_.handle(*request);
+    if (auto set = response.header("Set-Cookie")) {
+      cookie_ = match(std::string(*set), "safehouse_session=([0-9a-f]*)");
+    }
+    return response;
+  }
+  Response post_multipart(const std::string& target, const std::vector<Part>& parts) {
+    return call(Method::kPost, target, multipart(parts),
+                "multipart/form-data; boundary=" + std::string(kBoundary));
+  }
+  Response post_form(const std::string& target, const std::string& body) {
+    return call(Method::kPost, target, body, "application/x-www-form-urlencoded");
+  }
+  static std::string csrf_of(const Response& page) {
+    return match(page.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
+  }
+  std::size_t cases() {
+    return installation_->store().list_cases(store::CaseQuery{}).value().size();
+  }
+
+  fs::path root_;
+  std::unique_ptr<config::Installation> installation_;
+  std::unique_ptr<intake::Intake> intake_;
+  std::unique_ptr<web::Renderer> renderer_;
+  std::unique_ptr<SessionStore> sessions_;
+  std::unique_ptr<SourceContext> context_;
+  std::unique_ptr<StaffContext> staff_;
+  Router router_, staff_router_;
+  std::string cookie_;
+};
+
+TEST_F(RoutesTest, SimplePages) {
+  Response root = call(Method::kGet, "/");
+  EXPECT_EQ(root.status(), 303U);
+  EXPECT_EQ(root.header("Location"), "/en/");
+  Response landing = call(Method::kGet, "/fa/");
+  EXPECT_EQ(landing.status(), 200U);
+  EXPECT_NE(landing.body().find("dir=\"rtl\""), std::string::npos);
+  EXPECT_NE(landing.body().find(installation_->log_key().verifier_key()), std::string::npos);
+  EXPECT_EQ(call(Method::kGet, "/de/").status(), 404U);
+  EXPECT_EQ(call(Method::kGet, "/en/nothing").status(), 404U);
+  Response metadata = call(Method::kGet, "/api/v1/metadata");
+  EXPECT_EQ(metadata.content_type(), "application/json");
+  EXPECT_NE(metadata.body().find(installation_->recipient_strings()[0]), std::string::npos);
+  EXPECT_EQ(call(Method::kGet, "/static/safehouse.css").status(), 200U);
+  EXPECT_EQ(call(Method::kGet, "/en/inbox").header("Location"), "/en/login");
+}
+
+TEST_F(RoutesTest, SourceJourney) {
+  Response form = call(Method::kGet, "/en/first-contact");
+  ASSERT_EQ(form.status(), 200U);
+  const std::string codename =
+      match(form.body(), "<p id=\"codename\" class=\"codename\">([^<]+)</p>");
+  ASSERT_FALSE(codename.empty());
+  const std::string csrf = csrf_of(form);
+  ASSERT_EQ(csrf.size(), 64U);
+  const std::string first_cookie = cookie_;
+
+  // A wrong token is refused before anything is stored.
+  EXPECT_EQ(post_multipart("/en/first-contact",
+                           {{"csrf", std::string(64, 'a'), {}}, {"message", "hello", {}}})
+                .status(),
+            403U);
+  // So is a form whose token is not the first field.
+  EXPECT_EQ(
+      post_multipart("/en/first-contact", {{"message", "hello", {}}, {"csrf", csrf, {}}}).status(),
+      403U);
+  EXPECT_EQ(cases(), 0U);
+
+  Response sent = post_multipart("/en/first-contact",
+                                 {{"csrf", csrf, {}},
+                                  {"message", "my first message", {}},
+                                  {"claim_branch", "army", {}},
+                                  {"claim_unit", "", {}},
+                                  {"claim_rank", "", {}},
+                                  {"claim_region", "", {}},
+                                  {"files", std::string(100'000, 'x'), "../../etc/evidence.pdf"},
+                                  {"files", "", ""}});
+  ASSERT_EQ(sent.status(), 303U) << sent.body();
+  EXPECT_EQ(sent.header("Location"), "/en/inbox?sent=1");
+  EXPECT_NE(cookie_, first_cookie);  // rotated at first contact
+  EXPECT_EQ(cases(), 1U);
+
+  Response inbox = call(Method::kGet, "/en/inbox?sent=1");
+  ASSERT_EQ(inbox.status(), 200U);
+  EXPECT_NE(inbox.body().find("class=\"notice\""), std::string::npos);
+  const std::string inbox_csrf = csrf_of(inbox);
+
+  // A follow-up goes to the same case.
+  Response more = post_multipart("/en/inbox", {{"csrf", inbox_csrf, {}}, {"message", "more", {}}});
+  EXPECT_EQ(more.status(), 303U);
+  const auto all = installation_->store().list_cases(store::CaseQuery{}).value();
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].item_count, 3);
+
+  // A reviewer replies; the inbox shows it, decrypted with the session's key.
+  ASSERT_TRUE(intake_->send_reply(all[0].case_id, "We read you <b>", "en"));
+  inbox = call(Method::kGet, "/en/inbox");
+  EXPECT_NE(inbox.body().find("We read you &lt;b&gt;"), std::string::npos);
+
+  // Sign out, then back in with the codename.
+  EXPECT_EQ(post_form("/en/logout", "csrf=bad").status(), 403U);
+  Response out = post_form("/en/logout", "csrf=" + inbox_csrf);
+  EXPECT_EQ(out.status(), 303U);
+  EXPECT_EQ(out.header("Location"), "/en/");
+  EXPECT_EQ(call(Method::kGet, "/en/inbox").status(), 303U);
+
+  cookie_.clear();
+  Response login_form = call(Method::kGet, "/fa/login");
+  const std::string login_csrf = csrf_of(login_form);
+  Response wrong = post_form("/fa/login", "csrf=" + login_csrf + "&codename=not+a+codename");
+  EXPECT_EQ(wrong.status(), 200U);
+  EXPECT_NE(wrong.body().find("class=\"error\""), std::string::npos);
+  std::string typed = codename;
+  std::replace(typed.begin(), typed.end(), ' ', '+');
+  Response in = post_form("/fa/login", "csrf=" + login_csrf + "&codename=" + typed);
+  ASSERT_EQ(in.status(), 303U);
+  EXPECT_EQ(in.header("Location"), "/fa/inbox");
+  inbox = call(Method::kGet, "/fa/inbox");
+  EXPECT_NE(inbox.body().find("We read you"), std::string::npos);
+
+  // Metrics count what was stored, with no identifying labels.
+  Request metrics_request = Request::create(Method::kGet, "/metrics").value();
+  Response metrics = staff_router_.handle(metrics_request);
+  EXPECT_NE(metrics.body().find("safehouse_submissions_total 2\n"), std::string::npos);
+  EXPECT_NE(metrics.body().find("safehouse_items_total 4\n"), std::string::npos);
+  EXPECT_EQ(metrics.body().find('{'), std::string::npos);
+}
+
+TEST_F(RoutesTest, RefusalsStoreNothing) {
+  const std::string csrf = csrf_of(call(Method::kGet, "/en/first-contact"));
+  // Wrong content type.
+  EXPECT_EQ(
+      call(Method::kPost, "/en/first-contact", "message=hi", "application/x-www-form-urlencoded")
+          .status(),
+      415U);
+  // Over the upload limit (400 000 bytes here): 413, and the blob is gone.
+  EXPECT_EQ(post_multipart("/en/first-contact",
+                           {{"csrf", csrf, {}}, {"files", std::string(500'000, 'y'), "a.bin"}})
+                .status(),
+            413U);
+  // Malformed multipart.
+  EXPECT_EQ(
+      call(Method::kPost, "/en/first-contact", "--x\r\nnonsense", "multipart/form-data; boundary=x")
+          .status(),
+      400U);
+  // An unknown field and an unknown branch.
+  EXPECT_EQ(
+      post_multipart("/en/first-contact", {{"csrf", csrf, {}}, {"colour", "red", {}}}).status(),
+      400U);
+  EXPECT_EQ(post_multipart("/en/first-contact",
+                           {{"csrf", csrf, {}}, {"message", "x", {}}, {"claim_branch", "navy", {}}})
+                .status(),
+            400U);
+  // Nothing to send.
+  EXPECT_EQ(post_multipart("/en/first-contact", {{"csrf", csrf, {}}, {"message", "", {}}}).status(),
+            400U);
+  // No session at all.
+  cookie_.clear();
+  EXPECT_EQ(
+      post_multipart("/en/first-contact", {{"csrf", csrf, {}}, {"message", "x", {}}}).status(),
+      403U);
+  EXPECT_EQ(post_multipart("/en/inbox", {{"csrf", csrf, {}}, {"message", "x", {}}}).status(), 403U);
+  EXPECT_EQ(cases(), 0U);
+  EXPECT_EQ(installation_->store().stats().batches, 0U);
+  std::size_t blobs = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root_ / "data" / "blobs")) {
+    if (entry.is_regular_file() && entry.path().filename() != "LOCK") ++blobs;
+  }
+  EXPECT_EQ(blobs, 0U);
+}
+
+}  // namespace
+}  // namespace safehouse::http
