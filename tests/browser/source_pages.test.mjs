@@ -111,9 +111,9 @@ function generatedBytes(size, seed) {
   return out;
 }
 
-// The codename in the other list's words, with what Persian keyboards and
-// copy-paste add: zero-width non-joiners, a tatweel, Persian commas and
-// non-breaking spaces between words.
+// The codename in the other list's words, with what Persian and Arabic
+// keyboards and copy-paste add: a zero-width non-joiner, a tatweel, Arabic
+// yeh and kaf, Persian commas and non-breaking spaces between words.
 function persianRendering(englishCodename) {
   const en = wordlist('en');
   const fa = wordlist('fa');
@@ -124,6 +124,8 @@ function persianRendering(englishCodename) {
   });
   words[0] = `${words[0].slice(0, 1)}\u200c${words[0].slice(1)}`;
   words[1] = `${words[1].slice(0, 2)}\u0640${words[1].slice(2)}`;
+  // From word 3 on, the yeh and kaf an Arabic keyboard types.
+  for (let i = 2; i < words.length; i++) words[i] = words[i].replace(/\u06cc/g, '\u064a').replace(/\u06a9/g, '\u0643');
   return words.map((w, i) => (i % 2 ? `${w}\u00a0` : `${w} ، `)).join('');
 }
 
@@ -134,10 +136,11 @@ function todayIso() {
 // --- tests -----------------------------------------------------------------
 
 for (const lang of ['en', 'fa']) {
-  test(`landing and 404 pages (${lang}): language, direction, log key, no script, nothing but this origin`, async () => {
+  test(`landing and 404 pages (${lang}): language, direction, log key, no script, nothing but this origin`, async (tc) => {
     const session = await openSession({ origin: server.origin });
     try {
       const { page, requests } = session;
+      tc.diagnostic(`chromium ${session.context.browser()?.version()}`);
       const response = await page.goto(`/${lang}/`);
       assert.equal(response.status(), 200);
       await assertSourcePage(page, response, lang);

@@ -52,12 +52,3 @@ export async function openSession({ origin, locale = 'en-US' }) {
   };
 }
 
-// The Chromium version string, for the record.
-export async function chromiumVersion() {
-  const browser = await chromium.launch({ executablePath: kChromium, headless: true, args: kChromiumArgs });
-  try {
-    return browser.version();
-  } finally {
-    await browser.close();
-  }
-}
