@@ -52,9 +52,12 @@ class Store {
   // failed. `done` runs on the store's writer thread: keep it short, never
   // call commit() (blocking) from it. A failing batch fails alone
   // (kConflict for a duplicate id, kNotFound for a missing case or blob,
-  // kInvalidArgument/kTooLarge from validation); an I/O error fails every
-  // batch of that transaction (kIo, or kUnavailable for a full disk), after
-  // which the store refuses writes until reopened.
+  // kInvalidArgument/kTooLarge from validation). A storage error fails
+  // every batch of that transaction: kUnavailable (full disk, lock timeout)
+  // certainly did not commit and the store stays usable; kIo (a failed
+  // write or fsync) leaves the outcome unknown — the batch may reappear
+  // after a reopen, so keep the blobs it referenced — and the store refuses
+  // writes until reopened (docs/storage.md, "Durability").
   virtual void commit_async(WriteBatch batch, std::function<void(Result<CommitResult>)> done) = 0;
   // commit_async() and wait.
   virtual Result<CommitResult> commit(WriteBatch batch) = 0;
