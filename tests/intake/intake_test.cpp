@@ -19,6 +19,7 @@
 #include "config/installation.h"
 #include "intake/item_reader.h"
 #include "intake/sources.h"
+#include "store/faulty_file_system.h"
 
 namespace safehouse::intake {
 namespace {
@@ -309,6 +310,34 @@ TEST_F(IntakeTest, RefusesEmptyAndOversizedSubmissions) {
 
   EXPECT_EQ(intake_->start_follow_up(keys.source_id, "en").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(installation_->store().stats().batches, 0U);
+}
+
+// Invariant 5: the source is told "received" only after the records are
+// durable. A failing fsync fails the commit, and the blob it wrote goes.
+TEST_F(IntakeTest, NoAcknowledgementWithoutDurability) {
+  intake_.reset();
+  installation_.reset();
+  store::FaultyFileSystem faulty(store::FileSystem::posix());
+  installation_ = config::Installation::open(dir_, faulty).value();
+  IntakeOptions options;
+  options.recipients = installation_->recipients();
+  Intake intake(installation_->store(), std::move(options));
+  const codename::SourceKeys keys = codename::derive_source_keys(codename::Codename::generate());
+  auto submission =
+      intake.start_first_contact(NewSource{keys.source_id, keys.reply_identity.recipient()}, "en");
+  ASSERT_TRUE(submission->begin_file("a.bin", "application/octet-stream"));
+  ASSERT_TRUE(submission->append_file(pattern(100'000, 3)));
+  ASSERT_TRUE(submission->end_file());  // the blob is durable...
+  EXPECT_EQ(blob_files(dir_), 1U);
+  faulty.fail_sync(1, /*sticky=*/true);  // ...but the database commit is not
+  auto receipt = submission->commit();
+  ASSERT_FALSE(receipt);
+  EXPECT_TRUE(receipt.error().code() == ErrorCode::kIo ||
+              receipt.error().code() == ErrorCode::kUnavailable)
+      << receipt.error().message();
+  submission.reset();
+  EXPECT_EQ(blob_files(dir_), 0U);
+  EXPECT_EQ(intake.stats().submissions, 0U);
 }
 
 }  // namespace
