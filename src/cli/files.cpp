@@ -127,8 +127,8 @@ Result<std::size_t> InputFile::fill() {
 
 Result<std::size_t> InputFile::read(MutableByteSpan data) {
   if (begin_ == end_) {
-    // Large reads bypass the buffer: no extra copy for bulk data.
-    if (data.size() >= kBufferBytes) {
+    // Large reads (an age chunk) bypass the buffer: no extra copy.
+    if (data.size() >= kDirectReadBytes) {
       auto n = SAFEHOUSE_TRY(read_some(fd_, data, name_));
       consumed_ += n;
       return n;

@@ -42,6 +42,8 @@ class InputFile final : public ByteSource {
   Result<ByteSpan> next();
 
   static constexpr std::size_t kBufferBytes = 128 * 1024;
+  // Reads at least this large into an empty buffer go straight to read(2).
+  static constexpr std::size_t kDirectReadBytes = 16 * 1024;
   // The mapping window: bounds peak RSS (mapped file pages count in it).
   static constexpr std::size_t kMapWindowBytes = 4 * 1024 * 1024;
 
