@@ -44,9 +44,13 @@ class VerifyingSource final : public ByteSource {
 
   Result<std::size_t> read(MutableByteSpan data) override {
     if (error_) return *error_;
+    // Readers may ask again after the end (age's decryptor does): the digest
+    // state is final by then and must not be finalised twice.
+    if (at_end_) return std::size_t{0};
     auto n = inner_->read(data);
     if (!n) return fail(n.error());
     if (*n == 0) {
+      at_end_ = true;
       Sha256 digest{};
       crypto_hash_sha256_final(&state_, digest.data());
       if (seen_ != expected_.size) return fail(integrity(expected_, "size does not match"));
@@ -69,6 +73,7 @@ class VerifyingSource final : public ByteSource {
   BlobRef expected_;
   crypto_hash_sha256_state state_;
   std::uint64_t seen_ = 0;
+  bool at_end_ = false;
   std::optional<Error> error_;
 };
 

@@ -17,6 +17,7 @@
 
 namespace safehouse::store {
 
+// A plain value, copied by open_sqlite().
 struct SqliteOptions {
   // Most batches merged into one transaction.
   std::size_t max_batches_per_transaction = 1024;

@@ -21,6 +21,8 @@
 
 namespace safehouse::store {
 
+// CaseQuery and StoreStats are plain values.
+
 // Which cases list_cases() returns, in ascending case_id order.
 struct CaseQuery {
   std::optional<CaseStatus> status;   // only this status

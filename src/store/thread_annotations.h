@@ -41,7 +41,7 @@ class CAPABILITY("mutex") Mutex {
   std::mutex mu_;
 };
 
-// Holds a Mutex for a scope.
+// Holds a Mutex for a scope. Used by one thread.
 class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& mu) ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
@@ -71,8 +71,8 @@ class CondVar {
 };
 
 // A capability that one thread holds by design rather than by locking, e.g.
-// "the writer thread": data GUARDED_BY a role may be touched only by
-// functions that REQUIRE it, and the thread's entry point asserts it.
+// "the writer thread" (no state, so trivially thread-safe): data GUARDED_BY a role may be touched
+// only by functions that REQUIRE it, and the thread's entry point asserts it.
 class CAPABILITY("role") ThreadRole {
  public:
   void assert_held() const ASSERT_CAPABILITY(this) {}

@@ -18,6 +18,9 @@
 
 namespace safehouse::store {
 
+// Everything here is a plain value type: copy freely; like any value, safe
+// to read from many threads, not to write while others read.
+
 // SHA-256 of an age ciphertext.
 using Sha256 = std::array<std::uint8_t, 32>;
 // Lower-case hex of a digest (64 characters).

@@ -29,6 +29,9 @@ struct InlineBody {
 };
 using ItemBody = std::variant<InlineBody, BlobRef>;
 
+// The operation structs, InlineBody, CaseRef and CommitResult are plain
+// values (thread safety as for any value).
+
 // Names the case an item goes to: an existing one, or the one created by an
 // earlier create_case() of the same batch (by its operation index).
 class CaseRef {
