@@ -243,6 +243,7 @@ Result<void> MultipartParser::parse_after_boundary() {
     return Error(ErrorCode::kTooLarge, "multipart: too many parts");
   }
   state_ = State::kHeaders;
+  header_scanned_ = 0;
   progress_ = true;
   return {};
 }
@@ -307,11 +308,16 @@ Result<void> MultipartParser::parse_headers() {
     end = 0;  // no header lines at all
     skip = 2;
   } else {
-    end = buffer_.find("\r\n\r\n");
+    // Search only what is new (and 3 bytes back), so a header block fed a
+    // byte at a time costs linear, not quadratic, time.
+    end = buffer_.find("\r\n\r\n", header_scanned_);
     skip = 4;
   }
   if (end == std::string::npos || buffer_.size() < 2) {
-    if (buffer_.size() > limits_.max_part_header_bytes) {
+    header_scanned_ = buffer_.size() >= 3 ? buffer_.size() - 3 : 0;
+    // Too long only once the blank line can no longer end within the limit,
+    // so the verdict does not depend on how the input was split.
+    if (buffer_.size() > limits_.max_part_header_bytes + 3) {
       return Error(ErrorCode::kTooLarge, "multipart: part headers are too long");
     }
     return {};

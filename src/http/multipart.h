@@ -73,7 +73,8 @@ class MultipartParser {
   Callbacks callbacks_;
   const MultipartLimits limits_;
   State state_ = State::kPreamble;
-  std::string buffer_;  // unconsumed bytes: at most a delimiter or a header block
+  std::string buffer_;              // unconsumed bytes: at most a delimiter or a header block
+  std::size_t header_scanned_ = 0;  // bytes of buffer_ already searched for CRLFCRLF
   std::size_t parts_ = 0;
   bool progress_ = false;
   std::optional<Error> error_;

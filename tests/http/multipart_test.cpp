@@ -176,6 +176,24 @@ TEST(Multipart, RejectsOversizedHeader) {
   expect_error("--XyZ\r\nX: " + std::string(5000, 'p'), ErrorCode::kTooLarge, "too long");
 }
 
+TEST(Multipart, HeaderExactlyAtTheLimitPassesHoweverSplit) {
+  std::string headers = "Content-Disposition: form-data; name=a\r\nX-Pad: ";
+  MultipartLimits limits;
+  headers += std::string(limits.max_part_header_bytes - headers.size(), 'p');
+  ASSERT_EQ(headers.size(), limits.max_part_header_bytes);
+  std::string body = "--XyZ\r\n" + headers + "\r\n\r\nxyz\r\n--XyZ--";
+  for (std::size_t step : {std::size_t{1}, std::size_t{3}, body.size()}) {
+    Collector collector("XyZ", limits);
+    auto result = collector.run(body, step);
+    ASSERT_TRUE(result) << step << ": " << result.error().message();
+    ASSERT_EQ(collector.parts.size(), 1u);
+    EXPECT_EQ(collector.parts[0].data, "xyz");
+  }
+  // One byte more is refused, however split.
+  std::string longer = "--XyZ\r\n" + headers + "p\r\n\r\nxyz\r\n--XyZ--";
+  expect_error(longer, ErrorCode::kTooLarge, "too long", limits);
+}
+
 TEST(Multipart, RejectsTooManyParts) {
   std::string body;
   for (int i = 0; i < 4; ++i)
