@@ -26,20 +26,29 @@ std::string random_token() {
 
 SessionStore::SessionStore(std::chrono::steady_clock::duration idle_timeout, Clock clock,
                            std::size_t max_sessions)
-    : idle_timeout_(idle_timeout), clock_(std::move(clock)), max_sessions_(max_sessions) {}
+    : idle_timeout_(idle_timeout),
+      clock_(std::move(clock)),
+      max_sessions_(max_sessions),
+      last_sweep_(clock_()) {}
 
 bool SessionStore::expired(const Session& session,
                            std::chrono::steady_clock::time_point now) const {
   return now - session.last_seen >= idle_timeout_;
 }
 
+void SessionStore::maybe_sweep_locked(std::chrono::steady_clock::time_point now) {
+  if (now - last_sweep_ >= idle_timeout_ / 4) sweep_locked(now);
+}
+
 std::size_t SessionStore::sweep_locked(std::chrono::steady_clock::time_point now) {
+  last_sweep_ = now;
   return std::erase_if(sessions_, [&](const auto& entry) { return expired(entry.second, now); });
 }
 
 Result<Session> SessionStore::create(std::shared_ptr<SessionState> state) {
   const auto now = clock_();
   std::lock_guard lock(mutex_);
+  maybe_sweep_locked(now);
   if (sessions_.size() >= max_sessions_ && (sweep_locked(now), sessions_.size() >= max_sessions_)) {
     return Error(ErrorCode::kUnavailable, "sessions: too many live sessions");
   }
@@ -51,6 +60,7 @@ Result<Session> SessionStore::create(std::shared_ptr<SessionState> state) {
 std::optional<Session> SessionStore::find(std::string_view token) {
   const auto now = clock_();
   std::lock_guard lock(mutex_);
+  maybe_sweep_locked(now);
   auto it = sessions_.find(std::string(token));
   if (it == sessions_.end()) return std::nullopt;
   if (expired(it->second, now)) {

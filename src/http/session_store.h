@@ -69,19 +69,24 @@ class SessionStore {
   // Ends a session; false if there was none.
   bool destroy(std::string_view token);
 
-  // Removes expired sessions and returns how many.
+  // Removes expired sessions and returns how many. create() and find() also
+  // sweep at most every sweep interval (a quarter of the idle timeout), so
+  // an expired session's state (derived keys) does not linger in memory
+  // while there is traffic; a quiet server may call sweep() from a timer.
   std::size_t sweep();
   std::size_t size() const;
 
  private:
   bool expired(const Session& session, std::chrono::steady_clock::time_point now) const;
   std::size_t sweep_locked(std::chrono::steady_clock::time_point now);
+  void maybe_sweep_locked(std::chrono::steady_clock::time_point now);
 
   const std::chrono::steady_clock::duration idle_timeout_;
   const Clock clock_;
   const std::size_t max_sessions_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Session> sessions_;  // guarded by mutex_
+  std::chrono::steady_clock::time_point last_sweep_;   // guarded by mutex_
 };
 
 // Constant-time comparison of the session's CSRF token with the one a form

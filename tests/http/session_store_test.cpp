@@ -83,6 +83,22 @@ TEST(SessionStore, SweepRemovesOnlyExpired) {
   EXPECT_TRUE(store.find(new_session->token));
 }
 
+TEST(SessionStore, TrafficSweepsOtherExpiredSessions) {
+  FakeClock clock;
+  SessionStore store(15min, clock.clock());
+  auto weak_state = std::weak_ptr<SessionState>();
+  {
+    auto session = store.create(std::make_shared<Codename>("secret"));
+    ASSERT_TRUE(session);
+    weak_state = session->state;
+  }
+  clock.advance(16min);
+  EXPECT_FALSE(weak_state.expired());  // nothing has touched the store yet
+  ASSERT_TRUE(store.create());         // another visitor's request
+  EXPECT_TRUE(weak_state.expired());   // the expired session's state is gone
+  EXPECT_EQ(store.size(), 1u);
+}
+
 TEST(SessionStore, DestroyAndSetState) {
   FakeClock clock;
   SessionStore store(15min, clock.clock());
