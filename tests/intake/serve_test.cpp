@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/intake/serve_test.cpp: the source routes behind a real Server on
+// 127.0.0.1 port 0, as `safehouse serve` wires them: a first contact with a
+// 1 MiB file streamed over the socket in pieces, the inbox after it, the
+// security headers, and /metrics on the staff listener.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "age/identity_file.h"
+#include "config/installation.h"
+#include "http/server.h"
+#include "http/source_routes.h"
+#include "http/staff_routes.h"
+#include "intake/item_reader.h"
+
+namespace safehouse::http {
+namespace {
+
+namespace fs = std::filesystem;
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using ClientResponse = bhttp::response<bhttp::string_body>;
+
+std::string match(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+}
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char path[] = "/tmp/safehouse-serve-XXXXXX";
+    ASSERT_NE(mkdtemp(path), nullptr);
+    root_ = path;
+    config::InitOptions options;
+    options.demo = true;
+    options.scrypt_work_factor = 10;
+    ASSERT_TRUE(config::create_installation(root_ / "data", options, store::FileSystem::posix()));
+    installation_ = config::Installation::open(root_ / "data", store::FileSystem::posix()).value();
+    intake::IntakeOptions intake_options;
+    intake_options.recipients = installation_->recipients();
+    intake_ = std::make_unique<intake::Intake>(installation_->store(), std::move(intake_options));
+    renderer_ = std::make_unique<web::Renderer>(web::Renderer::create({"Serve Org"}).value());
+    sessions_ = std::make_unique<SessionStore>(std::chrono::minutes(15));
+    source_ = std::make_unique<SourceContext>(
+        SourceContext{SourceSite{"Serve Org", installation_->log_key().verifier_key(),
+                                 installation_->recipient_strings(), 8 << 20},
+                      *intake_, *renderer_, *sessions_});
+    add_source_routes(source_router_, *source_);
+    ServerOptions server_options;
+    server_options.upload_chunk_bytes = 16 * 1024;
+    server_ = std::make_unique<Server>(server_options);
+    staff_ = std::make_unique<StaffContext>(
+        StaffContext{*intake_, *renderer_, [this] { return server_->stats(); }});
+    add_staff_routes(staff_router_, *staff_);
+    ASSERT_TRUE(server_->add_listener("source", "127.0.0.1", 0, source_router_,
+                                      SecurityHeaders::source_defaults()));
+    ASSERT_TRUE(server_->add_listener("staff", "127.0.0.1", 0, staff_router_,
+                                      SecurityHeaders::staff_defaults()));
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+
+  // One request on a fresh connection; the body is written in pieces of
+  // `piece` bytes so that the server must stream it.
+  ClientResponse send(std::string_view listener, bhttp::verb verb, const std::string& target,
+                      const std::string& body = {}, const std::string& content_type = {},
+                      std::size_t piece = 0) {
+    net::io_context io;
+    tcp::socket socket(io);
+    socket.connect({net::ip::make_address("127.0.0.1"), server_->port(listener)});
+    std::string head = std::string(bhttp::to_string(verb)) + " " + target +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!cookie_.empty()) head += "Cookie: safehouse_session=" + cookie_ + "\r\n";
+    if (!content_type.empty()) head += "Content-Type: " + content_type + "\r\n";
+    if (verb == bhttp::verb::post)
+      head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    head += "\r\n";
+    net::write(socket, net::buffer(head));
+    for (std::size_t at = 0; at < body.size();) {
+      const std::size_t n = piece == 0 ? body.size() : std::min(piece, body.size() - at);
+      net::write(socket, net::buffer(body.data() + at, n));
+      at += n;
+    }
+    boost::beast::flat_buffer buffer;
+    ClientResponse response;
+    bhttp::read(socket, buffer, response);
+    auto set_cookie = response[bhttp::field::set_cookie];
+    if (!set_cookie.empty()) {
+      cookie_ = match(std::string(set_cookie), "safehouse_session=([0-9a-f]*)");
+    }
+    return response;
+  }
+
+  fs::path root_;
+  std::unique_ptr<config::Installation> installation_;
+  std::unique_ptr<intake::Intake> intake_;
+  std::unique_ptr<web::Renderer> renderer_;
+  std::unique_ptr<SessionStore> sessions_;
+  std::unique_ptr<SourceContext> source_;
+  std::unique_ptr<StaffContext> staff_;
+  Router source_router_, staff_router_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::string cookie_;
+};
+
+TEST_F(ServeTest, FirstContactOverTheSocket) {
+  ClientResponse form = send("source", bhttp::verb::get, "/en/first-contact");
+  ASSERT_EQ(form.result_int(), 200);
+  EXPECT_EQ(form[bhttp::field::cache_control], "no-store");
+  EXPECT_NE(std::string(form["Content-Security-Policy"]).find("default-src 'none'"),
+            std::string::npos);
+  EXPECT_EQ(std::string(form["Content-Security-Policy"]).find("script-src"), std::string::npos);
+  const std::string csrf = match(form.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
+  ASSERT_FALSE(csrf.empty());
+
+  std::string file(1 << 20, '\0');
+  for (std::size_t i = 0; i < file.size(); ++i) file[i] = static_cast<char>(i * 131 + 7);
+  const std::string boundary = "b0undary";
+  std::string body =
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n";
+  body += "--" + boundary +
+          "\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nover the wire\r\n";
+  body += "--" + boundary +
+          "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"clip.mp4\"\r\n"
+          "Content-Type: video/mp4\r\n\r\n" +
+          file + "\r\n--" + boundary + "--\r\n";
+  ClientResponse sent = send("source", bhttp::verb::post, "/en/first-contact", body,
+                             "multipart/form-data; boundary=" + boundary, 10'000);
+  ASSERT_EQ(sent.result_int(), 303) << sent.body();
+  EXPECT_EQ(sent[bhttp::field::location], "/en/inbox?sent=1");
+
+  ClientResponse inbox = send("source", bhttp::verb::get, "/en/inbox?sent=1");
+  EXPECT_EQ(inbox.result_int(), 200);
+  EXPECT_NE(inbox.body().find("class=\"notice\""), std::string::npos);
+
+  // What was stored decrypts, with the demo identity, to what was sent.
+  auto identities = age::parse_identity_file([&] {
+                      std::ifstream in(root_ / "data" / "demo-reviewer.key");
+                      return std::string(std::istreambuf_iterator<char>(in), {});
+                    }())
+                        .value();
+  const age::Identity* ids[] = {identities[0].get()};
+  const auto cases = installation_->store().list_cases({}).value();
+  ASSERT_EQ(cases.size(), 1U);
+  const auto items = installation_->store().list_items(cases[0].case_id).value();
+  ASSERT_EQ(items.size(), 2U);
+  Bytes content;
+  VectorSink sink(content);
+  auto header = intake::read_item(installation_->store(), items[1].item_id, ids, sink);
+  ASSERT_TRUE(header) << header.error().message();
+  EXPECT_EQ(header->file_name, "clip.mp4");
+  EXPECT_EQ(std::string(content.begin(), content.end()), file);
+
+  ClientResponse metrics = send("staff", bhttp::verb::get, "/metrics");
+  EXPECT_NE(metrics.body().find("safehouse_first_contacts_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body().find("safehouse_items_total 2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace safehouse::http
