@@ -130,7 +130,11 @@ detail::net::awaitable<void> Server::Impl::drain() {
   context.io.stop();
 }
 
-Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(options)) {}
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(options)) {
+  // Invariant 2: no exact times anywhere, logs included. spdlog's default
+  // pattern starts with the date and time to the millisecond.
+  spdlog::set_pattern("[%l] %v");
+}
 
 Server::~Server() {
   // If run() was never called, nothing is running; the pools join in their
