@@ -70,10 +70,10 @@ Result<crypto::SecretBytes> aead_open_secret(const crypto::SecretBytes& key, con
   return out;
 }
 
-void aead_seal_in_place(const crypto::SecretBytes& key, const AeadNonce& nonce, std::uint8_t* buf,
-                        std::size_t len) {
+void aead_seal_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
+                  std::size_t len, std::uint8_t* out) {
   require_key(key, kAeadKeyBytes);
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached(buf, buf + len, nullptr, buf, len, nullptr, 0,
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + len, nullptr, in, len, nullptr, 0,
                                                      nullptr, nonce.data(), key.reveal().data());
 }
 

@@ -41,10 +41,10 @@ Bytes aead_seal(const crypto::SecretBytes& key, const AeadNonce& nonce, ByteSpan
 // is exactly plaintext_size + tag: age rejects any other length up front.
 Result<crypto::SecretBytes> aead_open_secret(const crypto::SecretBytes& key, const AeadNonce& nonce,
                                              ByteSpan ciphertext, std::size_t plaintext_size);
-// In place, for the payload stream: buf holds `len` plaintext bytes and room
-// for the tag after them.
-void aead_seal_in_place(const crypto::SecretBytes& key, const AeadNonce& nonce, std::uint8_t* buf,
-                        std::size_t len);
+// For the payload stream: seals `len` bytes at `in` into out[0, len) and
+// the tag into out[len, len + tag). `in` may equal `out` (in place).
+void aead_seal_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
+                  std::size_t len, std::uint8_t* out);
 // `in` holds `len` bytes of ciphertext||tag; on success the plaintext is in
 // out[0, len - tag). Returns false when the tag does not verify (then `out`
 // is zeroed but `in` is intact, so the caller can retry with another nonce).

@@ -90,8 +90,8 @@ Result<void> SeekableEncryptor::produce_chunk(std::uint64_t index, std::uint64_t
     if (n == 0) return Error(ErrorCode::kIo, "seekable: plaintext is shorter than promised");
     got += std::min(n, plain_len - got);
   }
-  detail::aead_seal_in_place(payload_key_, detail::chunk_nonce(index, last), buffer.data(),
-                             plain_len);
+  detail::aead_seal_to(payload_key_, detail::chunk_nonce(index, last), buffer.data(), plain_len,
+                       buffer.data());
   const std::uint64_t chunk_len = plain_len + kAeadTagBytes;
   to = std::min(to, chunk_len);
   return out.write(ByteSpan(buffer).subspan(from, to - from));

@@ -66,6 +66,15 @@ Result<void> StreamWriter::write(ByteSpan data) {
       sticky_ = flush_chunk(false);
       if (!sticky_) return sticky_;
     }
+    // Fast path: a whole chunk that is surely not the last one is sealed
+    // straight from the caller's bytes, saving a copy.
+    if (used_ == 0 && data.size() > kChunkBytes) {
+      aead_seal_to(key_, chunk_nonce(index_++, false), data.data(), kChunkBytes, buf_.data());
+      sticky_ = out_.write(ByteSpan(buf_));
+      if (!sticky_) return sticky_;
+      data = data.subspan(kChunkBytes);
+      continue;
+    }
     std::size_t n = std::min(data.size(), kChunkBytes - used_);
     std::memcpy(buf_.data() + used_, data.data(), n);
     used_ += n;
@@ -85,7 +94,7 @@ Result<void> StreamWriter::finish() {
 }
 
 Result<void> StreamWriter::flush_chunk(bool last) {
-  aead_seal_in_place(key_, chunk_nonce(index_, last), buf_.data(), used_);
+  aead_seal_to(key_, chunk_nonce(index_, last), buf_.data(), used_, buf_.data());
   ++index_;
   // Plaintext is not wiped here: it is the caller's data, not key material.
   auto result = out_.write(ByteSpan(buf_).first(used_ + kAeadTagBytes));
