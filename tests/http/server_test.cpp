@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -286,6 +287,22 @@ TEST_F(ServerTest, KeyDerivationQueueIsBounded) {
   ClientResponse response;
   bhttp::read(first, buffer_, response);
   EXPECT_EQ(response.body(), "finished");
+}
+
+TEST_F(ServerTest, AnswersExpectContinueBeforeReadingBody) {
+  tcp::socket socket = connect();
+  net::write(socket, net::buffer(std::string_view(
+                         "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                         "Expect: 100-continue\r\n\r\n")));
+  bhttp::response_parser<bhttp::empty_body> interim;
+  bhttp::read_header(socket, buffer_, interim);  // sent before any body byte
+  EXPECT_EQ(interim.get().result(), bhttp::status::continue_);
+  net::write(socket, net::buffer(std::string_view("hello")));
+  ClientResponse response;
+  bhttp::read(socket, buffer_, response);
+  EXPECT_EQ(response.result_int(), 303);
+  std::lock_guard lock(log_.mutex);
+  EXPECT_EQ(log_.data, "hello");
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequests) {
