@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -242,9 +243,17 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, Ex
   }
   install_cleanup_handlers();
   std::string temp = target + ".tmp-XXXXXX";
+  // Signals wait until the new name is registered for cleanup.
+  sigset_t block, saved;
+  sigemptyset(&block);
+  for (int signo : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, signo);
+  ::sigprocmask(SIG_BLOCK, &block, &saved);
   int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
+  int create_errno = errno;
+  if (fd >= 0) set_pending_temp_file(temp);
+  ::sigprocmask(SIG_SETMASK, &saved, nullptr);
+  errno = create_errno;
   if (fd < 0) return os_error(path, "cannot create a temporary file beside it");
-  set_pending_temp_file(temp);
   auto out = std::unique_ptr<OutputFile>(new OutputFile(fd, path, temp, existing));
   out->final_path_ = target;
   return out;
