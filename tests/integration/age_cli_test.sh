@@ -151,12 +151,12 @@ case_stdio() {
   age -a -r "$(pub s1.key)" <in.65537 | "$SAFEHOUSE" decrypt -i s1.key - -o - >a2.out
   cmp -s in.65537 a2.out || fail "armored stdin with '-'"
   # Binary ciphertext is never written to a terminal; armored is.
-  if script -q -e -c "'$SAFEHOUSE' encrypt -r $(pub a1.key) in.65537" /dev/null >tty.out 2>&1; then
+  if script -q -e -c "'$SAFEHOUSE' encrypt -r $(pub a1.key) in.65537" /dev/null </dev/null >tty.out 2>&1; then
     fail "binary ciphertext written to a terminal"
   fi
   grep -q 'safehouse: error: refusing to write binary ciphertext to a terminal' tty.out ||
     fail "no refusal message: $(cat tty.out)"
-  script -q -e -c "'$SAFEHOUSE' encrypt -a -r $(pub a1.key) in.65537" /dev/null >tty.out ||
+  script -q -e -c "'$SAFEHOUSE' encrypt -a -r $(pub a1.key) in.65537" /dev/null </dev/null >tty.out ||
     fail "armored output to a terminal refused"
   grep -q 'BEGIN AGE ENCRYPTED FILE' tty.out || fail "no armor on the terminal"
 }
