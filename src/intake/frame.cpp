@@ -162,21 +162,25 @@ Result<void> FrameDecoder::write(ByteSpan data) {
     if (!header_) return {};
   }
   // Everything but the last 8 bytes seen so far is body.
-  const std::size_t total = tail_.size() + data.size();
+  const std::size_t total = tail_size_ + data.size();
   if (total <= kFrameTrailerBytes) {
-    tail_.insert(tail_.end(), data.begin(), data.end());
+    std::copy(data.begin(), data.end(), tail_.begin() + static_cast<std::ptrdiff_t>(tail_size_));
+    tail_size_ = total;
     return {};
   }
-  std::size_t to_release = total - kFrameTrailerBytes;
-  const std::size_t from_tail = std::min(to_release, tail_.size());
+  const std::size_t to_release = total - kFrameTrailerBytes;
+  const std::size_t from_tail = std::min(to_release, tail_size_);
   auto released = release(ByteSpan(tail_).first(from_tail));
   if (released) released = release(data.first(to_release - from_tail));
   if (!released) return fail(released.error());
-  Bytes next(tail_.begin() + static_cast<std::ptrdiff_t>(from_tail), tail_.end());
-  ByteSpan rest = data.subspan(to_release - from_tail);
-  next.insert(next.end(), rest.begin(), rest.end());
-  crypto::wipe(tail_);
-  tail_ = std::move(next);
+  // The new tail: what is left of the old one, then the end of `data`.
+  std::array<std::uint8_t, kFrameTrailerBytes> next{};
+  std::size_t n = 0;
+  for (std::size_t i = from_tail; i < tail_size_; ++i) next[n++] = tail_[i];
+  for (std::uint8_t b : data.subspan(to_release - from_tail)) next[n++] = b;
+  tail_ = next;
+  tail_size_ = kFrameTrailerBytes;
+  crypto::wipe(next);
   return {};
 }
 
@@ -184,7 +188,7 @@ Result<void> FrameDecoder::finish() {
   if (error_) return *error_;
   if (finished_) return fail(Error(ErrorCode::kInternal, "frame: finish called twice"));
   finished_ = true;
-  if (!header_ || tail_.size() < kFrameTrailerBytes) return fail(malformed("frame: truncated"));
+  if (!header_ || tail_size_ < kFrameTrailerBytes) return fail(malformed("frame: truncated"));
   std::uint64_t length = 0;
   for (std::uint8_t b : tail_) length = (length << 8) | b;
   const std::uint64_t body = emitted_ + pending_zeros_;

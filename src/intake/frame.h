@@ -9,6 +9,7 @@
 #ifndef SAFEHOUSE_INTAKE_FRAME_H_
 #define SAFEHOUSE_INTAKE_FRAME_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -116,7 +117,9 @@ class FrameDecoder final : public ByteSink {
   Bytes prefix_;  // the 4 length bytes, then the JSON header
   std::uint32_t header_bytes_ = 0;
   std::optional<FrameHeader> header_;
-  Bytes tail_;                       // the last <= 8 bytes seen: maybe the trailer
+  // The last <= 8 bytes seen: maybe the trailer.
+  std::array<std::uint8_t, kFrameTrailerBytes> tail_{};
+  std::size_t tail_size_ = 0;
   std::uint64_t emitted_ = 0;        // body bytes passed on as content
   std::uint64_t pending_zeros_ = 0;  // body zero bytes held back
   bool finished_ = false;
