@@ -10,6 +10,7 @@
 
 #include "codename/codename.h"
 #include "codename/source_keys.h"
+#include "crypto/secret_bytes.h"
 #include "http/cookies.h"
 #include "http/form.h"
 #include "http/multipart.h"
@@ -62,6 +63,12 @@ std::optional<Session> find_session(SourceContext& ctx, const Request& request) 
   auto token = request.cookie(kSessionCookieName);
   if (!token) return std::nullopt;
   return ctx.sessions.find(*token);
+}
+
+// Overwrites a string this request owns but that an API hands out as const.
+void wipe_text(const std::string& text) {
+  auto& owned = const_cast<std::string&>(text);
+  crypto::wipe({reinterpret_cast<std::uint8_t*>(owned.data()), owned.size()});
 }
 
 // ---- responses ----
@@ -148,9 +155,8 @@ Response first_contact_form(SourceContext& ctx, Request& request) {
   auto session = ctx.sessions.create(std::move(state));
   if (!session) return error_for(ctx, session.error(), *language);
   web::PageData data;
-  std::string words = codename.render(codename_language(*language));
-  data.set_text("codename", words);
-  crypto::wipe({reinterpret_cast<std::uint8_t*>(words.data()), words.size()});
+  // The page is the only copy of the words that leaves this function.
+  data.set_text("codename", codename.render(codename_language(*language)));
   data.set_text("csrf", session->csrf_token);
   Response response = page(ctx, web::Page::kFirstContact, *language, data);
   response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session->token));
@@ -187,6 +193,10 @@ Response login(SourceContext& ctx, Request& request) {
   if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
   auto typed = std::get<Form>(form).get("codename");
   auto keys = ctx.intake.sign_in(typed ? *typed : std::string_view());
+  // The typed codename must not linger in freed memory: wipe the body and
+  // the parsed fields (both are this request's own, non-const objects).
+  wipe_text(request.body());
+  for (const auto& [name, value] : std::get<Form>(form).fields()) wipe_text(value);
   if (!keys) {
     if (keys.error().code() != ErrorCode::kNoMatch) return error_for(ctx, keys.error(), *language);
     web::PageData data;
