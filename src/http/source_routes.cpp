@@ -421,6 +421,11 @@ void add_source_routes(Router& router, SourceContext& context) {
     return error_page(ctx, status, persian ? web::Language::kPersian : web::Language::kEnglish);
   });
   router.get("/", [](Request&) { return Response::redirect_see_other("/en/"); });
+  router.get("/{lang}", [&ctx](Request& r) {
+    auto language = language_of(r);
+    if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+    return Response::redirect_see_other(prefix(*language) + "/");
+  });
   router.get("/{lang}/", [&ctx](Request& r) { return landing(ctx, r); });
   router.get(
       "/{lang}/first-contact", [&ctx](Request& r) { return first_contact_form(ctx, r); },

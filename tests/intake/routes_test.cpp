@@ -130,6 +130,9 @@ TEST_F(RoutesTest, SimplePages) {
   EXPECT_NE(landing.body().find("dir=\"rtl\""), std::string::npos);
   EXPECT_NE(landing.body().find(installation_->log_key().verifier_key()), std::string::npos);
   EXPECT_EQ(call(Method::kGet, "/de/").status(), 404U);
+  EXPECT_EQ(call(Method::kGet, "/fa").header("Location"), "/fa/");
+  EXPECT_EQ(call(Method::kGet, "/favicon.ico").status(), 404U);
+  EXPECT_EQ(call(Method::kPost, "/en/").status(), 405U);
   EXPECT_EQ(call(Method::kGet, "/en/nothing").status(), 404U);
   Response metadata = call(Method::kGet, "/api/v1/metadata");
   EXPECT_EQ(metadata.content_type(), "application/json");
