@@ -265,5 +265,30 @@ TEST_F(RoutesTest, RefusalsStoreNothing) {
   EXPECT_EQ(blobs, 0U);
 }
 
+// The codename is shown in the page's language and accepted typed in the
+// other one: a Persian first contact, then an English-page sign-in.
+TEST_F(RoutesTest, PersianCodenameSignsInAnywhere) {
+  Response form = call(Method::kGet, "/fa/first-contact");
+  ASSERT_EQ(form.status(), 200U);
+  EXPECT_NE(form.body().find("lang=\"fa\" dir=\"rtl\""), std::string::npos);
+  const std::string words = match(form.body(), "<p id=\"codename\" class=\"codename\">([^<]+)</p>");
+  ASSERT_FALSE(words.empty());
+  EXPECT_GE(static_cast<unsigned char>(words[0]), 0x80U);  // Persian script
+  ASSERT_EQ(
+      post_multipart("/fa/first-contact", {{"csrf", csrf_of(form), {}}, {"message", "سلام", {}}})
+          .status(),
+      303U);
+  cookie_.clear();
+  const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
+  std::string encoded;
+  for (unsigned char c : words) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    encoded += c == ' ' ? std::string("+") : std::string{'%', kHex[c >> 4], kHex[c & 15]};
+  }
+  Response in = post_form("/en/login", "csrf=" + csrf + "&codename=" + encoded);
+  EXPECT_EQ(in.status(), 303U);
+  EXPECT_EQ(in.header("Location"), "/en/inbox");
+}
+
 }  // namespace
 }  // namespace safehouse::http
