@@ -83,8 +83,14 @@ Result<SealedHeader> seal_header(std::span<const Recipient* const> recipients) {
     auto wrapped = SAFEHOUSE_TRY(r->wrap(out.file_key));
     for (auto& s : wrapped) stanzas.push_back(std::move(s));
   }
+  // Never write a header that this parser (or another reader with the same
+  // limits) would refuse.
+  if (stanzas.size() > kMaxStanzas) return invalid_argument("encrypt: too many recipients");
   std::string mac_input = header_mac_input(stanzas);
   std::string text = header_with_mac(mac_input, header_mac(out.file_key, mac_input));
+  if (text.size() > kMaxHeaderBytes) {
+    return Error(ErrorCode::kTooLarge, "encrypt: header larger than the header size limit");
+  }
   out.bytes.assign(text.begin(), text.end());
   return out;
 }
@@ -135,6 +141,9 @@ Result<void> rewrap(std::span<const Identity* const> identities, const Recipient
   for (auto& s : wrapped) stanzas.push_back(std::move(s));
   std::string mac_input = detail::header_mac_input(stanzas);
   std::string text = detail::header_with_mac(mac_input, header_mac(file_key, mac_input));
+  if (text.size() > detail::kMaxHeaderBytes) {
+    return Error(ErrorCode::kTooLarge, "rewrap: header larger than the header size limit");
+  }
   SAFEHOUSE_TRY_VOID(out.write(as_bytes(text)));
   // The payload (nonce and chunks) is copied untouched: it depends only on
   // the file key, which has not changed.

@@ -17,6 +17,8 @@ namespace safehouse::age {
 // The file key is always 16 bytes (age spec "File key").
 inline constexpr std::size_t kFileKeyBytes = 16;
 
+// Both interfaces are immutable after construction: wrap() and unwrap() are
+// const and may run concurrently from several threads.
 class Recipient {
  public:
   virtual ~Recipient() = default;
