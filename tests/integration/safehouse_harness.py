@@ -355,7 +355,7 @@ class Session:
         return self.post_form("/%s/login" % lang, {"csrf": self.csrf, "codename": codename})
 
     def follow_up(self, message, files=(), lang="en", csrf=None, fetch_inbox=True):
-        if fetch_inbox or self.csrf is None:
+        if fetch_inbox:
             inbox = self.get("/%s/inbox" % lang)
             check(inbox.status == 200, "inbox: %d" % inbox.status)
         mp = Multipart().field("csrf", csrf if csrf is not None else self.csrf)

@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# tests/integration/web_security_test.py: the source listener's security
+# contract (notes/routes.md) and invariant 6 against the running server.
+# `headers`: security headers on every page, cookie attributes, CSRF missing
+# or wrong → 403 with nothing stored, sign-out ends the session.
+# `bad_input`: too large → 413, malformed multipart → 400, invalid UTF-8,
+# wrong content type, missing fields — each leaves rows and blobs unchanged;
+# a hostile file name stays inside `review read --out`; a wrong and a
+# malformed codename get the same answer.
+# Usage: web_security_test.py SAFEHOUSE_BINARY {headers|bad_input}
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safehouse_harness import (SECURITY_HEADERS, SOURCE_PAGES, Installation,  # noqa: E402
+                               Multipart, blob_files, check, log, review_list, review_read,
+                               row_counts, run_cases)
+
+
+def check_security_headers(resp, what, private=False):
+    for name, value in SECURITY_HEADERS.items():
+        check(resp.header(name) == value,
+              "%s: %s is %r, want %r" % (what, name, resp.header(name), value))
+    csp = resp.header("content-security-policy") or ""
+    check("script-src" not in csp, "%s: CSP allows scripts" % what)
+    if "html" in (resp.header("content-type") or ""):
+        check("<script" not in resp.text.lower(), "%s: page has a script" % what)
+    if private:
+        check("no-store" in (resp.header("cache-control") or ""),
+              "%s: private page without Cache-Control: no-store" % what)
+
+
+def check_cookie_attributes(session):
+    check(session.set_cookie_headers, "no Set-Cookie seen")
+    for value in session.set_cookie_headers:
+        attrs = [a.strip().lower() for a in value.split(";")[1:]]
+        check("httponly" in attrs, "cookie without HttpOnly: %s" % value.split("=")[0])
+        check("samesite=strict" in attrs, "cookie without SameSite=Strict")
+        check("path=/" in attrs, "cookie without Path=/")
+        cleared = "max-age=0" in attrs
+        check(cleared or not any(a.startswith(("max-age", "expires")) for a in attrs),
+              "session cookie with a lifetime: %s" % attrs)
+
+
+class Unchanged:
+    """with Unchanged(inst, 'what'): the block must not change rows or blob files."""
+
+    def __init__(self, inst, what):
+        self.inst, self.what = inst, what
+
+    def __enter__(self):
+        self.rows, self.blobs = row_counts(self.inst), blob_files(self.inst)
+
+    def __exit__(self, exc_type, *_):
+        if exc_type:
+            return False
+        check(row_counts(self.inst) == self.rows,
+              "%s changed rows: %r → %r" % (self.what, self.rows, row_counts(self.inst)))
+        check(blob_files(self.inst) == self.blobs,
+              "%s left blob files: %r" % (self.what, set(blob_files(self.inst)) - set(self.blobs)))
+
+
+def headers(binary, keep):
+    with Installation(binary, keep) as inst:
+        server = inst.start()
+        s = server.session()
+        for path in SOURCE_PAGES + ["/static/nonexistent.css", "/en/no-such-page"]:
+            r = s.get(path)
+            check(r.status in (200, 404), "%s: status %d" % (path, r.status))
+            check_security_headers(r, path, private=path.endswith("first-contact"))
+        r = s.first_contact("hello", files=[("a.txt", b"abc")])
+        check(r.status == 303, "first contact: %d" % r.status)
+        inbox = s.get("/en/inbox?sent=1")
+        check(inbox.status == 200, "inbox: %d" % inbox.status)
+        check_security_headers(inbox, "inbox", private=True)
+        check_cookie_attributes(s)
+        for r in (s.get("/"),):
+            check_security_headers(r, "redirect /")
+
+        # CSRF: missing, wrong, and another session's token → 403, nothing stored.
+        other = server.session()
+        other.get("/en/first-contact")
+        foreign = other.csrf
+        for label, token in (("missing", None), ("wrong", "0" * 64), ("foreign", foreign)):
+            with Unchanged(inst, "follow-up with %s csrf" % label):
+                mp = Multipart()
+                if token is not None:
+                    mp.field("csrf", token)
+                mp.field("message", "should not be stored")
+                r = s.post_multipart("/en/inbox", mp)
+                check(r.status == 403, "follow-up with %s csrf: %d" % (label, r.status))
+                check_security_headers(r, "403 page")
+            fresh = server.session()
+            with Unchanged(inst, "first contact with %s csrf" % label):
+                r = fresh.first_contact("should not be stored", csrf=token or "")
+                check(r.status == 403, "first contact with %s csrf: %d" % (label, r.status))
+            with Unchanged(inst, "login with %s csrf" % label):
+                fresh.get("/en/login")
+                fields = {"codename": s.codename}
+                if token is not None:
+                    fields["csrf"] = token
+                r = fresh.post_form("/en/login", fields)
+                check(r.status == 403, "login with %s csrf: %d" % (label, r.status))
+                check(fresh.get("/en/inbox").status == 303, "login with bad csrf signed in")
+
+        # Sign-out ends the session: the old cookie is worthless afterwards.
+        s.get("/en/inbox")
+        old_cookies, old_csrf = dict(s.cookies), s.csrf
+        check(s.logout().status == 303, "logout failed")
+        replay = server.session()
+        replay.cookies = dict(old_cookies)
+        r = replay.get("/en/inbox")
+        check(r.status == 303 and "/login" in (r.header("location") or ""),
+              "old cookie still opens the inbox: %d" % r.status)
+        with Unchanged(inst, "follow-up with a signed-out cookie"):
+            replay.cookies = dict(old_cookies)
+            r = replay.follow_up("after logout", csrf=old_csrf, fetch_inbox=False)
+            check(r.status in (303, 403) and "sent=1" not in (r.header("location") or ""),
+                  "follow-up after logout accepted: %d %s" % (r.status, r.header("location")))
+        check(len(review_list(inst)) == 1, "expected exactly one case")
+        log("session idle expiry: config knob is in minutes; tested sign-out instead")
+
+
+def bad_input(binary, keep):
+    with Installation(binary, keep) as inst:
+        cfg = os.path.join(inst.dir, "config.toml")
+        text = open(cfg).read()
+        text = re.sub(r"max_upload_bytes = \d+", "max_upload_bytes = 1048576", text)
+        text = re.sub(r"max_message_bytes = \d+", "max_message_bytes = 65536", text)
+        open(cfg, "w").write(text)
+        server = inst.start()
+        s = server.session()
+        check(s.first_contact("first").status == 303, "first contact failed")
+        codename = s.codename
+        s.get("/en/inbox")
+
+        with Unchanged(inst, "an oversized upload"):
+            r = s.follow_up("big", files=[("big.bin", os.urandom(2 * 1024 * 1024))])
+            check(r.status == 413, "2 MiB upload with a 1 MiB limit: %d" % r.status)
+        # The file streamed into a blob before the limit hit: no tmp left either.
+        tmp = os.path.join(inst.dir, "blobs", "tmp")
+        check(not os.path.isdir(tmp) or not os.listdir(tmp), "blob tmp files left: %r" %
+              (os.listdir(tmp) if os.path.isdir(tmp) else None))
+        s = server.session()
+        check(s.login(codename).status == 303, "sign-in after the 413 failed")
+        s.get("/en/inbox")
+
+        with Unchanged(inst, "an oversized message"):
+            r = s.follow_up("x" * 70000)
+            check(r.status == 413, "70 kB message with a 64 KiB limit: %d" % r.status)
+        s.get("/en/inbox")
+        body = ("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
+                "--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nunterminated"
+                % s.csrf).encode()
+        for label, content_type, data in (
+                ("no closing boundary", "multipart/form-data; boundary=b", body),
+                ("no boundary parameter", "multipart/form-data", body),
+                ("garbage", "multipart/form-data; boundary=b", b"\x00\xff garbage\r\n\r\n")):
+            with Unchanged(inst, label):
+                r = s.request("POST", "/en/inbox", body=data,
+                              headers={"Content-Type": content_type,
+                                       "Content-Length": str(len(data))})
+                check(r.status == 400, "%s: %d" % (label, r.status))
+            s.get("/en/inbox")
+        with Unchanged(inst, "urlencoded to a multipart form"):
+            r = s.post_form("/en/inbox", {"csrf": s.csrf, "message": "wrong type"})
+            check(r.status == 415, "urlencoded follow-up: %d" % r.status)
+        s.get("/en/inbox")
+        # Invalid UTF-8: intake may refuse it (400, nothing stored) or store it
+        # as bytes; then the reviewer's tool must show it safely.
+        before = row_counts(inst), blob_files(inst)
+        r = s.follow_up(b"bad \xff\xfe utf-8 \xc0\xaf \x1b[2J", fetch_inbox=False)
+        check(r.status in (303, 400), "invalid UTF-8 message: %d" % r.status)
+        if r.status == 400:
+            check((row_counts(inst), blob_files(inst)) == before, "a refused message changed rows")
+        else:
+            shown = review_read(inst, review_list(inst)[0][0])
+            check("bad \ufffd\ufffd utf-8 \ufffd\ufffd \ufffd[2J" in shown,
+                  "invalid UTF-8 / escape not neutralised by review read")
+            log("intake stores invalid UTF-8 messages as sent; review read shows U+FFFD")
+        s.get("/en/inbox")
+        with Unchanged(inst, "a follow-up without message or files"):
+            mp = Multipart().field("csrf", s.csrf)
+            r = s.post_multipart("/en/inbox", mp)
+            check(r.status == 400, "empty follow-up: %d" % r.status)
+
+        # A hostile file name is stored as sent, and lands inside --out.
+        s.get("/en/inbox")
+        r = s.follow_up("see file", files=[("../../etc/passwd", b"root:x:0:0:marker\n")],
+                        fetch_inbox=False)
+        check(r.status == 303, "follow-up with ../../etc/passwd: %d" % r.status)
+        case_id = review_list(inst)[0][0]
+        out = os.path.join(inst.root, "out", "inner")
+        text = review_read(inst, case_id, out=out)
+        check("passwd\"" in text, "review read does not show the file: %s" % text[-400:])
+        names = os.listdir(out)
+        check(len(names) == 1 and names[0].endswith("-passwd"), "saved as %r" % names)
+        check(open(os.path.join(out, names[0]), "rb").read() == b"root:x:0:0:marker\n",
+              "saved content differs")
+        for dirpath, _, files in os.walk(inst.root):
+            for f in files:
+                if f == "passwd" or f.endswith("-passwd"):
+                    check(dirpath == out, "a passwd file outside --out: %s" % dirpath)
+
+        # Wrong (well-formed, unknown) and malformed codenames: same answer.
+        answers = []
+        wrong = " ".join(s_codename_words(inst, server))
+        for typed in (wrong, "not a codename at all", "x" * 300):
+            t = server.session()
+            with Unchanged(inst, "failed sign-in"):
+                r = t.login(typed)
+            answers.append((r.status, re.sub(r'value="[0-9a-f]{32,}"', "", r.text)))
+            check(t.get("/en/inbox").status == 303, "failed sign-in opened the inbox")
+        check(answers[0][0] in (200, 403), "failed sign-in status %d" % answers[0][0])
+        check(all(a == answers[0] for a in answers),
+              "wrong and malformed codenames answered differently: %r" %
+              [a[0] for a in answers])
+        check("not recognised" in answers[0][1], "no generic failure message")
+
+
+def s_codename_words(inst, server):
+    """A well-formed codename nobody has: a fresh first-contact page's, never submitted."""
+    t = server.session()
+    t.get("/en/first-contact")
+    from safehouse_harness import find_codename
+    return find_codename(t.get("/en/first-contact").text).split()
+
+
+if __name__ == "__main__":
+    sys.exit(run_cases({"headers": headers, "bad_input": bad_input}, sys.argv))
