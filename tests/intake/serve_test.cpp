@@ -178,5 +178,49 @@ TEST_F(ServeTest, FirstContactOverTheSocket) {
   EXPECT_NE(metrics.body().find("safehouse_items_total 2\n"), std::string::npos);
 }
 
+// An upload cut off mid-way stores nothing and leaves no file behind.
+TEST_F(ServeTest, BrokenUploadLeavesNothing) {
+  ClientResponse form = send("source", bhttp::verb::get, "/en/first-contact");
+  const std::string csrf = match(form.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
+  const std::string boundary = "cut";
+  std::string start = "--" + boundary +
+                      "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf +
+                      "\r\n--" + boundary +
+                      "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.bin\"\r\n"
+                      "Content-Type: application/octet-stream\r\n\r\n";
+  start += std::string(600'000, 'z');  // well past the inline limit: a blob is being written
+  {
+    net::io_context io;
+    tcp::socket socket(io);
+    socket.connect({net::ip::make_address("127.0.0.1"), server_->port("source")});
+    const std::string head =
+        "POST /en/first-contact HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: safehouse_session=" +
+        cookie_ + "\r\nContent-Type: multipart/form-data; boundary=" + boundary +
+        "\r\nContent-Length: 2000000\r\n\r\n";
+    net::write(socket, net::buffer(head));
+    net::write(socket, net::buffer(start));
+  }  // the connection breaks here
+  const fs::path blobs = root_ / "data" / "blobs";
+  auto files_left = [&] {
+    std::size_t n = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(blobs)) {
+      if (entry.is_regular_file() && entry.path().filename() != "LOCK") ++n;
+    }
+    return n;
+  };
+  // The server notices the broken connection asynchronously; wait until it
+  // has closed it (and so called the upload's fail()).
+  auto settled = [&] {
+    const ServerStats stats = server_->stats();
+    return stats.connections_total >= 2 && stats.connections_open == 0 && files_left() == 0;
+  };
+  for (int i = 0; i < 200 && !settled(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(files_left(), 0U);
+  EXPECT_TRUE(installation_->store().list_cases({}).value().empty());
+  EXPECT_EQ(intake_->stats().submissions, 0U);
+}
+
 }  // namespace
 }  // namespace safehouse::http
