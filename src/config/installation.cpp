@@ -60,8 +60,8 @@ Result<bool> check_empty(const fs::path& dir) {
 // The identity file text: age-keygen's layout without its "# created:" time
 // (identifying metadata).
 crypto::SecretBytes identity_file_text(const age::X25519Identity& identity) {
-  const std::string head = "# Safehouse reviewer identity\n# public key: " +
-                           identity.recipient().to_string() + "\n";
+  const std::string head =
+      "# Safehouse reviewer identity\n# public key: " + identity.recipient().to_string() + "\n";
   const crypto::SecretBytes key = identity.to_string();
   crypto::SecretBytes text(head.size() + key.size() + 1);
   auto out = text.reveal();
