@@ -45,7 +45,7 @@ class InputFile final : public ByteSource {
   // Reads at least this large into an empty buffer go straight to read(2).
   static constexpr std::size_t kDirectReadBytes = 16 * 1024;
   // The mapping window: bounds peak RSS (mapped file pages count in it).
-  static constexpr std::size_t kMapWindowBytes = 4 * 1024 * 1024;
+  static constexpr std::size_t kMapWindowBytes = 1024 * 1024;
 
  private:
   InputFile(int fd, bool owned, std::string name);
