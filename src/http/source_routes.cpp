@@ -29,16 +29,20 @@ constexpr std::string_view kStaticCacheControl = "public, max-age=3600";
 
 // ---- session state ----
 
-// One visitor's state, in memory only. Before first contact it holds the
-// keys derived from the codename just shown (the codename itself is not
-// kept); after first contact or sign-in, the same keys mark the visitor as
-// signed in: the source id to file follow-ups under, and the reply identity
-// to decrypt replies with. SecretBytes wipe themselves when the session ends.
+// One visitor's state, in memory only. Before first contact it holds what
+// the codename just shown stands for (the codename itself is not kept);
+// after first contact or sign-in, the same marks the visitor as signed in:
+// the source id to file follow-ups under, and the reply identity to decrypt
+// replies with. The codename's other keys (the signing key) are dropped at
+// once. SecretBytes wipe themselves when the session ends.
 class SourceSession final : public SessionState {
  public:
-  explicit SourceSession(codename::SourceKeys keys, bool signed_in)
-      : keys_(std::move(keys)), signed_in_(signed_in) {}
-  const codename::SourceKeys& keys() const { return keys_; }
+  SourceSession(codename::SourceKeys keys, bool signed_in)
+      : source_id_(keys.source_id),
+        reply_identity_(std::move(keys.reply_identity)),
+        signed_in_(signed_in) {}
+  const store::SourceId& source_id() const { return source_id_; }
+  const age::X25519Identity& reply_identity() const { return reply_identity_; }
   bool signed_in() const {
     std::lock_guard lock(mu_);
     return signed_in_;
@@ -50,7 +54,8 @@ class SourceSession final : public SessionState {
   }
 
  private:
-  const codename::SourceKeys keys_;
+  const store::SourceId source_id_;
+  const age::X25519Identity reply_identity_;
   mutable std::mutex mu_;
   bool signed_in_;
 };
@@ -219,7 +224,7 @@ Response inbox(SourceContext& ctx, Request& request) {
   if (!state || !state->signed_in()) {
     return Response::redirect_see_other(prefix(*language) + "/login");
   }
-  auto replies = ctx.intake.replies(state->keys().source_id, state->keys().reply_identity);
+  auto replies = ctx.intake.replies(state->source_id(), state->reply_identity());
   if (!replies) return error_for(ctx, replies.error(), *language);
   std::vector<web::PageData> items;
   for (intake::Reply& reply : *replies) {
@@ -401,12 +406,12 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
   std::string lang(web::code(*language));
   std::unique_ptr<intake::Submission> submission;
   if (state->signed_in()) {
-    auto follow_up = ctx.intake.start_follow_up(state->keys().source_id, lang);
+    auto follow_up = ctx.intake.start_follow_up(state->source_id(), lang);
     if (!follow_up) return error_for(ctx, follow_up.error(), *language);
     submission = std::move(*follow_up);
   } else {
     submission = ctx.intake.start_first_contact(
-        intake::NewSource{state->keys().source_id, state->keys().reply_identity.recipient()}, lang);
+        intake::NewSource{state->source_id(), state->reply_identity().recipient()}, lang);
   }
   return std::make_unique<SubmissionUpload>(ctx, *language, std::move(*session), std::move(state),
                                             std::move(submission), std::move(*boundary));
