@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "age/primitives.h"
+#include "age/armor_base64.h"
 
 namespace safehouse::age {
 namespace {
@@ -77,7 +77,11 @@ class ArmorWriter final : public ByteSink {
 
  private:
   void emit_line(ByteSpan bytes) {
-    buf_.append(detail::base64_encode_padded(bytes)).push_back('\n');
+    std::size_t old = buf_.size();
+    std::size_t chars = (bytes.size() + 2) / 3 * 4;
+    buf_.resize(old + chars + 1);
+    detail::armor_base64_encode(bytes, buf_.data() + old);
+    buf_[old + chars] = '\n';
   }
   Result<void> flush() {
     auto r = out_.write(as_bytes(buf_));
@@ -172,9 +176,9 @@ Result<void> ArmorReader::decode_line() {
   if (line.size() > kColumns) return armor_error("line longer than 64 columns");
   if (line.empty()) return armor_error("empty line in the body");
   bool last = line.size() < kColumns || line.back() == '=';
-  if (!detail::base64_decode_padded(line, decoded_)) {
-    return armor_error("body is not canonical base64");
-  }
+  std::ptrdiff_t n = detail::armor_base64_decode(line, decoded_.data());
+  if (n < 0) return armor_error("body is not canonical base64");
+  decoded_len_ = static_cast<std::size_t>(n);
   decoded_pos_ = 0;
   if (last) {
     // Checked before the last bytes are released, so a damaged ending
@@ -195,13 +199,13 @@ Result<std::size_t> ArmorReader::read(MutableByteSpan data) {
   }
   std::size_t n = 0;
   while (n < data.size()) {
-    if (decoded_pos_ == decoded_.size()) {
+    if (decoded_pos_ == decoded_len_) {
       if (state_ == State::kDone) break;
       sticky_ = decode_line();
       if (!sticky_) return sticky_.error();
       continue;
     }
-    std::size_t k = std::min(data.size() - n, decoded_.size() - decoded_pos_);
+    std::size_t k = std::min(data.size() - n, decoded_len_ - decoded_pos_);
     std::memcpy(data.data() + n, decoded_.data() + decoded_pos_, k);
     decoded_pos_ += k;
     n += k;

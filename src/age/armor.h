@@ -42,7 +42,8 @@ class ArmorReader : public ByteSource {
   Bytes raw_;  // input read ahead, lines not yet consumed from raw_pos_
   std::size_t raw_pos_ = 0;
   bool raw_eof_ = false;
-  Bytes decoded_;  // at most one line's worth of decoded bytes
+  std::array<std::uint8_t, 48> decoded_{};  // one line's worth of decoded bytes
+  std::size_t decoded_len_ = 0;
   std::size_t decoded_pos_ = 0;
   State state_ = State::kStart;
   Result<void> sticky_{};
