@@ -41,31 +41,39 @@ age -d -i key by_safehouse.age | cmp -s - plain || die "age cannot decrypt safeh
 rm -f by_safehouse.age
 
 # measure CMD...: runs CMD (stdout to /dev/null) RUNS times under GNU time;
-# prints "<best wall seconds> <largest peak RSS in KiB>".
+# prints "<best wall seconds> <least CPU seconds> <largest peak RSS in KiB>".
+# CPU time (user + system) is reported too because a shared machine's load
+# stretches wall time but not, or much less, CPU time.
 measure() {
-  local best="" rss=0 run start end seconds kib
+  local best="" cpu="" rss=0 run start end seconds used kib
   for ((run = 0; run < RUNS; run++)); do
     start="$(date +%s%N)"
     /usr/bin/time -v -o time.log "$@" >/dev/null
     end="$(date +%s%N)"
     seconds="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
     kib="$(sed -n 's/.*Maximum resident set size (kbytes): //p' time.log)"
+    used="$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' time.log)"
+    if [[ -z "$cpu" ]] || awk -v s="$used" -v b="$cpu" 'BEGIN { exit !(s < b) }'; then
+      cpu="$used"
+    fi
     if [[ -z "$best" ]] || awk -v s="$seconds" -v b="$best" 'BEGIN { exit !(s < b) }'; then
       best="$seconds"
     fi
     ((kib > rss)) && rss="$kib"
   done
-  echo "$best $rss"
+  echo "$best $cpu $rss"
 }
 
-declare -A SECONDS_OF RSS_OF
+declare -A SECONDS_OF CPU_OF RSS_OF
 record() {
-  local key="$1" result
+  local key="$1"
   shift
   printf 'age_throughput: %s\n' "$key" >&2
-  result="$(measure "$@")"
-  SECONDS_OF[$key]="${result% *}"
-  RSS_OF[$key]="${result#* }"
+  local wall cpu rss
+  read -r wall cpu rss < <(measure "$@")
+  SECONDS_OF[$key]="$wall"
+  CPU_OF[$key]="$cpu"
+  RSS_OF[$key]="$rss"
 }
 
 record "encrypt safehouse" "$SAFEHOUSE" encrypt -r "$PUB" plain
@@ -77,12 +85,13 @@ mbps() { awk -v n="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", n / 1e6 / s }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 printf '\n%d MiB, best of %d runs, output to /dev/null.\n\n' "$SIZE_MIB" "$RUNS"
-printf '| operation | tool | seconds | MB/s | peak RSS (MiB) |\n|---|---|---:|---:|---:|\n'
+printf '| operation | tool | wall s | MB/s | CPU s (user+sys) | peak RSS (MiB) |\n'
+printf '|---|---|---:|---:|---:|---:|\n'
 for op in encrypt decrypt; do
   for tool in safehouse age; do
     key="$op $tool"
-    printf '| %s | %s | %s | %s | %s |\n' "$op" "$tool" "${SECONDS_OF[$key]}" \
-      "$(mbps "${SECONDS_OF[$key]}")" "$(mib "${RSS_OF[$key]}")"
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$op" "$tool" "${SECONDS_OF[$key]}" \
+      "$(mbps "${SECONDS_OF[$key]}")" "${CPU_OF[$key]}" "$(mib "${RSS_OF[$key]}")"
   done
 done
 printf '\n'
