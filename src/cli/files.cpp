@@ -57,6 +57,22 @@ Result<void> write_all(int fd, ByteSpan data, const std::string& name) {
   return {};
 }
 
+// mkostemp() on `name_template` (mode 0600), registering the name for
+// cleanup; signals wait until it is registered. Returns -1 with errno set.
+int create_temp_file(std::string& name_template) {
+  install_cleanup_handlers();
+  sigset_t block, saved;
+  sigemptyset(&block);
+  for (int signo : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, signo);
+  ::sigprocmask(SIG_BLOCK, &block, &saved);
+  int fd = ::mkostemp(name_template.data(), O_CLOEXEC);
+  int create_errno = errno;
+  if (fd >= 0) set_pending_temp_file(name_template);
+  ::sigprocmask(SIG_SETMASK, &saved, nullptr);
+  errno = create_errno;
+  return fd;
+}
+
 }  // namespace
 
 Result<crypto::SecretBytes> read_key_file(const std::string& path, std::size_t max_bytes) {
@@ -241,18 +257,8 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path, Ex
     target = resolved;
     std::free(resolved);
   }
-  install_cleanup_handlers();
   std::string temp = target + ".tmp-XXXXXX";
-  // Signals wait until the new name is registered for cleanup.
-  sigset_t block, saved;
-  sigemptyset(&block);
-  for (int signo : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&block, signo);
-  ::sigprocmask(SIG_BLOCK, &block, &saved);
-  int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
-  int create_errno = errno;
-  if (fd >= 0) set_pending_temp_file(temp);
-  ::sigprocmask(SIG_SETMASK, &saved, nullptr);
-  errno = create_errno;
+  int fd = create_temp_file(temp);
   if (fd < 0) return os_error(path, "cannot create a temporary file beside it");
   auto out = std::unique_ptr<OutputFile>(new OutputFile(fd, path, temp, existing));
   out->final_path_ = target;

@@ -150,6 +150,15 @@ case_stdio() {
   cmp -s in.65537 a.out || fail "stdin/stdout decrypt"
   age -a -r "$(pub s1.key)" <in.65537 | "$SAFEHOUSE" decrypt -i s1.key - -o - >a2.out
   cmp -s in.65537 a2.out || fail "armored stdin with '-'"
+  # A device is written in place (never replaced); a symbolic link's target
+  # is replaced, the link stays.
+  "$SAFEHOUSE" encrypt -r "$(pub a1.key)" -o /dev/null in.65537
+  [[ -c /dev/null ]] || fail "/dev/null is no longer a device"
+  echo old >target
+  ln -s target link
+  "$SAFEHOUSE" encrypt -r "$(pub a1.key)" -o link in.65537
+  [[ -L link ]] || fail "the link was replaced"
+  age -d -i a1.key target | cmp -s in.65537 - || fail "the link's target was not written"
   # Binary ciphertext is never written to a terminal; armored is.
   if script -q -e -c "'$SAFEHOUSE' encrypt -r $(pub a1.key) in.65537" /dev/null </dev/null >tty.out 2>&1; then
     fail "binary ciphertext written to a terminal"
