@@ -330,6 +330,15 @@ case_errors() {
   if "$SAFEHOUSE" encrypt -r age1bogus -o out in.3145728 2>stderr; then fail "bad -r"; fi
   expect_error stderr 'recipient'
   no_leftovers out
+  # Usage errors: the same one-line shape and exit status 1.
+  set +e
+  "$SAFEHOUSE" encrypt --bogus in.1 >/dev/null 2>stderr
+  local status=$?
+  set -e
+  [[ $status -eq 1 ]] || fail "usage error exit status $status"
+  expect_error stderr 'bogus'
+  if "$SAFEHOUSE" rewrap -i s1.key good.age >/dev/null 2>stderr; then fail "rewrap without -r"; fi
+  expect_error stderr 'recipient'
   # The input is never confused with a second -r value.
   "$SAFEHOUSE" encrypt -r "$(pub a1.key)" -r "$(pub a2.key)" in.3145728 -o two.age
   age -d -i a2.key two.age | cmp -s in.3145728 - || fail "two -r then input"
