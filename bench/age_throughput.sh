@@ -40,46 +40,36 @@ age -r "$PUB" -o by_age.age plain
 age -d -i key by_safehouse.age | cmp -s - plain || die "age cannot decrypt safehouse's file"
 rm -f by_safehouse.age
 
-# measure CMD...: runs CMD (stdout to /dev/null) RUNS times under GNU time;
-# prints "<best wall seconds> <least CPU seconds> <largest peak RSS in KiB>".
-# CPU time (user + system) is reported too because a shared machine's load
-# stretches wall time but not, or much less, CPU time.
-measure() {
-  local best="" cpu="" rss=0 run start end seconds used kib
-  for ((run = 0; run < RUNS; run++)); do
-    start="$(date +%s%N)"
-    /usr/bin/time -v -o time.log "$@" >/dev/null
-    end="$(date +%s%N)"
-    seconds="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
-    kib="$(sed -n 's/.*Maximum resident set size (kbytes): //p' time.log)"
-    used="$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' time.log)"
-    if [[ -z "$cpu" ]] || awk -v s="$used" -v b="$cpu" 'BEGIN { exit !(s < b) }'; then
-      cpu="$used"
-    fi
-    if [[ -z "$best" ]] || awk -v s="$seconds" -v b="$best" 'BEGIN { exit !(s < b) }'; then
-      best="$seconds"
-    fi
-    ((kib > rss)) && rss="$kib"
-  done
-  echo "$best $cpu $rss"
-}
-
+# run_once KEY CMD...: runs CMD once (stdout to /dev/null) under GNU time and
+# keeps, per KEY, the best wall time, the least CPU time (user + system) and
+# the largest peak RSS. CPU time is reported because a shared machine's load
+# stretches wall time but hardly CPU time; the tools take turns, run by run,
+# so that both see the same load.
 declare -A SECONDS_OF CPU_OF RSS_OF
-record() {
-  local key="$1"
+less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+run_once() {
+  local key="$1" start end seconds used kib
   shift
-  printf 'age_throughput: %s\n' "$key" >&2
-  local wall cpu rss
-  read -r wall cpu rss < <(measure "$@")
-  SECONDS_OF[$key]="$wall"
-  CPU_OF[$key]="$cpu"
-  RSS_OF[$key]="$rss"
+  start="$(date +%s%N)"
+  /usr/bin/time -v -o time.log "$@" >/dev/null
+  end="$(date +%s%N)"
+  seconds="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
+  used="$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' time.log)"
+  kib="$(sed -n 's/.*Maximum resident set size (kbytes): //p' time.log)"
+  if [[ -z "${SECONDS_OF[$key]:-}" ]] || less "$seconds" "${SECONDS_OF[$key]}"; then
+    SECONDS_OF[$key]="$seconds"
+  fi
+  if [[ -z "${CPU_OF[$key]:-}" ]] || less "$used" "${CPU_OF[$key]}"; then CPU_OF[$key]="$used"; fi
+  if ((kib > ${RSS_OF[$key]:-0})); then RSS_OF[$key]="$kib"; fi
 }
 
-record "encrypt safehouse" "$SAFEHOUSE" encrypt -r "$PUB" plain
-record "encrypt age" age -r "$PUB" plain
-record "decrypt safehouse" "$SAFEHOUSE" decrypt -i key by_age.age
-record "decrypt age" age -d -i key by_age.age
+for ((run = 1; run <= RUNS; run++)); do
+  printf 'age_throughput: run %d of %d\n' "$run" "$RUNS" >&2
+  run_once "encrypt safehouse" "$SAFEHOUSE" encrypt -r "$PUB" plain
+  run_once "encrypt age" age -r "$PUB" plain
+  run_once "decrypt safehouse" "$SAFEHOUSE" decrypt -i key by_age.age
+  run_once "decrypt age" age -d -i key by_age.age
+done
 
 mbps() { awk -v n="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", n / 1e6 / s }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -96,6 +86,8 @@ for op in encrypt decrypt; do
 done
 printf '\n'
 for op in encrypt decrypt; do
-  awk -v a="${SECONDS_OF[$op age]}" -v s="${SECONDS_OF[$op safehouse]}" -v op="$op" \
-    'BEGIN { printf "%s throughput ratio safehouse/age: %.2f\n", op, a / s }'
+  awk -v a="${SECONDS_OF[$op age]}" -v s="${SECONDS_OF[$op safehouse]}" \
+    -v ac="${CPU_OF[$op age]}" -v sc="${CPU_OF[$op safehouse]}" -v op="$op" \
+    'BEGIN { printf "%s: throughput ratio safehouse/age %.2f by wall time, %.2f by CPU time\n",
+                    op, a / s, ac / sc }'
 done
