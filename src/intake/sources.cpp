@@ -1,18 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// intake/sources.cpp: the reply-recipient setting and day formatting.
+// intake/sources.cpp: the reply recipient from the source record; days.
 #include "intake/sources.h"
 
 #include <cstdio>
 
 namespace safehouse::intake {
-
-namespace {
-
-std::string reply_key(const store::SourceId& source_id) {
-  return "source/" + source_id_hex(source_id) + "/reply_recipient";
-}
-
-}  // namespace
 
 std::string source_id_hex(const store::SourceId& source_id) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -24,18 +16,14 @@ std::string source_id_hex(const store::SourceId& source_id) {
   return hex;
 }
 
-void record_reply_recipient(store::WriteBatch& batch, const store::SourceId& source_id,
-                            const age::X25519Recipient& recipient) {
-  const std::string text = recipient.to_string();
-  batch.put_setting(reply_key(source_id), Bytes(text.begin(), text.end()));
-}
-
 Result<age::X25519Recipient> reply_recipient(store::Store& store,
                                              const store::SourceId& source_id) {
-  auto value = store.get_setting(reply_key(source_id));
-  if (!value) return value.error().with_context("reply recipient");
-  auto recipient = age::X25519Recipient::parse(
-      std::string_view(reinterpret_cast<const char*>(value->data()), value->size()));
+  auto source = store.get_source(source_id);
+  if (!source) return source.error().with_context("reply recipient");
+  if (source->reply_recipient.empty()) {
+    return Error(ErrorCode::kNotFound, "reply recipient: the source has none");
+  }
+  auto recipient = age::X25519Recipient::parse(source->reply_recipient);
   if (!recipient) return recipient.error().with_context("reply recipient");
   return *recipient;
 }

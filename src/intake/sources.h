@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// intake/sources.h: what the server keeps about a source beyond the store's
-// source record: its reply recipient (the age1... key derived from its
-// codename, to which reviewers encrypt replies). The store schema has no
-// column for it, so it is an installation setting keyed by the source id;
-// only this file knows that. Also: days as text ("2026-11-25").
+// intake/sources.h: a source's reply recipient (the age1... key derived from
+// its codename, to which reviewers encrypt replies), kept in the store's
+// source record, and days as text ("2026-11-25").
 #ifndef SAFEHOUSE_INTAKE_SOURCES_H_
 #define SAFEHOUSE_INTAKE_SOURCES_H_
 
@@ -16,10 +14,8 @@
 
 namespace safehouse::intake {
 
-// Adds the write that records `recipient` as `source_id`'s reply recipient.
-void record_reply_recipient(store::WriteBatch& batch, const store::SourceId& source_id,
-                            const age::X25519Recipient& recipient);
-// The source's reply recipient; kNotFound if none was recorded.
+// The source's reply recipient; kNotFound if the source does not exist or
+// has none.
 Result<age::X25519Recipient> reply_recipient(store::Store& store, const store::SourceId& source_id);
 
 // Lower-case hex of a source id (for reviewers' tools; never shown to sources).

@@ -175,8 +175,8 @@ Result<Receipt> Submission::commit() {
   store::CaseRef case_ref = store::CaseRef::existing(case_id_);
   std::size_t case_op = 0;
   if (new_source_) {
-    batch.create_source(new_source_->source_id, random_alias(), day);
-    record_reply_recipient(batch, new_source_->source_id, new_source_->reply_recipient);
+    batch.create_source(new_source_->source_id, random_alias(), day,
+                        new_source_->reply_recipient.to_string());
     case_op = batch.create_case(new_source_->source_id, day);
     case_ref = store::CaseRef::created_by(case_op);
   }

@@ -16,8 +16,13 @@ struct Applier {
 
   Result<std::int64_t> operator()(const CreateSource& op) const {
     auto stmt = SAFEHOUSE_TRY(
-        db.prepare("INSERT INTO sources (source_id, alias, created_day) VALUES (?, ?, ?)"));
-    auto done = stmt.bind(1, ByteSpan(op.source_id)).bind(2, op.alias).bind(3, op.day).run();
+        db.prepare("INSERT INTO sources (source_id, alias, created_day, reply_recipient) "
+                   "VALUES (?, ?, ?, ?)"));
+    auto done = stmt.bind(1, ByteSpan(op.source_id))
+                    .bind(2, op.alias)
+                    .bind(3, op.day)
+                    .bind(4, op.reply_recipient)
+                    .run();
     if (!done) {
       if (done.error().code() == ErrorCode::kConflict) {
         return Error(ErrorCode::kConflict, "create source: the source exists");

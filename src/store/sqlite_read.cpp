@@ -81,12 +81,12 @@ void SqliteStore::release_reader(std::unique_ptr<Connection> connection) {
 
 Result<SourceRecord> SqliteStore::get_source(const SourceId& source_id) {
   auto db = SAFEHOUSE_TRY(acquire_reader());
-  auto stmt =
-      SAFEHOUSE_TRY((*db).prepare("SELECT alias, created_day FROM sources WHERE source_id = ?"));
+  auto stmt = SAFEHOUSE_TRY(
+      (*db).prepare("SELECT alias, created_day, reply_recipient FROM sources WHERE source_id = ?"));
   stmt.bind(1, ByteSpan(source_id));
   if (!SAFEHOUSE_TRY(stmt.step())) return Error(ErrorCode::kNotFound, "store: no such source");
   return SourceRecord{source_id, std::string(stmt.column_text(0)),
-                      static_cast<Day>(stmt.column_int(1))};
+                      static_cast<Day>(stmt.column_int(1)), std::string(stmt.column_text(2))};
 }
 
 Result<CaseRecord> SqliteStore::get_case(CaseId case_id) {

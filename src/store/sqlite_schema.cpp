@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS settings (
 CREATE TABLE IF NOT EXISTS sources (
   source_id   BLOB PRIMARY KEY CHECK (length(source_id) = 32),
   alias       TEXT NOT NULL,
-  created_day INTEGER NOT NULL
+  created_day INTEGER NOT NULL,
+  reply_recipient TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE TABLE IF NOT EXISTS cases (
   case_id        INTEGER PRIMARY KEY AUTOINCREMENT,

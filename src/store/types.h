@@ -81,6 +81,9 @@ struct SourceRecord {
   SourceId source_id{};
   std::string alias;  // random two-word reviewer-facing name, e.g. "amber-heron"
   Day created_day = 0;
+  // The age recipient ("age1...") derived from the source's codename, to
+  // which replies are encrypted; "" if none was given. Public key only.
+  std::string reply_recipient;
 };
 
 struct CaseRecord {

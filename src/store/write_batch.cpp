@@ -8,8 +8,9 @@
 
 namespace safehouse::store {
 
-std::size_t WriteBatch::create_source(const SourceId& source_id, std::string alias, Day day) {
-  ops_.emplace_back(CreateSource{source_id, std::move(alias), day});
+std::size_t WriteBatch::create_source(const SourceId& source_id, std::string alias, Day day,
+                                      std::string reply_recipient) {
+  ops_.emplace_back(CreateSource{source_id, std::move(alias), day, std::move(reply_recipient)});
   return ops_.size() - 1;
 }
 
@@ -47,6 +48,9 @@ struct Validator {
   Result<void> operator()(const CreateSource& op) const {
     if (op.alias.empty() || op.alias.size() > kMaxAliasBytes) {
       return invalid_argument("alias must be 1 to 64 bytes");
+    }
+    if (op.reply_recipient.size() > kMaxReplyRecipientBytes) {
+      return invalid_argument("reply recipient must be at most 256 bytes");
     }
     return check_day(op.day);
   }

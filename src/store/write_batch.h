@@ -55,6 +55,7 @@ struct CreateSource {
   SourceId source_id{};
   std::string alias;
   Day day = 0;
+  std::string reply_recipient;  // "age1..." or ""
 };
 struct CreateCase {
   SourceId source_id{};
@@ -79,6 +80,8 @@ using Operation = std::variant<CreateSource, CreateCase, AddItem, SetCaseStatus,
 
 // Longest alias and setting key accepted.
 inline constexpr std::size_t kMaxAliasBytes = 64;
+// An age X25519 recipient is 62 characters; leave room for other types.
+inline constexpr std::size_t kMaxReplyRecipientBytes = 256;
 inline constexpr std::size_t kMaxSettingKeyBytes = 128;
 inline constexpr std::size_t kMaxSettingValueBytes = 1024 * 1024;
 
@@ -88,7 +91,9 @@ inline constexpr std::size_t kMaxSettingValueBytes = 1024 * 1024;
 class WriteBatch {
  public:
   // A new source. Fails at commit with kConflict if the id exists.
-  std::size_t create_source(const SourceId& source_id, std::string alias, Day day);
+  // `reply_recipient` is the source's codename-derived age recipient.
+  std::size_t create_source(const SourceId& source_id, std::string alias, Day day,
+                            std::string reply_recipient = {});
   // A new case of an existing (or same-batch) source, status "received",
   // item_count 0. Assigns a CaseId.
   std::size_t create_case(const SourceId& source_id, Day day);

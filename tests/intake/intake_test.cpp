@@ -198,6 +198,7 @@ TEST_F(IntakeTest, FirstContactFollowUpAndReply) {
   EXPECT_NE(source.alias.find('-'), std::string::npos);
   EXPECT_EQ(reply_recipient(store, keys.source_id)->to_string(),
             keys.reply_identity.recipient().to_string());
+  EXPECT_EQ(source.reply_recipient, keys.reply_identity.recipient().to_string());
   const auto items = store.list_items(receipt.case_id).value();
   EXPECT_EQ(items[0].location, store::BodyLocation::kInline);
   EXPECT_EQ(items[2].location, store::BodyLocation::kBlob);

@@ -311,10 +311,11 @@ TEST(SqliteStore, SchemaHoldsNoTimesOrNetworkMetadata) {
           "pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%')",
           &columns);
   // Adding a column is a decision to review against invariants 1 and 2.
-  EXPECT_EQ(columns,
-            "key,value,source_id,alias,created_day,case_id,source_id,status,created_day,"
-            "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-            "in_blob,inline_body");
+  EXPECT_EQ(
+      columns,
+      "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
+      "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
+      "in_blob,inline_body");
 }
 
 }  // namespace
