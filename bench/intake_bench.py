@@ -24,7 +24,9 @@ from safehouse_harness import Installation, Multipart, check, row_counts  # noqa
 
 def vm_hwm_kib(pid):
     with open("/proc/%d/status" % pid) as f:
-        return int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1))
+        m = re.search(r"VmHWM:\s+(\d+)", f.read())
+    check(m, "the server is gone (crashed?)")
+    return int(m.group(1))
 
 
 def signed_in(server):
@@ -53,9 +55,20 @@ def bench_load(binary, seconds=30, connections=64, threads=2):
                "-s", os.path.join(HERE, "intake_followup.lua"),
                "http://127.0.0.1:%d/en/inbox" % server.source_port]
         print("$", " ".join(cmd))
+        perf = None
+        if os.environ.get("SAFEHOUSE_BENCH_PERF"):  # where does the server's time go?
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o",
+                                     os.environ["SAFEHOUSE_BENCH_PERF"], "-p",
+                                     str(server.proc.pid), "--", "sleep", "10"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         out = subprocess.run(cmd, env=env, capture_output=True, text=True).stdout
+        if perf:
+            perf.wait()
         os.unlink(f.name)
         print(out)
+        if not server.alive():
+            print("SERVER EXITED with %s:\n%s" % (server.proc.returncode,
+                                                 server.logs().decode(errors="replace")[-3000:]))
         stored = items(inst) - before
         print("items stored: %d (body %d bytes, server VmHWM %.1f MiB)" %
               (stored, len(body), vm_hwm_kib(server.proc.pid) / 1024))
@@ -63,7 +76,11 @@ def bench_load(binary, seconds=30, connections=64, threads=2):
 
 
 def upload(server, size, results, index):
-    s = signed_in(server)
+    try:
+        s = signed_in(server)
+    except Exception as e:
+        results[index] = ("sign-in: " + repr(e), 0.0)
+        return
     chunk = os.urandom(1 << 20)
 
     def gen():
@@ -73,8 +90,11 @@ def upload(server, size, results, index):
     mp = Multipart().field("csrf", s.csrf).field("message", "big").file(
         "files", "big.bin", (size, gen))
     start = time.time()
-    r = s.post_multipart("/en/inbox", mp)
-    results[index] = (r.status, time.time() - start)
+    try:
+        r = s.post_multipart("/en/inbox", mp)
+        results[index] = (r.status, time.time() - start)
+    except Exception as e:  # reported, not hidden: a reset is a result too
+        results[index] = (repr(e), time.time() - start)
 
 
 def bench_upload(binary, size=1 << 30):
@@ -91,6 +111,8 @@ def bench_upload(binary, size=1 << 30):
                 t.join()
             wall = time.time() - start
             statuses = [r[0] for r in results]
+            if not server.alive():
+                print("SERVER EXITED: %s" % server.logs().decode(errors="replace")[-500:])
             print("upload %d x %d MiB: statuses %s, wall %.1f s, %.1f MB/s total, "
                   "per upload %s s, server VmHWM %.1f MiB" %
                   (parallel, size >> 20, statuses, wall, parallel * size / wall / 1e6,
