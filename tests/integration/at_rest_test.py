@@ -78,6 +78,17 @@ def plaintext_at_rest(binary, keep):
         for key in ("MSG", "NAMEA", "NAMEB", "UNIT", "RANK", "REGION", "FOLLOW", "FOLLOWNAME",
                     "REPLY"):
             check(m[key] in text, "review read lacks the %s marker" % key)
+        # The sealed identity (DIR/reviewers/reviewer.age, the default) opens
+        # with init's passphrase, and refuses a wrong one.
+        check(inst.passphrase, "init printed no passphrase")
+        sealed = inst.cli(["review", "read", "--data", inst.dir, str(case_id)],
+                          env={"SAFEHOUSE_PASSPHRASE": inst.passphrase})
+        check(m["MSG"] in sealed and m["REPLY"] in sealed, "sealed identity read lacks markers")
+        wrong = inst.cli(["review", "read", "--data", inst.dir, str(case_id)],
+                         env={"SAFEHOUSE_PASSPHRASE": "wrong-passphrase"}, check_rc=False)
+        check(wrong.returncode == 1 and b"wrong passphrase" in wrong.stderr,
+              "wrong passphrase: rc %d %r" % (wrong.returncode, wrong.stderr[-200:]))
+        check(m["MSG"].encode() not in wrong.stdout, "wrong passphrase printed content")
         saved = b"".join(open(os.path.join(out_dir, n), "rb").read() for n in os.listdir(out_dir))
         for key in ("FILEA", "FILEB", "FOLLOWFILE"):
             check(m[key].encode() in saved, "saved files lack the %s marker" % key)
