@@ -5,6 +5,7 @@
 #include "age/age.h"
 
 #include "age/format.h"
+#include "age/parallel_stream.h"
 #include "age/primitives.h"
 #include "age/stream.h"
 #include "crypto/hkdf.h"
@@ -97,11 +98,16 @@ Result<SealedHeader> seal_header(std::span<const Recipient* const> recipients) {
 
 Result<std::unique_ptr<ByteSink>> encrypt_with(const SealedHeader& header,
                                                std::span<const std::uint8_t, 16> nonce,
-                                               ByteSink& out) {
+                                               ByteSink& out, const EncryptOptions& options) {
   SAFEHOUSE_TRY_VOID(out.write(header.bytes));
   SAFEHOUSE_TRY_VOID(out.write(nonce));
-  std::unique_ptr<ByteSink> sink =
-      std::make_unique<StreamWriter>(payload_key(header.file_key, nonce), out);
+  crypto::SecretBytes key = payload_key(header.file_key, nonce);
+  std::unique_ptr<ByteSink> sink;
+  if (options.threads <= 1) {
+    sink = std::make_unique<StreamWriter>(std::move(key), out);
+  } else {
+    sink = std::make_unique<ParallelStreamWriter>(std::move(key), out, options.threads);
+  }
   return sink;
 }
 
@@ -109,10 +115,15 @@ Result<std::unique_ptr<ByteSink>> encrypt_with(const SealedHeader& header,
 
 Result<std::unique_ptr<ByteSink>> encrypt(std::span<const Recipient* const> recipients,
                                           ByteSink& out) {
+  return encrypt(recipients, out, EncryptOptions{});
+}
+
+Result<std::unique_ptr<ByteSink>> encrypt(std::span<const Recipient* const> recipients,
+                                          ByteSink& out, const EncryptOptions& options) {
   auto header = SAFEHOUSE_TRY(detail::seal_header(recipients));
   std::array<std::uint8_t, detail::kPayloadNonceBytes> nonce{};
   detail::random_bytes(nonce);
-  return detail::encrypt_with(header, nonce, out);
+  return detail::encrypt_with(header, nonce, out, options);
 }
 
 Result<void> decrypt(std::span<const Identity* const> identities, ByteSource& in, ByteSink& out) {

@@ -22,6 +22,18 @@ namespace safehouse::age {
 Result<std::unique_ptr<ByteSink>> encrypt(std::span<const Recipient* const> recipients,
                                           ByteSink& out);
 
+struct EncryptOptions {
+  // Threads sealing payload chunks, the caller's included. 1 seals on the
+  // caller's thread only (what servers want: they encrypt many files at
+  // once). More is for one big file, e.g. the CLI; memory stays constant:
+  // 3 chunks of 64 KiB per thread, at most 8 threads. Output is the same.
+  unsigned threads = 1;
+};
+
+// encrypt() with options.
+Result<std::unique_ptr<ByteSink>> encrypt(std::span<const Recipient* const> recipients,
+                                          ByteSink& out, const EncryptOptions& options);
+
 // Decrypts `in` to `out`, streaming, in constant memory. Error message
 // prefixes and codes: "header: ..." (kMalformed, kUnsupported, kTooLarge),
 // "header: MAC ..." (kIntegrity), "payload: ..." (kMalformed, kIntegrity),
@@ -50,7 +62,7 @@ Result<SealedHeader> seal_header(std::span<const Recipient* const> recipients);
 // that tests can compare outputs byte for byte.
 Result<std::unique_ptr<ByteSink>> encrypt_with(const SealedHeader& header,
                                                std::span<const std::uint8_t, 16> nonce,
-                                               ByteSink& out);
+                                               ByteSink& out, const EncryptOptions& options = {});
 
 }  // namespace detail
 }  // namespace safehouse::age

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// age/parallel_stream.h: the STREAM payload writer of age/stream.h, but
+// sealing chunks on several threads (chunks are independent; only their
+// order and the final flag tie them). Same bytes out as StreamWriter. Knows
+// a payload key and byte streams; nothing of headers or of how many cores.
+#ifndef SAFEHOUSE_AGE_PARALLEL_STREAM_H_
+#define SAFEHOUSE_AGE_PARALLEL_STREAM_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "age/stream.h"
+#include "base/byte_stream.h"
+#include "crypto/secret_bytes.h"
+
+namespace safehouse::age::detail {
+
+// Upper bound on sealing threads, which also bounds memory: the writer holds
+// kSlotsPerThread 64 KiB chunk buffers per thread.
+inline constexpr unsigned kMaxSealThreads = 8;
+inline constexpr unsigned kSlotsPerThread = 3;
+
+// Encrypts what is written to it into `out`, byte for byte as StreamWriter
+// does, with `threads` threads sealing chunks: threads - 1 workers plus the
+// caller's thread, which seals while it waits for a free buffer. `out` is
+// only ever called from the caller's thread, in chunk order. finish() seals
+// the last chunk and calls out.finish(). Errors are sticky. `threads` is
+// clamped to [1, kMaxSealThreads].
+class ParallelStreamWriter final : public ByteSink {
+ public:
+  ParallelStreamWriter(crypto::SecretBytes key, ByteSink& out, unsigned threads);
+  ~ParallelStreamWriter() override;
+  ParallelStreamWriter(const ParallelStreamWriter&) = delete;
+  ParallelStreamWriter& operator=(const ParallelStreamWriter&) = delete;
+
+  Result<void> write(ByteSpan data) override;
+  Result<void> finish() override;
+
+ private:
+  struct Slot {
+    Bytes buf = Bytes(kEncryptedChunkBytes);
+    std::size_t used = 0;
+    bool last = false;
+    bool sealed = false;
+  };
+
+  Slot& slot_of(std::uint64_t chunk) { return slots_[chunk % slots_.size()]; }
+  void submit(bool last);
+  Result<void> make_room();
+  Result<void> write_sealed(bool wait_for_all);
+  Result<void> write_oldest(std::unique_lock<std::mutex>& lock);
+  void seal_claimed(std::unique_lock<std::mutex>& lock);
+  void work();
+  void stop_workers();
+
+  const crypto::SecretBytes key_;
+  ByteSink& out_;
+  std::vector<Slot> slots_;
+  std::vector<std::thread> workers_;
+
+  // Chunk numbers (= nonce counters): [written_, claimed_) are being or have
+  // been sealed, [claimed_, submitted_) wait for a sealer, and chunk
+  // submitted_ is the one the caller is filling (slot_of(submitted_)).
+  std::mutex mutex_;
+  std::condition_variable work_cv_;    // workers: a chunk to claim, or stop
+  std::condition_variable sealed_cv_;  // caller: a chunk got sealed
+  std::uint64_t submitted_ = 0;
+  std::uint64_t claimed_ = 0;
+  bool stop_ = false;
+
+  // Caller's thread only.
+  std::uint64_t written_ = 0;
+  bool finished_ = false;
+  Result<void> sticky_{};
+};
+
+}  // namespace safehouse::age::detail
+
+#endif  // SAFEHOUSE_AGE_PARALLEL_STREAM_H_
