@@ -193,7 +193,13 @@ Result<Receipt> Submission::commit() {
   items_.clear();
 
   auto result = intake_.store().commit(std::move(batch));
-  if (!result) return result.error().with_context("submission: store");
+  if (!result) {
+    // After kIo the outcome is unknown: the records may reappear on reopen,
+    // so their blobs must stay (store.h). Any other error certainly did not
+    // commit, and the destructor removes the blobs.
+    if (result.error().code() == ErrorCode::kIo) committed_ = true;
+    return result.error().with_context("submission: store");
+  }
   committed_ = true;
   Receipt receipt;
   receipt.case_id = new_source_ ? result->id(case_op) : case_id_;
