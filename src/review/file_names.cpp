@@ -93,21 +93,18 @@ std::string sanitize_file_name(std::string_view name) {
   std::string cleaned;
   for (std::size_t pos = 0; pos < base.size();) {
     const auto cp = decode_at(base, pos);
-    if (!cp) {
-      cleaned.push_back('_');
-      ++pos;
-      continue;
-    }
     const bool bad =
-        is_control(cp->value) || is_bidi_or_invisible(cp->value) || is_reserved(cp->value);
+        !cp || is_control(cp->value) || is_bidi_or_invisible(cp->value) || is_reserved(cp->value);
+    // An invalid byte is replaced alone; a bad character as a whole.
+    const std::size_t length = cp ? cp->length : 1;
+    const std::size_t out_length = bad ? 1 : length;
+    if (cleaned.size() + out_length > kMaxSanitizedNameBytes) break;
     if (bad) {
       cleaned.push_back('_');
-    } else if (cleaned.size() + cp->length <= kMaxSanitizedNameBytes) {
-      cleaned.append(base, pos, cp->length);
     } else {
-      break;
+      cleaned.append(base, pos, length);
     }
-    pos += cp->length;
+    pos += length;
   }
   std::string result = trim_dots_and_spaces(cleaned);
   return result.empty() ? "file" : result;

@@ -47,6 +47,9 @@ TEST(SanitizeFileNameTest, BoundsLengthAtACharacterBoundary) {
   EXPECT_LE(cut.size(), kMaxSanitizedNameBytes);
   EXPECT_GE(cut.size(), kMaxSanitizedNameBytes - 1);
   EXPECT_TRUE(is_valid_utf8(cut));
+  // Replacements count too (found by fuzzing: 150+ invalid bytes).
+  EXPECT_EQ(sanitize_file_name(std::string(400, '\xff')), std::string(kMaxSanitizedNameBytes, '_'));
+  EXPECT_EQ(sanitize_file_name(std::string(400, '*')).size(), kMaxSanitizedNameBytes);
 }
 
 TEST(PrintableTextTest, NeutralisesTerminalControl) {
