@@ -125,7 +125,7 @@ def no_metadata(binary, keep):
         headers = {"User-Agent": "MarkerAgent/1.0", "Referer": "http://marker.example/",
                    "X-Forwarded-For": "203.0.113.77", "Accept-Language": "fa-IR,markerlang"}
         source = server.session(extra_headers=headers)
-        r = source.first_contact("hello", files=[("a.txt", b"x" * 100)],
+        r = source.first_contact("hello", files=[("a.txt", b"x" * 100), ("b.bin", b"y" * 100_000)],
                                  claims={"branch": "army"})
         check(r.status == 303, "first contact: %d" % r.status)
         check(source.follow_up("more").status == 303, "follow-up failed")
@@ -161,8 +161,24 @@ def no_metadata(binary, keep):
                 check(not re.search(rb"\b%d\b" % port, texts[label]),
                       "client port %d found in %s" % (port, label))
         check_days(inst, texts["sqlite3 .dump"])
+        check_file_times(inst)
         found = TIME_OF_DAY.search(server.logs())
         check(not found, "the server's log holds times of day: %r" % (found and found.group(0)))
+
+
+def check_file_times(inst):
+    """Blob files' modification times say when each large item arrived, to the
+    nanosecond. Known gap (docs/reviewing.md); enforced only with
+    SAFEHOUSE_CHECK_FILE_TIMES=1 until the store sets them to the day."""
+    exact = []
+    for path in _files(os.path.join(inst.dir, "blobs")):
+        st = os.stat(path)
+        if os.path.basename(path) != "LOCK" and st.st_mtime % 86400 != 0:
+            exact.append(os.path.relpath(path, inst.dir))
+    if exact and os.environ.get("SAFEHOUSE_CHECK_FILE_TIMES") == "1":
+        check(False, "blob files keep exact modification times: %r" % exact[:3])
+    elif exact:
+        log("known gap: %d blob file(s) keep exact modification times" % len(exact))
 
 
 def _files(root):
