@@ -14,6 +14,7 @@ namespace safehouse::age::detail {
 ParallelStreamWriter::ParallelStreamWriter(crypto::SecretBytes key, ByteSink& out, unsigned threads)
     : key_(std::move(key)), out_(out) {
   threads = std::clamp(threads, 1u, kMaxSealThreads);
+  threads_ = threads;
   slots_.resize(std::size_t{threads} * kSlotsPerThread);
   try {
     for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
@@ -37,8 +38,20 @@ Result<void> ParallelStreamWriter::write(ByteSpan data) {
     // it might be the final chunk.
     if (slot.used == kChunkBytes) {
       submit(false);
-      sticky_ = write_sealed(false);
-      if (!sticky_) return sticky_;
+      SAFEHOUSE_TRY_VOID(fail_on_error(write_sealed(0)));
+      continue;
+    }
+    // Fast path: a whole chunk that is surely not the last one is sealed
+    // straight from the caller's bytes, saving a copy (16% of encrypt CPU in
+    // perf). The last `threads` chunks of a write are copied all the same:
+    // they keep every thread busy while write() waits for borrowed ones.
+    if (slot.used == 0 && data.size() >= kChunkBytes * (threads_ + 1)) {
+      slot.src = data.data();
+      slot.used = kChunkBytes;
+      data = data.subspan(kChunkBytes);
+      borrowed_end_ = submitted_ + 1;
+      submit(false);
+      SAFEHOUSE_TRY_VOID(fail_on_error(write_sealed(0)));
       continue;
     }
     std::size_t n = std::min(data.size(), kChunkBytes - slot.used);
@@ -46,7 +59,8 @@ Result<void> ParallelStreamWriter::write(ByteSpan data) {
     slot.used += n;
     data = data.subspan(n);
   }
-  return {};
+  // The caller may reuse its bytes once this returns.
+  return fail_on_error(write_sealed(borrowed_end_));
 }
 
 Result<void> ParallelStreamWriter::finish() {
@@ -56,31 +70,41 @@ Result<void> ParallelStreamWriter::finish() {
   // An empty final chunk happens only for an empty payload, as in
   // StreamWriter: a full chunk is always held back as the possible last.
   submit(true);
-  sticky_ = write_sealed(true);
+  SAFEHOUSE_TRY_VOID(fail_on_error(write_sealed(submitted_)));
   stop_workers();
-  if (!sticky_) return sticky_;
   sticky_ = out_.finish();
+  return sticky_;
+}
+
+Result<void> ParallelStreamWriter::fail_on_error(Result<void> result) {
+  if (result) return result;
+  sticky_ = std::move(result);
+  // Joined workers no longer read chunks borrowed from the caller's bytes,
+  // which may go away as soon as the failing call returns.
+  stop_workers();
   return sticky_;
 }
 
 void ParallelStreamWriter::submit(bool last) {
   {
     std::lock_guard lock(mutex_);
-    slot_of(submitted_).last = last;
+    Slot& slot = slot_of(submitted_);
+    if (slot.src == nullptr) slot.src = slot.buf.data();
+    slot.last = last;
     ++submitted_;
   }
   work_cv_.notify_one();
 }
 
 // Writes out sealed chunks in order. Waits (sealing unclaimed chunks itself
-// meanwhile) while the ring has no free slot for the next chunk, or until
-// everything is written when `wait_for_all`.
-Result<void> ParallelStreamWriter::write_sealed(bool wait_for_all) {
+// meanwhile) while the ring has no free slot for the next chunk or chunks
+// before `must_write` are unwritten.
+Result<void> ParallelStreamWriter::write_sealed(std::uint64_t must_write) {
   std::unique_lock lock(mutex_);
   while (written_ < submitted_) {
     Slot& oldest = slot_of(written_);
     if (!oldest.sealed) {
-      bool must_wait = wait_for_all || submitted_ - written_ >= slots_.size();
+      bool must_wait = written_ < must_write || submitted_ - written_ >= slots_.size();
       if (!must_wait) return {};
       if (claimed_ < submitted_) {
         seal_claimed(lock);
@@ -101,6 +125,7 @@ Result<void> ParallelStreamWriter::write_oldest(std::unique_lock<std::mutex>& lo
   auto result = out_.write(ByteSpan(slot.buf).first(slot.used + kAeadTagBytes));
   lock.lock();
   // Plaintext is not wiped: it is the caller's data, not key material.
+  slot.src = nullptr;
   slot.used = 0;
   slot.last = false;
   slot.sealed = false;
@@ -112,7 +137,7 @@ void ParallelStreamWriter::seal_claimed(std::unique_lock<std::mutex>& lock) {
   std::uint64_t chunk = claimed_++;
   Slot& slot = slot_of(chunk);
   lock.unlock();
-  aead_seal_to(key_, chunk_nonce(chunk, slot.last), slot.buf.data(), slot.used, slot.buf.data());
+  aead_seal_to(key_, chunk_nonce(chunk, slot.last), slot.src, slot.used, slot.buf.data());
   lock.lock();
   slot.sealed = true;
   sealed_cv_.notify_one();

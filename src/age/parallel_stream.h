@@ -26,9 +26,11 @@ inline constexpr unsigned kSlotsPerThread = 3;
 // Encrypts what is written to it into `out`, byte for byte as StreamWriter
 // does, with `threads` threads sealing chunks: threads - 1 workers plus the
 // caller's thread, which seals while it waits for a free buffer. `out` is
-// only ever called from the caller's thread, in chunk order. finish() seals
-// the last chunk and calls out.finish(). Errors are sticky. `threads` is
-// clamped to [1, kMaxSealThreads].
+// only ever called from the caller's thread, in chunk order. Whole chunks
+// of a large write() may be sealed straight from the caller's bytes; write()
+// returns only when none is still in use. finish() seals the last chunk and
+// calls out.finish(). Errors are sticky. `threads` is clamped to
+// [1, kMaxSealThreads].
 class ParallelStreamWriter final : public ByteSink {
  public:
   ParallelStreamWriter(crypto::SecretBytes key, ByteSink& out, unsigned threads);
@@ -42,6 +44,9 @@ class ParallelStreamWriter final : public ByteSink {
  private:
   struct Slot {
     Bytes buf = Bytes(kEncryptedChunkBytes);
+    // Plaintext to seal into `buf`: `buf` itself, or the caller's bytes of
+    // the current write() (never kept past its return).
+    const std::uint8_t* src = nullptr;
     std::size_t used = 0;
     bool last = false;
     bool sealed = false;
@@ -49,8 +54,8 @@ class ParallelStreamWriter final : public ByteSink {
 
   Slot& slot_of(std::uint64_t chunk) { return slots_[chunk % slots_.size()]; }
   void submit(bool last);
-  Result<void> make_room();
-  Result<void> write_sealed(bool wait_for_all);
+  Result<void> write_sealed(std::uint64_t must_write);
+  Result<void> fail_on_error(Result<void> result);
   Result<void> write_oldest(std::unique_lock<std::mutex>& lock);
   void seal_claimed(std::unique_lock<std::mutex>& lock);
   void work();
@@ -58,6 +63,7 @@ class ParallelStreamWriter final : public ByteSink {
 
   const crypto::SecretBytes key_;
   ByteSink& out_;
+  std::size_t threads_ = 1;
   std::vector<Slot> slots_;
   std::vector<std::thread> workers_;
 
@@ -71,8 +77,10 @@ class ParallelStreamWriter final : public ByteSink {
   std::uint64_t claimed_ = 0;
   bool stop_ = false;
 
-  // Caller's thread only.
+  // Caller's thread only. Chunks before borrowed_end_ may read the caller's
+  // bytes: write() returns only once they are written.
   std::uint64_t written_ = 0;
+  std::uint64_t borrowed_end_ = 0;
   bool finished_ = false;
   Result<void> sticky_{};
 };

@@ -154,6 +154,53 @@ TEST(ParallelStream, OutputErrorsAreStickyAndSkipFinish) {
   EXPECT_EQ(sink.finishes, 0);
 }
 
+// Each write() gets bytes on the heap that are scribbled over and freed as
+// soon as it returns: chunks sealed straight from the caller's bytes must be
+// done by then (ASan reports a late read; a late seal changes the output).
+Result<void> write_in_fresh_buffers(ByteSink& w, ByteSpan data, std::size_t piece) {
+  for (std::size_t i = 0; i < data.size(); i += piece) {
+    ByteSpan part = data.subspan(i, std::min(piece, data.size() - i));
+    auto fresh = std::make_unique<Bytes>(part.begin(), part.end());
+    Result<void> r = w.write(*fresh);
+    std::fill(fresh->begin(), fresh->end(), 0xff);
+    fresh.reset();
+    if (!r) return r;
+  }
+  return w.finish();
+}
+
+TEST(ParallelStream, CallersBytesAreNotUsedAfterWriteReturns) {
+  Bytes data = testing::pattern(30 * detail::kChunkBytes + 11, 12);
+  Bytes expected;
+  {
+    VectorSink sink(expected);
+    detail::StreamWriter w(test_key(), sink);
+    ASSERT_TRUE(w.write(data));
+    ASSERT_TRUE(w.finish());
+  }
+  for (std::size_t piece : {std::size_t{65537}, std::size_t{200000}, std::size_t{1048576}}) {
+    Bytes out;
+    VectorSink sink(out);
+    detail::ParallelStreamWriter w(test_key(), sink, 2);
+    ASSERT_TRUE(write_in_fresh_buffers(w, data, piece));
+    EXPECT_TRUE(out == expected) << piece;
+  }
+}
+
+// Timing-dependent: it catches a late read only when a worker is still
+// sealing when the buffer is freed, so it can miss; it cannot false-alarm.
+TEST(ParallelStream, CallersBytesAreNotUsedAfterAFailedWrite) {
+  Bytes data = testing::pattern(30 * detail::kChunkBytes, 13);
+  for (std::size_t limit : {std::size_t{0}, 2 * detail::kEncryptedChunkBytes + 1}) {
+    FailingSink sink(limit);
+    detail::ParallelStreamWriter w(test_key(), sink, detail::kMaxSealThreads);
+    auto r = write_in_fresh_buffers(w, data, data.size());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message(), "test sink: full");
+    EXPECT_EQ(sink.finishes, 0);
+  }
+}
+
 TEST(ParallelStream, CallsTheSinkFromTheCallersThreadOnly) {
   FailingSink sink(kWhole);
   detail::ParallelStreamWriter w(test_key(), sink, 4);
