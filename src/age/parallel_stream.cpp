@@ -16,6 +16,7 @@ ParallelStreamWriter::ParallelStreamWriter(crypto::SecretBytes key, ByteSink& ou
   threads = std::clamp(threads, 1u, kMaxSealThreads);
   threads_ = threads;
   slots_.resize(std::size_t{threads} * kSlotsPerThread);
+  workers_.reserve(threads);  // so that only thread creation can throw below
   try {
     for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
   } catch (const std::system_error&) {
