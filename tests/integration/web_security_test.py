@@ -6,8 +6,9 @@
 # `bad_input`: too large → 413, malformed multipart → 400, invalid UTF-8,
 # wrong content type, missing fields — each leaves rows and blobs unchanged;
 # a hostile file name stays inside `review read --out`; a wrong and a
-# malformed codename get the same answer.
-# Usage: web_security_test.py SAFEHOUSE_BINARY {headers|bad_input}
+# malformed codename get the same answer. `session_expiry`: an idle session
+# ends (1 minute: the setting is in minutes, so this case takes 70 s).
+# Usage: web_security_test.py SAFEHOUSE_BINARY {headers|bad_input|session_expiry}
 import os
 import re
 import sys
@@ -219,6 +220,29 @@ def bad_input(binary, keep):
         check("not recognised" in answers[0][1], "no generic failure message")
 
 
+def session_expiry(binary, keep):
+    """idle_minutes = 1 (the knob is in minutes): after 65 idle seconds the
+    session is gone; its cookie and CSRF token open and store nothing."""
+    import time
+    with Installation(binary, keep) as inst:
+        cfg = os.path.join(inst.dir, "config.toml")
+        text = re.sub(r"idle_minutes = \d+", "idle_minutes = 1", open(cfg).read())
+        open(cfg, "w").write(text)
+        server = inst.start()
+        s = server.session()
+        check(s.first_contact("before expiry").status == 303, "first contact failed")
+        check(s.get("/en/inbox").status == 200, "inbox right after sign-in")
+        s.close()
+        time.sleep(65)
+        with Unchanged(inst, "a follow-up on an expired session"):
+            r = s.follow_up("after expiry", fetch_inbox=False)
+            check(r.status in (303, 403) and "sent=1" not in (r.header("location") or ""),
+                  "follow-up on an expired session accepted: %d" % r.status)
+        r = s.get("/en/inbox")
+        check(r.status == 303 and "/login" in (r.header("location") or ""),
+              "expired session still opens the inbox: %d" % r.status)
+
+
 def s_codename_words(inst, server):
     """A well-formed codename nobody has: a fresh first-contact page's, never submitted."""
     t = server.session()
@@ -228,4 +252,5 @@ def s_codename_words(inst, server):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cases({"headers": headers, "bad_input": bad_input}, sys.argv))
+    sys.exit(run_cases({"headers": headers, "bad_input": bad_input,
+                        "session_expiry": session_expiry}, sys.argv))
