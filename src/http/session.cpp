@@ -5,8 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -17,6 +20,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <exception>
 #include <optional>
 #include <set>
 
@@ -56,14 +60,42 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   bool unread_input = false;  // a request body was left unread; only on the strand
 };
 
-// Runs `work` on `pool` and resumes the caller on its own strand with the
-// result; exceptions propagate.
+// Runs `work` on `pool` and completes on the handler's associated executor
+// (the connection's strand) with the result or what `work` threw. The pool
+// only ever sees a plain function object: no coroutine frame is created,
+// resumed or destroyed on a pool thread (a co_spawn onto the pool did all
+// three, and Asio's frame recycling then crossed threads).
+template <typename Work, typename CompletionToken>
+auto async_run_on(net::thread_pool& pool, Work work, CompletionToken&& token) {
+  using Value = std::optional<std::invoke_result_t<Work&>>;
+  auto initiation = [&pool](auto handler, Work w) {
+    // Tracked work keeps the io_context running while the pool works.
+    auto executor = net::prefer(net::get_associated_executor(handler),
+                                net::execution::outstanding_work.tracked);
+    net::post(pool, [handler = std::move(handler), executor = std::move(executor),
+                     w = std::move(w)]() mutable {
+      std::exception_ptr thrown;
+      Value value;
+      try {
+        value.emplace(w());
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      net::dispatch(executor,
+                    [handler = std::move(handler), thrown, value = std::move(value)]() mutable {
+                      std::move(handler)(thrown, std::move(value));
+                    });
+    });
+  };
+  return net::async_initiate<CompletionToken, void(std::exception_ptr, Value)>(initiation, token,
+                                                                               std::move(work));
+}
+
+// The coroutine wrapper lives on the caller's strand (its frame is made and
+// freed there); it only unwraps the value.
 template <typename Work>
 net::awaitable<std::invoke_result_t<Work&>> on_pool(net::thread_pool& pool, Work work) {
-  using Result = std::invoke_result_t<Work&>;
-  co_return co_await net::co_spawn(
-      pool, [work = std::move(work)]() mutable -> net::awaitable<Result> { co_return work(); },
-      use_awaitable);
+  co_return std::move(*co_await async_run_on(pool, std::move(work), use_awaitable));
 }
 
 Method to_method(bhttp::verb verb) {
