@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "http/request.h"
 
 namespace safehouse::http {
@@ -33,9 +34,8 @@ class Form {
   FieldList fields_;
 };
 
-// True if `text` is well-formed UTF-8 (no overlongs, surrogates or values
-// beyond U+10FFFF).
-bool is_valid_utf8(std::string_view text);
+// Strict UTF-8 validation lives in base/ (intake and review need it too).
+using safehouse::is_valid_utf8;
 
 }  // namespace safehouse::http
 

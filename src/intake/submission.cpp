@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "crypto/secret_bytes.h"
 #include "intake/alias.h"
 #include "intake/intake.h"
@@ -167,6 +168,12 @@ Result<Receipt> Submission::commit() {
     return Error(ErrorCode::kInternal, "submission: a file part did not end");
   }
   if (!is_valid_branch(claims_.branch)) return invalid_argument("submission: unknown branch");
+  // Checked here, on the whole text: parts arrive in pieces that may split
+  // a character. Bad input changes nothing (invariant 6).
+  if (!is_valid_utf8(message_)) return malformed("submission: the message is not valid UTF-8");
+  for (const std::string* claim : {&claims_.unit, &claims_.rank, &claims_.region}) {
+    if (!is_valid_utf8(*claim)) return malformed("submission: a claim is not valid UTF-8");
+  }
   const bool with_message = !message_.empty() || (is_first_contact() && !claims_empty(claims_));
   if (!with_message && items_.empty()) return invalid_argument("submission: nothing to send");
 

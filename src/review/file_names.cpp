@@ -79,15 +79,6 @@ std::string trim_dots_and_spaces(const std::string& s) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view text) {
-  for (std::size_t pos = 0; pos < text.size();) {
-    const auto cp = decode_at(text, pos);
-    if (!cp) return false;
-    pos += cp->length;
-  }
-  return true;
-}
-
 std::string sanitize_file_name(std::string_view name) {
   const std::string base = last_component(name);
   std::string cleaned;

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/utf8.h"
+
 namespace safehouse::review {
 
 // Longest sanitized name, bytes (well under NAME_MAX with a prefix).
@@ -26,8 +28,8 @@ std::string sanitize_file_name(std::string_view name);
 // so a source's message cannot drive the reviewer's terminal.
 std::string printable_text(std::string_view text);
 
-// True when `text` is valid UTF-8 (no overlongs, surrogates or > U+10FFFF).
-bool is_valid_utf8(std::string_view text);
+// Strict UTF-8 validation lives in base/ (shared with http and intake).
+using safehouse::is_valid_utf8;
 
 }  // namespace safehouse::review
 

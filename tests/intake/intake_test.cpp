@@ -309,6 +309,19 @@ TEST_F(IntakeTest, RefusesEmptyAndOversizedSubmissions) {
   EXPECT_TRUE(branch->append_text(TextField::kClaimBranch, as_bytes("navy")));
   EXPECT_EQ(branch->commit().error().message(), "submission: unknown branch");
 
+  // Invalid UTF-8, even split across pieces, is refused whole.
+  auto bad_text = intake_->start_first_contact(source, "en");
+  EXPECT_TRUE(bad_text->append_text(TextField::kMessage, as_bytes("caf\xC3")));
+  EXPECT_TRUE(bad_text->append_text(TextField::kMessage, as_bytes("\xA9 ok")));
+  EXPECT_TRUE(bad_text->append_text(TextField::kMessage, as_bytes(" \xC0\xAF")));
+  auto refused = bad_text->commit();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(refused.error().message(), "submission: the message is not valid UTF-8");
+  auto bad_claim = intake_->start_first_contact(source, "en");
+  EXPECT_TRUE(bad_claim->append_text(TextField::kClaimRank, as_bytes("\xFF")));
+  EXPECT_EQ(bad_claim->commit().error().message(), "submission: a claim is not valid UTF-8");
+
   EXPECT_EQ(intake_->start_follow_up(keys.source_id, "en").error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(installation_->store().stats().batches, 0U);
 }
