@@ -128,6 +128,9 @@ Result<void> BlobWriter::write(ByteSpan data) {
 Result<void> BlobWriter::finish() {
   if (error_) return *error_;
   if (result_) return {};
+  // Before the fsync, so the blurred times are as durable as the bytes.
+  auto blurred = store_.fs_.truncate_times_to_day(tmp_path_);
+  if (!blurred) return fail(blurred.error().with_context("blob writer"));
   auto synced = file_->sync();
   if (!synced) return fail(synced.error().with_context("blob writer"));
   auto closed = file_->close();
@@ -152,6 +155,10 @@ Result<void> BlobWriter::publish() {
   std::filesystem::path final_path = store_.path_of(result_->sha256);
   bool existed = SAFEHOUSE_TRY(store_.fs_.exists(final_path));
   SAFEHOUSE_TRY_VOID(store_.fs_.rename(tmp_path_, final_path));
+  // The rename stamped both directories with the exact time: blur them too.
+  // Failing to is not worth losing a durable blob over.
+  (void)store_.fs_.truncate_times_to_day(final_path.parent_path());
+  (void)store_.fs_.truncate_times_to_day(tmp_path_.parent_path());
   auto synced = store_.fs_.sync_directory(final_path.parent_path());
   if (!synced && !existed) {
     // An upload goes back under its id, so that finish() can be retried.

@@ -33,6 +33,10 @@ Result<void> FileSystemWrapper::remove(const std::filesystem::path& path) {
 Result<void> FileSystemWrapper::sync_directory(const std::filesystem::path& path) {
   return target_.sync_directory(path);
 }
+
+Result<void> FileSystemWrapper::truncate_times_to_day(const std::filesystem::path& path) {
+  return target_.truncate_times_to_day(path);
+}
 Result<void> FileSystemWrapper::create_directories(const std::filesystem::path& path) {
   return target_.create_directories(path);
 }

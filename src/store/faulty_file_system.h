@@ -29,6 +29,7 @@ class FileSystemWrapper : public FileSystem {
   Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
   Result<void> remove(const std::filesystem::path& path) override;
   Result<void> sync_directory(const std::filesystem::path& path) override;
+  Result<void> truncate_times_to_day(const std::filesystem::path& path) override;
   Result<void> create_directories(const std::filesystem::path& path) override;
   Result<std::vector<std::string>> list_directory(const std::filesystem::path& path) override;
   Result<std::uint64_t> file_size(const std::filesystem::path& path) override;

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 namespace safehouse::store {
@@ -131,7 +133,10 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::unique_ptr<ByteSource>> open_for_reading(const std::filesystem::path& path) override {
-    int fd = SAFEHOUSE_TRY(open_fd(path, O_RDONLY, 0, "open"));
+    // O_NOATIME: a reviewer reading an item must not stamp it with the exact
+    // time (invariant 2). Only the file's owner may ask for it (EPERM).
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOATIME | O_CLOEXEC);
+    if (fd < 0) fd = SAFEHOUSE_TRY(open_fd(path, O_RDONLY, 0, "open"));
     return std::unique_ptr<ByteSource>(new PosixReadableFile(path.string(), fd));
   }
 
@@ -167,6 +172,20 @@ class PosixFileSystem final : public FileSystem {
     int err = errno;
     ::close(fd);
     if (rc != 0) return errno_error("fsync directory " + path.string(), err);
+    return {};
+  }
+
+  Result<void> truncate_times_to_day(const std::filesystem::path& path) override {
+    const auto day_start = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(day_start.time_since_epoch()).count();
+    struct timespec times[2];
+    times[0].tv_sec = static_cast<time_t>(seconds);
+    times[0].tv_nsec = 0;
+    times[1] = times[0];
+    if (::utimensat(AT_FDCWD, path.c_str(), times, 0) != 0) {
+      return errno_error("set times of " + path.string(), errno);
+    }
     return {};
   }
 

@@ -81,6 +81,12 @@ class FileSystem {
   // Size in bytes; kNotFound if missing.
   virtual Result<std::uint64_t> file_size(const std::filesystem::path& path) = 0;
   virtual Result<bool> exists(const std::filesystem::path& path) = 0;
+  // Sets the access and modification times of `path` (a file or directory)
+  // to the start of the current UTC day, so that the file system, and any
+  // copy of it that keeps times (tar, rsync -a, cp -a), holds days and not
+  // exact times (invariant 2). The inode change time (ctime) cannot be set
+  // from user space; docs/storage.md says what that leaves.
+  virtual Result<void> truncate_times_to_day(const std::filesystem::path& path) = 0;
   // Opens (creating, 0600) a lock file; no lock is held until asked.
   virtual Result<std::unique_ptr<FileLock>> open_lock(const std::filesystem::path& path) = 0;
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <sodium.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -60,6 +61,25 @@ TEST(BlobStore, WritesContentAddressedAndReadsBack) {
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, data);
   EXPECT_TRUE(*(*store)->contains(*ref));
+}
+
+// Invariant 2: a blob file and its directories carry the day, not the
+// exact time of the write (copies made with tar or rsync -a keep mtimes).
+TEST(BlobStore, FileTimesAreDays) {
+  TempDir dir;
+  auto store = BlobStore::open(dir.path(), FileSystem::posix());
+  ASSERT_TRUE(store) << store.error().message();
+  auto ref = write_blob(**store, pattern(5000));
+  ASSERT_TRUE(ref) << ref.error().message();
+  std::string hex = to_hex(ref->sha256);
+  const std::filesystem::path blob = dir.path() / "blobs" / hex.substr(0, 2) / hex.substr(2);
+  for (const auto& path : {blob, blob.parent_path(), dir.path() / "blobs" / "tmp"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_mtim.tv_sec % 86400, 0) << path << " has an exact modification time";
+    EXPECT_EQ(st.st_mtim.tv_nsec, 0) << path;
+    EXPECT_EQ(st.st_atim.tv_sec % 86400, 0) << path << " has an exact access time";
+  }
 }
 
 TEST(BlobStore, SameContentTwiceIsOneBlob) {
