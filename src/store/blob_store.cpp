@@ -185,8 +185,14 @@ Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::filesystem::path& 
   // All 256 fan-out directories up front, made durable once, so that
   // publishing a blob never has to create (and fsync) a parent directory.
   if (!SAFEHOUSE_TRY(fs.exists(blobs / "ff"))) {
-    for (unsigned i = 0; i < 256; ++i)
+    // Their creation time is the installation's; they carry its day only.
+    for (unsigned i = 0; i < 256; ++i) {
       SAFEHOUSE_TRY_VOID(fs.create_directories(blobs / subdir_name(i)));
+      SAFEHOUSE_TRY_VOID(fs.truncate_times_to_day(blobs / subdir_name(i)));
+    }
+    for (const char* name : {kTmpDir, kUploadsDir}) {
+      SAFEHOUSE_TRY_VOID(fs.truncate_times_to_day(blobs / name));
+    }
     SAFEHOUSE_TRY_VOID(fs.sync_directory(blobs));
     SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
   }
