@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// crypto/secret_bytes.cpp: SecretBytes on sodium_malloc / sodium_free.
+// crypto/secret_bytes.cpp: SecretBytes on SecretPool (locked slots for small
+// secrets, sodium_malloc for large ones).
 #include "crypto/secret_bytes.h"
 
 #include <sodium.h>
 
 #include <algorithm>
-#include <new>
 #include <utility>
+
+#include "crypto/secret_pool.h"
 
 namespace safehouse::crypto {
 
 SecretBytes::SecretBytes(std::size_t size) : size_(size) {
   if (size == 0) return;
-  data_ = static_cast<std::uint8_t*>(sodium_malloc(size));
-  if (data_ == nullptr) throw std::bad_alloc();
-  sodium_memzero(data_, size);
+  const SecretPool::Block block = SecretPool::shared().acquire(size);  // zeroed
+  data_ = block.data;
+  pooled_ = block.pooled;
 }
 
 SecretBytes SecretBytes::copy_of(std::span<const std::uint8_t> bytes) {
@@ -30,20 +32,30 @@ SecretBytes SecretBytes::random(std::size_t size) {
 }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      pooled_(std::exchange(other.pooled_, false)) {}
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
-    if (data_ != nullptr) sodium_free(data_);
+    release();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    pooled_ = std::exchange(other.pooled_, false);
   }
   return *this;
 }
 
 SecretBytes::~SecretBytes() {
-  // sodium_free wipes the region before releasing it.
-  if (data_ != nullptr) sodium_free(data_);
+  release();
+}
+
+// Both kinds of memory are wiped before they are reused or unmapped.
+void SecretBytes::release() noexcept {
+  if (data_ != nullptr) SecretPool::shared().release({data_, pooled_}, size_);
+  data_ = nullptr;
+  size_ = 0;
+  pooled_ = false;
 }
 
 bool SecretBytes::equals(const SecretBytes& other) const {

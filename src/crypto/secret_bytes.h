@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // crypto/secret_bytes.h: the one type that holds secret bytes (file keys,
 // stream keys, identities, codename-derived keys). Memory comes from
-// sodium_malloc: guarded, locked against swapping, wiped on free. Move-only,
-// compared in constant time, never formatted. Raw access is through
-// reveal(), a name to grep for when auditing every use of a secret.
+// SecretPool (crypto/secret_pool.h): locked against swapping, kept out of
+// core dumps, wiped on free; secrets over 256 bytes get sodium_malloc's
+// guard pages too, small ones share locked slabs. Move-only, compared in
+// constant time, never formatted. Raw access is through reveal(), a name
+// to grep for when auditing every use of a secret. Thread-safe to create
+// and destroy anywhere; one object is not for concurrent mutation.
 #ifndef SAFEHOUSE_CRYPTO_SECRET_BYTES_H_
 #define SAFEHOUSE_CRYPTO_SECRET_BYTES_H_
 
@@ -40,8 +43,11 @@ class SecretBytes {
   bool equals(const SecretBytes& other) const;
 
  private:
+  void release() noexcept;
+
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
+  bool pooled_ = false;  // from a SecretPool slot, not sodium_malloc
 };
 
 // Wipes memory the compiler may not optimise the write away from.
