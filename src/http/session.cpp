@@ -8,6 +8,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -32,6 +33,7 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using net::use_awaitable;
+using namespace net::experimental::awaitable_operators;
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 constexpr auto kAsTuple = net::as_tuple(use_awaitable);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
@@ -145,6 +147,8 @@ class RequestHandler {
   net::awaitable<Outcome> handle_small(Request& request, const RouteMatch& match);
   net::awaitable<Outcome> handle_upload(Request& request, const RouteMatch& match);
   net::awaitable<Outcome> fail_upload(UploadHandler& upload, Error error, bool respond);
+  // on_body(piece) on the worker pool; a throw (a bug) becomes kInternal.
+  net::awaitable<Result<void>> feed(UploadHandler& upload, ByteSpan piece);
   // Reads the next body chunk into chunk_; nullopt on a broken connection.
   net::awaitable<std::optional<std::size_t>> read_chunk();
   net::awaitable<bool> send_continue_if_expected();
@@ -254,6 +258,18 @@ net::awaitable<Outcome> RequestHandler::fail_upload(UploadHandler& upload, Error
   co_return Outcome{std::move(response), parser_.is_done()};
 }
 
+net::awaitable<Result<void>> RequestHandler::feed(UploadHandler& upload, ByteSpan piece) {
+  // A throwing on_body() is a bug, but fail() must still remove partial data.
+  co_return co_await on_pool(pool(Pool::kWorker), [&]() -> Result<void> {
+    try {
+      return upload.on_body(piece);
+    } catch (const std::exception& e) {
+      spdlog::error("http: upload handler failed: {}", e.what());
+      return Error(ErrorCode::kInternal, "http: upload handler failed");
+    }
+  });
+}
+
 net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const RouteMatch& match) {
   const UploadFactory& factory = *match.factory;
   auto made = co_await on_pool(pool(match.pool), [&] { return factory(request); });
@@ -267,25 +283,33 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
   if (!co_await send_continue_if_expected()) {
     co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
   }
+  // Pipelined: while the pool feeds one chunk to the handler, the strand
+  // reads the next one into the other buffer, so reading the socket and
+  // encrypting use both cores. on_body() still sees the chunks one at a
+  // time and in order.
+  std::vector<std::uint8_t> feeding;
+  std::optional<std::size_t> got = 0;
+  if (!parser_.is_done()) got = co_await read_chunk();
   std::uint64_t total = 0;
-  while (!parser_.is_done()) {
-    auto got = co_await read_chunk();
+  for (;;) {
     if (!got) co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
     total += *got;
     if (total > match.body_limit_bytes) co_return co_await fail_upload(*upload, too_large, true);
-    if (*got == 0) continue;
     context_.counters.upload_bytes_total.fetch_add(*got);
-    ByteSpan piece(chunk_.data(), *got);
-    // A throwing on_body() is a bug, but fail() must still remove partial data.
-    auto fed = co_await on_pool(pool(Pool::kWorker), [&]() -> Result<void> {
-      try {
-        return upload->on_body(piece);
-      } catch (const std::exception& e) {
-        spdlog::error("http: upload handler failed: {}", e.what());
-        return Error(ErrorCode::kInternal, "http: upload handler failed");
-      }
-    });
+    std::swap(chunk_, feeding);
+    ByteSpan piece(feeding.data(), *got);
+    if (parser_.is_done()) {
+      Result<void> fed = piece.empty() ? Result<void>() : co_await feed(*upload, piece);
+      if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
+      break;
+    }
+    if (piece.empty()) {
+      got = co_await read_chunk();
+      continue;
+    }
+    auto [fed, next] = co_await (feed(*upload, piece) && read_chunk());
     if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
+    got = next;
   }
   std::optional<Response> finished = co_await on_pool(pool(Pool::kWorker), [&] {
     try {
