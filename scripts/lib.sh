@@ -25,6 +25,9 @@ SAFEHOUSE_TEST_PACKAGES=(
 
 # Build directories share one ccache: hash sources, not the build path.
 export CCACHE_NOHASHDIR=true
+# Paths under the checkout are hashed relative to it, so a fresh clone in
+# another folder (as CI makes) reuses the cache.
+export CCACHE_BASEDIR="$SAFEHOUSE_ROOT"
 
 log() { printf 'safehouse: %s\n' "$*" >&2; }
 
