@@ -65,12 +65,18 @@ npm_install() {
   fi
 }
 
-# build_preset NAME: configures (once) and builds a CMake preset.
+# build_preset NAME [TARGET...]: configures (once) and builds a CMake
+# preset, or only the named targets of it.
 build_preset() {
   local preset="$1"
+  shift
   cd "$SAFEHOUSE_ROOT"
   if [[ ! -f "build/$preset/CMakeCache.txt" ]]; then
     cmake --preset "$preset" >/dev/null
   fi
-  cmake --build --preset "$preset"
+  if (($# > 0)); then
+    cmake --build --preset "$preset" --target "$@"
+  else
+    cmake --build --preset "$preset"
+  fi
 }

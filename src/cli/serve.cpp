@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // cli/serve.cpp: `safehouse serve --data DIR [--source-listen H:P]
 // [--staff-listen H:P]`: opens the installation and runs the source and
-// staff listeners until SIGTERM or SIGINT. Prints where they listen and the
-// torrc lines that put each behind its own onion service; logs nothing
+// staff listeners until SIGTERM or SIGINT. Prints where they listen and points
+// to `safehouse torrc` for the onion services; logs nothing
 // about any request.
 #include <sys/stat.h>
 
@@ -56,11 +56,8 @@ void print_start(const config::Config& config, const http::Server& server) {
             << "  Source pages:  " << url_of(config.source_listen, source_port) << "\n"
             << "  Staff:         " << url_of(config.staff_listen, staff_port)
             << "  (metrics at /metrics)\n\n"
-            << "torrc lines for two onion services (the staff one with client authorisation):\n"
-            << "  HiddenServiceDir /var/lib/tor/safehouse-source/\n"
-            << "  HiddenServicePort 80 " << config.source_listen.host << ":" << source_port << "\n"
-            << "  HiddenServiceDir /var/lib/tor/safehouse-staff/\n"
-            << "  HiddenServicePort 80 " << config.staff_listen.host << ":" << staff_port << "\n\n"
+            << "Each listener belongs behind its own Tor onion service, the staff one with\n"
+            << "client authorisation: `safehouse torrc --data DIR` prints the torrc lines.\n\n"
             << "Stop with Ctrl-C or SIGTERM." << std::endl;
 }
 
