@@ -18,7 +18,7 @@ SAFEHOUSE_BUILD_PACKAGES=(
 # Only for tests and benchmarks: peers, sanitizer/fuzzer runtimes, services.
 SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
-  age zlib1g-dev sqlite3 postgresql chromium wrk hyperfine
+  age zlib1g-dev sqlite3 chromium wrk hyperfine
   golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux argon2 openssl
   time bsdutils
 )
