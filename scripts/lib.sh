@@ -11,7 +11,7 @@ SAFEHOUSE_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache clang-16 git
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libboost-locale1.81-dev libicu-dev
-  libsodium-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev
+  libsodium-dev libssl-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev
   libtomlplusplus-dev libkainjow-mustache-dev liboath-dev
   gettext fonts-noto-core ca-certificates
 )

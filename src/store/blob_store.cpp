@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "crypto/sha256.h"
+
 namespace safehouse::store {
 namespace {
 
@@ -38,9 +40,7 @@ Error integrity(const BlobRef& ref, const char* what) {
 class VerifyingSource final : public ByteSource {
  public:
   VerifyingSource(std::unique_ptr<ByteSource> inner, BlobRef expected)
-      : inner_(std::move(inner)), expected_(expected) {
-    crypto_hash_sha256_init(&state_);
-  }
+      : inner_(std::move(inner)), expected_(expected) {}
 
   Result<std::size_t> read(MutableByteSpan data) override {
     if (error_) return *error_;
@@ -51,15 +51,14 @@ class VerifyingSource final : public ByteSource {
     if (!n) return fail(n.error());
     if (*n == 0) {
       at_end_ = true;
-      Sha256 digest{};
-      crypto_hash_sha256_final(&state_, digest.data());
+      Sha256 digest = hasher_.finish();
       if (seen_ != expected_.size) return fail(integrity(expected_, "size does not match"));
       if (digest != expected_.sha256) return fail(integrity(expected_, "sha-256 does not match"));
       return std::size_t{0};
     }
     seen_ += *n;
     if (seen_ > expected_.size) return fail(integrity(expected_, "size does not match"));
-    crypto_hash_sha256_update(&state_, data.data(), *n);
+    hasher_.update(data.first(*n));
     return *n;
   }
 
@@ -71,7 +70,7 @@ class VerifyingSource final : public ByteSource {
 
   std::unique_ptr<ByteSource> inner_;
   BlobRef expected_;
-  crypto_hash_sha256_state state_;
+  crypto::Sha256 hasher_;
   std::uint64_t seen_ = 0;
   bool at_end_ = false;
   std::optional<Error> error_;
@@ -80,7 +79,7 @@ class VerifyingSource final : public ByteSource {
 }  // namespace
 
 struct BlobWriter::Hasher {
-  crypto_hash_sha256_state state;
+  crypto::Sha256 sha256;
 };
 
 BlobWriter::BlobWriter(BlobStore& store, std::filesystem::path tmp_path,
@@ -89,9 +88,7 @@ BlobWriter::BlobWriter(BlobStore& store, std::filesystem::path tmp_path,
       tmp_path_(std::move(tmp_path)),
       file_(std::move(file)),
       hasher_(std::make_unique<Hasher>()),
-      resumable_(resumable) {
-  crypto_hash_sha256_init(&hasher_->state);
-}
+      resumable_(resumable) {}
 
 BlobWriter::~BlobWriter() {
   bool unfinished = file_ || (!result_ && !error_);
@@ -120,7 +117,7 @@ Result<void> BlobWriter::write(ByteSpan data) {
   if (result_) return fail(Error(ErrorCode::kInternal, "blob writer: write after finish"));
   auto appended = file_->append(data);
   if (!appended) return fail(appended.error().with_context("blob writer"));
-  crypto_hash_sha256_update(&hasher_->state, data.data(), data.size());
+  hasher_->sha256.update(data);
   size_ += data.size();
   return {};
 }
@@ -138,7 +135,7 @@ Result<void> BlobWriter::finish() {
   file_.reset();
   BlobRef ref;
   ref.size = size_;
-  crypto_hash_sha256_final(&hasher_->state, ref.sha256.data());
+  ref.sha256 = hasher_->sha256.finish();
   result_ = ref;
   auto published = publish();
   if (!published) {
@@ -306,7 +303,7 @@ Result<std::unique_ptr<BlobWriter>> BlobStore::resume_upload(std::string_view id
   for (;;) {
     std::size_t n = SAFEHOUSE_TRY(source->read(buffer));
     if (n == 0) break;
-    crypto_hash_sha256_update(&writer->hasher_->state, buffer.data(), n);
+    writer->hasher_->sha256.update(ByteSpan(buffer.data(), n));
     writer->size_ += n;
   }
   return writer;

@@ -2,9 +2,9 @@
 // store/types.cpp: digests, days and the names statuses are stored under.
 #include "store/types.h"
 
-#include <sodium.h>
-
 #include <array>
+
+#include "crypto/sha256.h"
 
 namespace safehouse::store {
 
@@ -37,9 +37,7 @@ Result<Sha256> sha256_from_hex(std::string_view hex) {
 }
 
 Sha256 sha256_of(ByteSpan data) {
-  Sha256 out{};
-  crypto_hash_sha256(out.data(), data.data(), data.size());
-  return out;
+  return crypto::sha256(data);
 }
 
 bool is_valid_day(Day day) {
