@@ -44,9 +44,9 @@ struct ServerOptions {
   // flood cannot exhaust file descriptors needed by the requests in flight.
   std::size_t max_connections = 1024;
   std::size_t max_header_bytes = 8 * 1024;       // beyond: 431
-  std::size_t upload_chunk_bytes = 64 * 1024;    // one on_body() call at most
+  std::size_t upload_chunk_bytes = 512 * 1024;   // one on_body() call at most
   std::chrono::seconds header_read_timeout{30};  // idle keep-alive too
-  std::chrono::seconds body_read_timeout{60};    // per chunk: slow Tor circuits
+  std::chrono::seconds body_read_timeout{60};    // per socket read of a body
   std::chrono::seconds write_timeout{60};
   std::chrono::seconds drain_timeout{10};  // in-flight requests at shutdown
 };

@@ -38,6 +38,10 @@ using Parser = bhttp::request_parser<bhttp::buffer_body>;
 constexpr auto kAsTuple = net::as_tuple(use_awaitable);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
+// Beast's HTTP read asks the socket for at most 64 KiB at a time.
+constexpr std::size_t kBodyReadBytes = 64 * 1024;
+// Between requests a connection keeps a read buffer up to this size.
+constexpr std::size_t kKeptBufferBytes = 16 * 1024;
 
 class Connection final : public ConnectionHandle, public std::enable_shared_from_this<Connection> {
  public:
@@ -149,8 +153,9 @@ class RequestHandler {
   net::awaitable<Outcome> fail_upload(UploadHandler& upload, Error error, bool respond);
   // on_body(piece) on the worker pool; a throw (a bug) becomes kInternal.
   net::awaitable<Result<void>> feed(UploadHandler& upload, ByteSpan piece);
-  // Reads the next body chunk into chunk_; nullopt on a broken connection.
-  net::awaitable<std::optional<std::size_t>> read_chunk();
+  // Reads the next body chunk, at most max_bytes, into chunk_; nullopt on a
+  // broken connection.
+  net::awaitable<std::optional<std::size_t>> read_chunk(std::size_t max_bytes);
   net::awaitable<bool> send_continue_if_expected();
   bool exceeds_declared(std::uint64_t limit) const {
     auto length = parser_.content_length();
@@ -214,15 +219,31 @@ net::awaitable<Outcome> RequestHandler::handle() {
   co_return outcome;
 }
 
-net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk() {
-  chunk_.resize(options_.upload_chunk_bytes);
+net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_t max_bytes) {
+  // Beast reads at most the buffer's spare capacity per recv (never less than
+  // 512 bytes, never more than 64 KiB), and the buffer only grew as far as the
+  // header needed: without this, a large body arrived 512 bytes per system
+  // call. Room for what is still to come, up to 64 KiB.
+  std::size_t to_come = kBodyReadBytes;
+  if (auto remaining = parser_.content_length_remaining()) {
+    to_come = std::min<std::uint64_t>(*remaining, kBodyReadBytes);
+    // A 1 KiB follow-up need not allocate (and zero) a large upload chunk.
+    max_bytes = std::min<std::uint64_t>(max_bytes, std::max<std::uint64_t>(*remaining, 1));
+  }
+  if (buffer_.capacity() - buffer_.size() < to_come) buffer_.reserve(buffer_.size() + to_come);
+  chunk_.resize(max_bytes);
   auto& body = parser_.get().body();
   body.data = chunk_.data();
   body.size = chunk_.size();
-  connection_.stream.expires_after(options_.body_read_timeout);
-  auto [ec, unused] = co_await bhttp::async_read(connection_.stream, buffer_, parser_, kAsTuple);
-  if (ec == bhttp::error::need_buffer) ec = {};
-  if (ec) co_return std::nullopt;
+  // One socket read at a time, each with its own timeout: a chunk may take
+  // minutes on a slow Tor circuit, but a circuit that stops sending is cut.
+  while (body.size > 0 && !parser_.is_done()) {
+    connection_.stream.expires_after(options_.body_read_timeout);
+    auto [ec, unused] =
+        co_await bhttp::async_read_some(connection_.stream, buffer_, parser_, kAsTuple);
+    if (ec == bhttp::error::need_buffer) break;
+    if (ec) co_return std::nullopt;
+  }
   co_return chunk_.size() - body.size;
 }
 
@@ -240,7 +261,7 @@ net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const Rou
   if (!co_await send_continue_if_expected()) co_return Outcome{};
   std::string body;
   while (!parser_.is_done()) {
-    auto got = co_await read_chunk();
+    auto got = co_await read_chunk(kBodyReadBytes);
     if (!got) co_return Outcome{};
     if (body.size() + *got > match.body_limit_bytes) co_return error(413, request);
     body.append(reinterpret_cast<const char*>(chunk_.data()), *got);
@@ -289,7 +310,7 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
   // time and in order.
   std::vector<std::uint8_t> feeding;
   std::optional<std::size_t> got = 0;
-  if (!parser_.is_done()) got = co_await read_chunk();
+  if (!parser_.is_done()) got = co_await read_chunk(options_.upload_chunk_bytes);
   std::uint64_t total = 0;
   for (;;) {
     if (!got) co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
@@ -304,10 +325,10 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
       break;
     }
     if (piece.empty()) {
-      got = co_await read_chunk();
+      got = co_await read_chunk(options_.upload_chunk_bytes);
       continue;
     }
-    auto [fed, next] = co_await (feed(*upload, piece) && read_chunk());
+    auto [fed, next] = co_await (feed(*upload, piece) && read_chunk(options_.upload_chunk_bytes));
     if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
     got = next;
   }
@@ -417,6 +438,8 @@ net::awaitable<void> serve(ServerContext& context, const ListenerConfig& config,
     RequestHandler handler(context, config, connection, buffer, parser);
     Outcome outcome = co_await handler.handle();
     if (!outcome.response) co_return;
+    // An idle keep-alive connection need not hold a large body's buffer.
+    if (buffer.size() == 0 && buffer.capacity() > kKeptBufferBytes) buffer.shrink_to_fit();
     connection.unread_input = !outcome.body_consumed;
     bool keep_alive = parser.get().keep_alive() && outcome.body_consumed &&
                       !outcome.response->close_connection() && !context.stopping;

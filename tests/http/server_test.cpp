@@ -353,6 +353,9 @@ class LimitsTest : public testing::Test {
  protected:
   void start(ServerOptions options) {
     router_.get("/hello", [](Request&) { return Response::text("hello"); });
+    router_.post(
+        "/echo", [](Request& r) { return Response::text(r.body()); },
+        RouteOptions{.body_limit_bytes = 1024});
     server_ = std::make_unique<Server>(options);
     ASSERT_TRUE(server_->add_listener("limits", "127.0.0.1", 0, router_,
                                       SecurityHeaders::staff_defaults()));
@@ -386,6 +389,38 @@ TEST_F(LimitsTest, SlowHeaderIsCutOff) {
   start(options);
   tcp::socket socket = connect();
   net::write(socket, net::buffer(std::string_view("GET /hello HTTP/1.1\r\nHost: x\r\n")));
+  EXPECT_EQ(read_one(socket), net::error::eof);  // closed without an answer
+}
+
+// The body timeout is per socket read, not per body or chunk: a slow Tor
+// circuit that keeps sending is served however long the body takes.
+TEST_F(LimitsTest, SlowButSteadyBodyIsServed) {
+  ServerOptions options;
+  options.body_read_timeout = std::chrono::seconds(2);
+  start(options);
+  tcp::socket socket = connect();
+  const std::string body = "0123456789";
+  net::write(socket, net::buffer("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n"));
+  // 10 pieces 400 ms apart: 4 s in all, twice the timeout.
+  for (char c : body) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    net::write(socket, net::buffer(&c, 1));
+  }
+  boost::beast::flat_buffer buffer;
+  ClientResponse response;
+  bhttp::read(socket, buffer, response);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), body);
+}
+
+TEST_F(LimitsTest, StalledBodyIsCutOff) {
+  ServerOptions options;
+  options.body_read_timeout = std::chrono::seconds(1);
+  start(options);
+  tcp::socket socket = connect();
+  net::write(socket, net::buffer(std::string_view(
+                         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01")));
   EXPECT_EQ(read_one(socket), net::error::eof);  // closed without an answer
 }
 
