@@ -15,6 +15,7 @@
 #include "age/stream.h"
 #include "base/byte_stream.h"
 #include "crypto/secret_bytes.h"
+#include "crypto/wiping_allocator.h"
 
 namespace safehouse::age::detail {
 
@@ -43,7 +44,7 @@ class ParallelStreamWriter final : public ByteSink {
 
  private:
   struct Slot {
-    Bytes buf = Bytes(kEncryptedChunkBytes);
+    crypto::WipedBytes buf = crypto::WipedBytes(kEncryptedChunkBytes);  // plaintext until sealed
     // Plaintext to seal into `buf`: `buf` itself, or the caller's bytes of
     // the current write() (never kept past its return).
     const std::uint8_t* src = nullptr;

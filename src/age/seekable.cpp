@@ -65,7 +65,7 @@ Result<void> SeekableEncryptor::produce(std::uint64_t offset, std::uint64_t leng
   if (end <= hsize) return {};
   const std::uint64_t from = std::max(offset, hsize) - hsize;  // payload coordinates
   const std::uint64_t to = end - hsize;
-  Bytes buffer(kEncryptedChunkBytes);
+  crypto::WipedBytes buffer(kEncryptedChunkBytes);  // plaintext until sealed
   for (std::uint64_t i = from / kEncryptedChunkBytes; i * kEncryptedChunkBytes < to; ++i) {
     const std::uint64_t chunk_start = i * kEncryptedChunkBytes;
     SAFEHOUSE_TRY_VOID(produce_chunk(i, std::max(from, chunk_start) - chunk_start, to - chunk_start,
@@ -77,8 +77,8 @@ Result<void> SeekableEncryptor::produce(std::uint64_t offset, std::uint64_t leng
 // Seals chunk `index` and writes its bytes [from, min(to, chunk size)).
 Result<void> SeekableEncryptor::produce_chunk(std::uint64_t index, std::uint64_t from,
                                               std::uint64_t to,
-                                              const PlaintextReader& read_plaintext, Bytes& buffer,
-                                              ByteSink& out) const {
+                                              const PlaintextReader& read_plaintext,
+                                              crypto::WipedBytes& buffer, ByteSink& out) const {
   const std::uint64_t plain_offset = index * kChunkBytes;
   const std::size_t plain_len = static_cast<std::size_t>(
       std::min<std::uint64_t>(kChunkBytes, plaintext_size_ - plain_offset));

@@ -14,6 +14,7 @@
 
 #include "age/recipient.h"
 #include "base/byte_stream.h"
+#include "crypto/wiping_allocator.h"
 
 namespace safehouse::age {
 
@@ -53,7 +54,7 @@ class SeekableEncryptor {
   SeekableEncryptor(Bytes header_bytes, crypto::SecretBytes payload_key,
                     std::span<const std::uint8_t, 16> nonce, std::uint64_t plaintext_size);
   Result<void> produce_chunk(std::uint64_t chunk_index, std::uint64_t from, std::uint64_t to,
-                             const PlaintextReader& read_plaintext, Bytes& buffer,
+                             const PlaintextReader& read_plaintext, crypto::WipedBytes& buffer,
                              ByteSink& out) const;
 
   Bytes header_;  // header text plus the 16-byte payload nonce

@@ -96,7 +96,6 @@ Result<void> StreamWriter::finish() {
 Result<void> StreamWriter::flush_chunk(bool last) {
   aead_seal_to(key_, chunk_nonce(index_, last), buf_.data(), used_, buf_.data());
   ++index_;
-  // Plaintext is not wiped here: it is the caller's data, not key material.
   auto result = out_.write(ByteSpan(buf_).first(used_ + kAeadTagBytes));
   used_ = 0;
   return result;
@@ -107,7 +106,7 @@ Result<void> decrypt_stream(const crypto::SecretBytes& key, ByteSpan prefix, Byt
   // Two buffers so that a failed open leaves the ciphertext intact for the
   // second try as a full-size final chunk (libsodium zeroes the output).
   Bytes cipher(kEncryptedChunkBytes);
-  Bytes plain(kChunkBytes);
+  crypto::WipedBytes plain(kChunkBytes);
   for (std::uint64_t index = 0;; ++index) {
     std::size_t n = SAFEHOUSE_TRY(read_full(prefix, in, cipher));
     if (n == 0) return payload_error("file is truncated (no final chunk)");

@@ -12,6 +12,7 @@
 #include "age/primitives.h"
 #include "base/byte_stream.h"
 #include "crypto/secret_bytes.h"
+#include "crypto/wiping_allocator.h"
 
 namespace safehouse::age::detail {
 
@@ -42,7 +43,7 @@ class StreamWriter final : public ByteSink {
 
   crypto::SecretBytes key_;
   ByteSink& out_;
-  Bytes buf_;
+  crypto::WipedBytes buf_;  // plaintext until sealed in place
   std::size_t used_ = 0;
   std::uint64_t index_ = 0;
   bool finished_ = false;

@@ -166,6 +166,10 @@ MultipartParser::MultipartParser(std::string boundary, Callbacks callbacks, Mult
       limits_(limits),
       buffer_("\r\n") {}
 
+MultipartParser::~MultipartParser() {
+  crypto::wipe_all(buffer_);
+}
+
 Result<void> MultipartParser::fail(Error error) {
   error_ = error;
   return error;

@@ -14,6 +14,7 @@
 
 #include "base/byte_stream.h"
 #include "base/error.h"
+#include "crypto/wiping_allocator.h"
 
 namespace safehouse::http {
 
@@ -52,6 +53,9 @@ class MultipartParser {
 
   // Requires: `boundary` from boundary_from_content_type().
   MultipartParser(std::string boundary, Callbacks callbacks, MultipartLimits limits = {});
+  ~MultipartParser();
+  MultipartParser(const MultipartParser&) = delete;
+  MultipartParser& operator=(const MultipartParser&) = delete;
 
   // Parses the next bytes of the body. Errors (kMalformed with a specific
   // message, kTooLarge for a limit) are sticky.
@@ -73,7 +77,7 @@ class MultipartParser {
   Callbacks callbacks_;
   const MultipartLimits limits_;
   State state_ = State::kPreamble;
-  std::string buffer_;              // unconsumed bytes: at most a delimiter or a header block
+  crypto::WipedString buffer_;      // unconsumed bytes (plaintext): wiped when freed and at the end
   std::size_t header_scanned_ = 0;  // bytes of buffer_ already searched for CRLFCRLF
   std::size_t parts_ = 0;
   bool progress_ = false;

@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 
+#include "crypto/wiping_allocator.h"
 #include "http/server_internal.h"
 
 namespace safehouse::http::detail {
@@ -35,6 +36,9 @@ namespace bhttp = boost::beast::http;
 using net::use_awaitable;
 using namespace net::experimental::awaitable_operators;
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
+// Request bytes, bodies included, pass through this buffer: its storage is
+// wiped whenever it is freed (growth, shrinking, the end of the connection).
+using ReadBuffer = beast::basic_flat_buffer<crypto::WipingAllocator<char>>;
 constexpr auto kAsTuple = net::as_tuple(use_awaitable);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
@@ -137,7 +141,7 @@ struct Outcome {
 class RequestHandler {
  public:
   RequestHandler(ServerContext& context, const ListenerConfig& config, Connection& connection,
-                 beast::flat_buffer& buffer, Parser& parser)
+                 ReadBuffer& buffer, Parser& parser)
       : context_(context),
         options_(context.options),
         router_(*config.router),
@@ -172,9 +176,9 @@ class RequestHandler {
   const ServerOptions& options_;
   const Router& router_;
   Connection& connection_;
-  beast::flat_buffer& buffer_;
+  ReadBuffer& buffer_;
   Parser& parser_;
-  std::vector<std::uint8_t> chunk_;
+  crypto::WipedBytes chunk_;  // plaintext of the body: wiped when freed
 };
 
 net::awaitable<Outcome> RequestHandler::handle() {
@@ -308,7 +312,7 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
   // reads the next one into the other buffer, so reading the socket and
   // encrypting use both cores. on_body() still sees the chunks one at a
   // time and in order.
-  std::vector<std::uint8_t> feeding;
+  crypto::WipedBytes feeding;
   std::optional<std::size_t> got = 0;
   if (!parser_.is_done()) got = co_await read_chunk(options_.upload_chunk_bytes);
   std::uint64_t total = 0;
@@ -399,6 +403,9 @@ net::awaitable<bool> write_response(ServerContext& context, Connection& connecti
   auto message = to_message(response, config, head, keep_alive);
   connection.stream.expires_after(context.options.write_timeout);
   auto [ec, unused] = co_await bhttp::async_write(connection.stream, message, kAsTuple);
+  // A page may show a new codename or a decrypted reply.
+  std::string& body = message.body();
+  crypto::wipe({reinterpret_cast<std::uint8_t*>(body.data()), body.size()});
   co_return !ec;
 }
 
@@ -413,7 +420,7 @@ net::awaitable<void> reject_header(ServerContext& context, Connection& connectio
 
 net::awaitable<void> serve(ServerContext& context, const ListenerConfig& config,
                            Connection& connection) {
-  beast::flat_buffer buffer;
+  ReadBuffer buffer;
   for (;;) {
     connection.idle = true;
     if (context.stopping) co_return;
@@ -460,7 +467,7 @@ net::awaitable<void> linger(ServerContext& context, Connection& connection) {
   beast::error_code ec;
   connection.stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (ec || !connection.unread_input) co_return;
-  std::vector<char> scratch(16 * 1024);
+  crypto::WipedBytes scratch(16 * 1024);
   std::size_t discarded = 0;
   connection.stream.expires_after(kLingerTimeout);
   while (discarded < kLingerMaxBytes) {
