@@ -58,6 +58,8 @@ struct FrameHeader {
 // kInvalidArgument when a field is not UTF-8 or longer than the limits, so
 // that whatever is written is also accepted by parse_frame_header().
 Result<std::string> serialize_frame_header(const FrameHeader& header);
+// Wipes the claims' text in place (they stay the same length, zero bytes).
+void wipe_claims(Claims& claims);
 // Parses and validates the JSON header text. Unknown keys, wrong types,
 // an unknown version or kind are kMalformed / kUnsupported.
 Result<FrameHeader> parse_frame_header(std::string_view json);

@@ -3,6 +3,7 @@
 // parsed with Boost.JSON. Strict: unknown keys and wrong types are errors, so
 // a header means exactly one thing to every reader.
 #include <boost/json.hpp>
+#include <new>
 
 #include "crypto/secret_bytes.h"
 #include "intake/frame.h"
@@ -12,6 +13,32 @@ namespace safehouse::intake {
 namespace json = boost::json;
 
 namespace {
+
+// A header may hold the source's claims: every block Boost.JSON allocates for
+// one (values, the parser's stacks) is wiped before it is freed.
+class WipingResource final : public json::memory_resource {
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(bytes);
+    return ::operator new(bytes, std::align_val_t(align));
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    crypto::wipe({static_cast<std::uint8_t*>(p), bytes});
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator delete(p);
+    ::operator delete(p, std::align_val_t(align));
+  }
+  bool do_is_equal(const json::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+};
+
+json::storage_ptr wiping_storage() {
+  static WipingResource resource;  // stateless, never destroyed before its users
+  return json::storage_ptr(&resource);
+}
+
+void wipe_string(std::string& s) {
+  crypto::wipe({reinterpret_cast<std::uint8_t*>(s.data()), s.size()});
+}
 
 constexpr std::string_view kKindNames[] = {"message", "file", "reply"};
 
@@ -72,11 +99,27 @@ std::string_view item_kind_name(ItemKind kind) {
   return kKindNames[static_cast<int>(kind)];
 }
 
+void wipe_claims(Claims& claims) {
+  wipe_string(claims.branch);
+  wipe_string(claims.unit);
+  wipe_string(claims.rank);
+  wipe_string(claims.region);
+}
+
 Result<FrameHeader> parse_frame_header(std::string_view text) {
   json::parse_options options;
   options.max_depth = 4;
+  // As json::parse() does, but with the parser's own stacks on wiped memory
+  // too (json::parse gives them the default resource).
+  unsigned char scratch[1024];
+  json::parser parser(wiping_storage(), options, scratch, sizeof scratch);
+  parser.reset(wiping_storage());
   boost::system::error_code ec;
-  json::value root = json::parse(text, ec, {}, options);
+  parser.write(text.data(), text.size(), ec);
+  json::value root;
+  if (!ec) root = parser.release();
+  parser.reset();  // frees the parser's stacks now (wiped), not at return
+  crypto::wipe({scratch, sizeof scratch});
   if (ec) return malformed("frame header: not valid JSON");
   if (!root.is_object()) return malformed("frame header: not a JSON object");
   const json::object& object = root.get_object();
@@ -103,24 +146,44 @@ Result<FrameHeader> parse_frame_header(std::string_view text) {
 }
 
 Result<std::string> serialize_frame_header(const FrameHeader& header) {
-  json::object object;
+  json::object object(wiping_storage());
   object["version"] = header.version;
   object["kind"] = item_kind_name(header.kind);
   if (!header.file_name.empty()) object["file_name"] = header.file_name;
   if (!header.media_type.empty()) object["media_type"] = header.media_type;
   object["language"] = header.language;
   if (header.claims) {
-    object["claims"] = json::object{{"branch", header.claims->branch},
-                                    {"unit", header.claims->unit},
-                                    {"rank", header.claims->rank},
-                                    {"region", header.claims->region}};
+    object["claims"] = json::object({{"branch", header.claims->branch},
+                                     {"unit", header.claims->unit},
+                                     {"rank", header.claims->rank},
+                                     {"region", header.claims->region}},
+                                    wiping_storage());
   }
-  std::string text = json::serialize(object);
+  // Serialised into storage reserved up front, so the text is never copied by
+  // a reallocation that would leave an unwiped copy behind.
+  std::string text;
+  text.reserve(kMaxFrameHeaderBytes + 1);
+  json::serializer serializer;
+  serializer.reset(&object);
+  char piece[1024];
+  while (!serializer.done() && text.size() <= kMaxFrameHeaderBytes) {
+    std::string_view out =
+        serializer.read(piece, std::min(sizeof piece, text.capacity() - text.size()));
+    text.append(out.data(), out.size());
+  }
+  crypto::wipe({reinterpret_cast<std::uint8_t*>(piece), sizeof piece});
+  if (!serializer.done()) {
+    wipe_string(text);
+    return invalid_argument("frame header: longer than " + std::to_string(kMaxFrameHeaderBytes) +
+                            " bytes");
+  }
   // Boost.JSON writes bytes as given; checking the text with our own parser
   // catches invalid UTF-8 and over-long fields before anything is encrypted.
   auto check = parse_frame_header(text);
-  if (!check || !(*check == header) || text.size() > kMaxFrameHeaderBytes) {
-    crypto::wipe({reinterpret_cast<std::uint8_t*>(text.data()), text.size()});
+  bool round_trips = check && *check == header;
+  if (check && check->claims) wipe_claims(*check->claims);
+  if (!round_trips) {
+    wipe_string(text);
     return invalid_argument(check ? "frame header: does not round-trip" : check.error().message());
   }
   return text;

@@ -19,11 +19,6 @@ namespace {
 constexpr std::string_view kTextMediaType = "text/plain; charset=utf-8";
 constexpr std::string_view kBranches[] = {"", "army", "police", "intelligence", "other"};
 
-void wipe_string(std::string& s) {
-  crypto::wipe({reinterpret_cast<std::uint8_t*>(s.data()), s.size()});
-  s.clear();
-}
-
 // Appends to a plaintext buffer without leaving copies behind when it grows.
 void append_wiping(Bytes& buffer, ByteSpan data) {
   if (buffer.size() + data.size() > buffer.capacity()) {
@@ -56,10 +51,7 @@ Submission::Submission(Intake& intake, std::string language, std::optional<NewSo
 
 Submission::~Submission() {
   crypto::wipe(message_);
-  wipe_string(claims_.branch);
-  wipe_string(claims_.unit);
-  wipe_string(claims_.rank);
-  wipe_string(claims_.region);
+  wipe_claims(claims_);
   current_.reset();  // an unfinished blob removes its own temporary file
   if (!committed_) remove_blobs();
 }
@@ -152,11 +144,7 @@ Result<store::ItemBody> Submission::encrypt_message() {
   header.language = language_;
   if (is_first_contact()) header.claims = claims_;
   auto body = encrypt_item(header, message_, intake_.recipients(), intake_.store().blobs());
-  if (header.claims) {
-    wipe_string(header.claims->unit);
-    wipe_string(header.claims->rank);
-    wipe_string(header.claims->region);
-  }
+  if (header.claims) wipe_claims(*header.claims);
   if (!body) return body.error().with_context("submission: message");
   if (const auto* ref = std::get_if<store::BlobRef>(&*body)) blobs_.push_back(*ref);
   return body;
