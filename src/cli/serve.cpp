@@ -6,6 +6,7 @@
 // about any request.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -96,6 +97,12 @@ Result<void> run_serve(const ServeOptions& options) {
   SAFEHOUSE_TRY_VOID(server.add_listener("staff", config.staff_listen.host,
                                          config.staff_listen.port, staff_router,
                                          http::SecurityHeaders::staff_defaults()));
+  // An expired session's codename-derived keys are freed (wiped) within a
+  // quarter of the idle time, even if no request comes to trigger a sweep.
+  const std::chrono::milliseconds idle = std::chrono::minutes(config.session_idle_minutes);
+  server.every(std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::seconds(1),
+                                                     std::chrono::seconds(60)),
+               [&sessions] { sessions.sweep(); });
   print_start(config, server);
   server.run();
   std::cout << "Stopped." << std::endl;

@@ -13,6 +13,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <thread>
@@ -93,10 +95,32 @@ struct Server::Impl {
   void begin_shutdown();
   detail::net::awaitable<void> drain();
 
+  struct Periodic {
+    std::chrono::milliseconds period;
+    std::function<void()> task;
+  };
+  detail::net::awaitable<void> run_periodic(const Periodic& periodic);
+
   detail::ServerContext context;
   std::vector<std::unique_ptr<Listener>> listeners;
+  std::vector<Periodic> periodic_tasks;
   bool ran = false;
 };
+
+detail::net::awaitable<void> Server::Impl::run_periodic(const Periodic& periodic) {
+  namespace net = detail::net;
+  net::steady_timer timer(co_await net::this_coro::executor);
+  for (;;) {
+    timer.expires_after(periodic.period);
+    auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    if (ec || context.stopping) co_return;
+    try {
+      periodic.task();
+    } catch (const std::exception& e) {
+      spdlog::error("http: periodic task failed: {}", e.what());
+    }
+  }
+}
 
 void Server::Impl::begin_shutdown() {
   if (context.stopping.exchange(true)) return;
@@ -184,6 +208,9 @@ void Server::run() {
                     if (error) spdlog::error("http: listener stopped by an exception");
                   });
   }
+  for (const auto& periodic : impl_->periodic_tasks) {
+    net::co_spawn(net::make_strand(context.io), impl_->run_periodic(periodic), net::detached);
+  }
   net::signal_set signals(context.io, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int) {
     if (!ec) impl_->begin_shutdown();
@@ -198,6 +225,10 @@ void Server::run() {
   context.workers.join();
   context.key_derivation.join();
   spdlog::info("http: stopped after {} request(s)", context.counters.requests_total.load());
+}
+
+void Server::every(std::chrono::milliseconds period, std::function<void()> task) {
+  impl_->periodic_tasks.push_back({period, std::move(task)});
 }
 
 void Server::stop() {

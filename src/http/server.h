@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -80,6 +81,12 @@ class Server {
 
   // The bound port of listener `name`, 0 if there is none.
   std::uint16_t port(std::string_view name) const;
+
+  // Runs `task` every `period` on an I/O thread from run() until shutdown
+  // begins (housekeeping such as dropping expired sessions, which must not
+  // wait for the next request). The task must be short and must not throw;
+  // an exception is logged. Call before run().
+  void every(std::chrono::milliseconds period, std::function<void()> task);
 
   // Serves until SIGTERM, SIGINT or stop(); then stops accepting, closes idle
   // connections, lets in-flight requests finish for up to drain_timeout and

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -422,6 +423,24 @@ TEST_F(LimitsTest, StalledBodyIsCutOff) {
   net::write(socket, net::buffer(std::string_view(
                          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01")));
   EXPECT_EQ(read_one(socket), net::error::eof);  // closed without an answer
+}
+
+TEST(ServerPeriodic, RunsTasksUntilShutdown) {
+  Server server;
+  std::atomic<int> runs{0};
+  std::promise<void> third_run;
+  server.every(std::chrono::milliseconds(10), [&] {
+    if (++runs == 3) third_run.set_value();
+  });
+  server.every(std::chrono::milliseconds(10), [] { throw std::runtime_error("test: task bug"); });
+  std::thread thread([&] { server.run(); });
+  third_run.get_future().wait();  // a thrown task did not stop the others
+  server.stop();
+  thread.join();  // run() returns with tasks still scheduled
+  int after_stop = runs.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(runs.load(), after_stop);
+  EXPECT_GE(after_stop, 3);
 }
 
 TEST_F(LimitsTest, ConnectionsOverTheLimitAreClosed) {
