@@ -27,7 +27,7 @@ using Sha256 = std::array<std::uint8_t, 32>;
 std::string to_hex(const Sha256& digest);
 // Parses 64 hex characters; kMalformed otherwise.
 Result<Sha256> sha256_from_hex(std::string_view hex);
-// SHA-256 of `data` (libsodium).
+// SHA-256 of `data` (crypto::sha256, libcrypto).
 Sha256 sha256_of(ByteSpan data);
 
 // A source's stable id: 32 bytes derived from the codename by the caller
