@@ -18,6 +18,7 @@
 #include "codename/codename.h"
 #include "codename/source_keys.h"
 #include "intake/frame.h"
+#include "intake/sealing_budget.h"
 #include "intake/submission.h"
 #include "store/store.h"
 
@@ -95,6 +96,7 @@ class Intake {
   store::Store& store_;
   IntakeOptions options_;
   std::vector<const age::Recipient*> recipient_ptrs_;
+  SealingBudget sealing_budget_{SealingBudget::default_spare_threads()};
   std::atomic<std::uint64_t> submissions_{0};
   std::atomic<std::uint64_t> first_contacts_{0};
   std::atomic<std::uint64_t> items_{0};

@@ -43,10 +43,13 @@ store::ItemBody BodySink::take_body() {
 
 Result<std::unique_ptr<ItemEncryptor>> ItemEncryptor::create(
     const FrameHeader& header, std::span<const age::Recipient* const> recipients,
-    store::BlobStore& blobs, std::size_t inline_limit) {
+    store::BlobStore& blobs, std::size_t inline_limit, SealingBudget* sealing) {
   std::unique_ptr<ItemEncryptor> item(new ItemEncryptor());
   item->body_ = std::make_unique<BodySink>(blobs, inline_limit);
-  item->age_ = SAFEHOUSE_TRY(age::encrypt(recipients, *item->body_));
+  if (sealing != nullptr) item->sealing_ = sealing->acquire();
+  age::EncryptOptions options;
+  options.threads = item->sealing_.threads();
+  item->age_ = SAFEHOUSE_TRY(age::encrypt(recipients, *item->body_, options));
   item->frame_ = SAFEHOUSE_TRY(FrameWriter::create(header, *item->age_));
   return item;
 }

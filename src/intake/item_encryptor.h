@@ -5,7 +5,8 @@
 // The ciphertext stays in memory while it fits an inline body (64 KiB, one
 // database record, no file, no extra fsync) and otherwise spills to a
 // BlobWriter (temporary file, fsync, rename, directory fsync). No plaintext
-// is ever written anywhere; age's chunk buffer is the only copy in memory.
+// is ever written anywhere; age's chunk buffers (wiped) are the only copies
+// in memory.
 // Knows age, frames and the blob store; nothing of HTTP, sources or cases.
 #ifndef SAFEHOUSE_INTAKE_ITEM_ENCRYPTOR_H_
 #define SAFEHOUSE_INTAKE_ITEM_ENCRYPTOR_H_
@@ -16,6 +17,7 @@
 #include "age/recipient.h"
 #include "base/byte_stream.h"
 #include "intake/frame.h"
+#include "intake/sealing_budget.h"
 #include "store/blob_store.h"
 #include "store/write_batch.h"
 
@@ -48,10 +50,13 @@ class BodySink final : public ByteSink {
 // Thread safety: none; one item of one request.
 class ItemEncryptor final : public ByteSink {
  public:
-  // Requires: `recipients` non-empty; they and `blobs` outlive the encryptor.
+  // Requires: `recipients` non-empty; they, `blobs` and `sealing` (if given)
+  // outlive the encryptor. With `sealing`, the item seals on an extra thread
+  // if the budget has one (for large files).
   static Result<std::unique_ptr<ItemEncryptor>> create(
       const FrameHeader& header, std::span<const age::Recipient* const> recipients,
-      store::BlobStore& blobs, std::size_t inline_limit = store::kMaxInlineBodyBytes);
+      store::BlobStore& blobs, std::size_t inline_limit = store::kMaxInlineBodyBytes,
+      SealingBudget* sealing = nullptr);
 
   // Plaintext content of the item.
   Result<void> write(ByteSpan content) override;
@@ -65,7 +70,9 @@ class ItemEncryptor final : public ByteSink {
 
  private:
   ItemEncryptor() = default;
-  // Declared in data-flow order, so they are destroyed frame first.
+  // Declared in data-flow order, so they are destroyed frame first; the
+  // grant after the age writer has joined its sealing thread.
+  SealingBudget::Grant sealing_;
   std::unique_ptr<BodySink> body_;
   std::unique_ptr<ByteSink> age_;
   std::unique_ptr<FrameWriter> frame_;

@@ -105,7 +105,8 @@ Result<void> Submission::begin_file(std::string file_name, std::string media_typ
 }
 
 Result<void> Submission::start_file_item() {
-  auto item = ItemEncryptor::create(*pending_file_, intake_.recipients(), intake_.store().blobs());
+  auto item = ItemEncryptor::create(*pending_file_, intake_.recipients(), intake_.store().blobs(),
+                                    store::kMaxInlineBodyBytes, &intake_.sealing_budget_);
   if (!item) return item.error().with_context("submission: file");
   current_ = std::move(*item);
   pending_file_.reset();
