@@ -24,9 +24,10 @@ Result<std::unique_ptr<ByteSink>> encrypt(std::span<const Recipient* const> reci
 
 struct EncryptOptions {
   // Threads sealing payload chunks, the caller's included. 1 seals on the
-  // caller's thread only (what servers want: they encrypt many files at
-  // once). More is for one big file, e.g. the CLI; memory stays constant:
-  // 3 chunks of 64 KiB per thread, at most 8 threads. Output is the same.
+  // caller's thread only (what a busy server wants: it encrypts many files at
+  // once). More is for one big file, e.g. the CLI, or a server's lone upload;
+  // memory stays constant: 3 chunks of 64 KiB per thread, at most 8 threads.
+  // Output is the same.
   unsigned threads = 1;
 };
 
