@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// http/source_routes.h: the source listener's routes (notes/routes.md):
+// http/source_routes.h: the source listener's routes (docs/routes.md):
 // landing, first contact, sign-in, inbox, follow-ups, sign-out, static
 // files and /api/v1/metadata. Thin: parse the request, call intake/, render
 // with web/. The source's session state (a codename's derived keys, held in

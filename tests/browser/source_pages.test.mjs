@@ -21,7 +21,7 @@ const bin = process.env.SAFEHOUSE_BIN;
 const outDir = process.env.SAFEHOUSE_BROWSER_OUT ?? os.tmpdir();
 assert.ok(bin && fs.existsSync(bin), 'SAFEHOUSE_BIN must name the built safehouse binary');
 
-// notes/routes.md: every response carries these.
+// docs/routes.md: every response carries these.
 const kCsp =
   "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

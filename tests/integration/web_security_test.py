@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # tests/integration/web_security_test.py: the source listener's security
-# contract (notes/routes.md) and invariant 6 against the running server.
+# contract (docs/routes.md) and invariant 6 against the running server.
 # `headers`: security headers on every page, cookie attributes, CSRF missing
 # or wrong → 403 with nothing stored, sign-out ends the session.
 # `bad_input`: too large → 413, malformed multipart → 400, invalid UTF-8,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/web/renderer_test.cpp: every page renders in English and Persian with
 // the right lang/dir, Persian digits and translations; user data is escaped;
-// forms carry exactly the fields notes/routes.md names; nothing is loaded
+// forms carry exactly the fields docs/routes.md names; nothing is loaded
 // from outside /static/ and no page has script.
 #include "web/renderer.h"
 
