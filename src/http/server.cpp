@@ -247,6 +247,7 @@ ServerStats Server::stats() const {
   stats.responses_4xx = counters.responses_by_class[4].load();
   stats.responses_5xx = counters.responses_by_class[5].load();
   stats.upload_bytes_total = counters.upload_bytes_total.load();
+  stats.body_reads_total = counters.body_reads_total.load();
   return stats;
 }
 

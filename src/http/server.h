@@ -63,6 +63,7 @@ struct ServerStats {
   std::uint64_t responses_4xx = 0;
   std::uint64_t responses_5xx = 0;
   std::uint64_t upload_bytes_total = 0;
+  std::uint64_t body_reads_total = 0;  // socket reads while reading bodies
 };
 
 // Thread safety: add_listener() before run(); stop(), port() and stats() from

@@ -58,6 +58,7 @@ struct Counters {
   std::atomic<std::uint64_t> requests_total{0};
   std::atomic<std::uint64_t> responses_by_class[6]{};  // [status / 100]
   std::atomic<std::uint64_t> upload_bytes_total{0};
+  std::atomic<std::uint64_t> body_reads_total{0};
 };
 
 struct ServerContext {

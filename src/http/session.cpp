@@ -243,6 +243,7 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
   // minutes on a slow Tor circuit, but a circuit that stops sending is cut.
   while (body.size > 0 && !parser_.is_done()) {
     connection_.stream.expires_after(options_.body_read_timeout);
+    context_.counters.body_reads_total.fetch_add(1, std::memory_order_relaxed);
     auto [ec, unused] =
         co_await bhttp::async_read_some(connection_.stream, buffer_, parser_, kAsTuple);
     if (ec == bhttp::error::need_buffer) break;

@@ -43,6 +43,8 @@ std::string format_metrics(const intake::IntakeStats& intake,
             server->responses_5xx);
     counter(out, "safehouse_http_upload_bytes_total", "Request body bytes of uploads.",
             server->upload_bytes_total);
+    counter(out, "safehouse_http_body_reads_total",
+            "Socket reads made while reading request bodies.", server->body_reads_total);
     gauge(out, "safehouse_http_connections_open", "Connections open now.",
           server->connections_open);
   }
