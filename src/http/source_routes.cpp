@@ -161,7 +161,9 @@ Response first_contact_form(SourceContext& ctx, Request& request) {
   if (!session) return error_for(ctx, session.error(), *language);
   web::PageData data;
   // The page is the only copy of the words that leaves this function.
-  data.set_text("codename", codename.render(codename_language(*language)));
+  std::string words = codename.render(codename_language(*language));
+  data.set_secret("codename", words);
+  wipe_text(words);
   data.set_text("csrf", session->csrf_token);
   Response response = page(ctx, web::Page::kFirstContact, *language, data);
   response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session->token));
@@ -230,7 +232,7 @@ Response inbox(SourceContext& ctx, Request& request) {
   for (intake::Reply& reply : *replies) {
     web::PageData item;
     item.set_localized("day", intake::format_day(reply.day));
-    item.set_text("text", reply.text);
+    item.set_secret("text", reply.text);
     crypto::wipe({reinterpret_cast<std::uint8_t*>(reply.text.data()), reply.text.size()});
     items.push_back(std::move(item));
   }

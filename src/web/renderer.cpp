@@ -5,6 +5,9 @@
 // inject markup. Only this file includes mustache.hpp, to keep builds quick.
 #include "web/renderer.h"
 
+#include <sodium.h>
+
+#include <array>
 #include <kainjow/mustache.hpp>
 #include <utility>
 
@@ -76,13 +79,97 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   return text;
 }
 
-mustache::data to_mustache(const PageData& page, Language language) {
+// Secret values stand in the template as "shs<nonce>i<index>e": letters and
+// digits, which escaping leaves alone; the nonce is random per page, so no
+// other text on it can pose as a placeholder.
+struct Secrets {
+  std::string marker;  // "shs<nonce>i"
+  std::vector<const crypto::WipedString*> values;
+
+  Secrets() {
+    std::array<std::uint8_t, 8> nonce{};
+    randombytes_buf(nonce.data(), nonce.size());
+    static constexpr char kHex[] = "0123456789abcdef";
+    marker = "shs";
+    for (std::uint8_t byte : nonce) {
+      marker.push_back(kHex[byte >> 4]);
+      marker.push_back(kHex[byte & 15]);
+    }
+    marker.push_back('i');
+  }
+
+  std::string placeholder(const crypto::WipedString& value) {
+    values.push_back(&value);
+    return marker + std::to_string(values.size() - 1) + "e";
+  }
+};
+
+// What mustache's html_escape writes for `c`, for sizing and writing secrets
+// outside the library.
+std::string_view escaped(const char& c) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return "&apos;";
+    default:
+      return {&c, 1};
+  }
+}
+
+// Calls literal(text) and secret(value) for the pieces of `html` in order.
+template <typename Literal, typename Secret>
+void for_each_piece(std::string_view html, const Secrets& secrets, Literal literal, Secret secret) {
+  std::size_t at = 0;
+  for (;;) {
+    std::size_t found = html.find(secrets.marker, at);
+    if (found == std::string_view::npos) return literal(html.substr(at));
+    literal(html.substr(at, found - at));
+    std::size_t end = found + secrets.marker.size();
+    std::size_t index = 0;
+    while (end < html.size() && html[end] >= '0' && html[end] <= '9') {
+      index = index * 10 + static_cast<std::size_t>(html[end++] - '0');
+    }
+    secret(*secrets.values.at(index));
+    at = end + 1;  // past the closing 'e'
+  }
+}
+
+// The page with every placeholder replaced by its escaped secret, in a string
+// sized exactly first: growing it would free copies of the secrets unwiped.
+std::string splice_secrets(std::string_view html, const Secrets& secrets) {
+  std::size_t size = 0;
+  for_each_piece(
+      html, secrets, [&](std::string_view text) { size += text.size(); },
+      [&](const crypto::WipedString& value) {
+        for (const char& c : value) size += escaped(c).size();
+      });
+  std::string out;
+  out.reserve(size);
+  for_each_piece(
+      html, secrets, [&](std::string_view text) { out.append(text); },
+      [&](const crypto::WipedString& value) {
+        for (const char& c : value) out.append(escaped(c));
+      });
+  return out;
+}
+
+mustache::data to_mustache(const PageData& page, Language language, Secrets& secrets) {
   mustache::data out(mustache::data::type::object);
   for (const auto& [key, value] : page.values()) {
     using Kind = PageData::Value::Kind;
     switch (value.kind) {
       case Kind::kText:
         out.set(key, mustache::data(value.text));
+        break;
+      case Kind::kSecret:
+        out.set(key, mustache::data(secrets.placeholder(value.secret)));
         break;
       case Kind::kLocalized:
         out.set(key, mustache::data(localize_digits(language, value.text)));
@@ -95,7 +182,9 @@ mustache::data to_mustache(const PageData& page, Language language) {
         break;
       case Kind::kList: {
         mustache::data list(mustache::data::type::list);
-        for (const PageData& item : value.list) list.push_back(to_mustache(item, language));
+        for (const PageData& item : value.list) {
+          list.push_back(to_mustache(item, language, secrets));
+        }
         out.set(key, list);
         break;
       }
@@ -129,6 +218,11 @@ std::string_view error_flag(std::int64_t status) {
 
 PageData& PageData::set_text(std::string key, std::string value) {
   values_[std::move(key)] = Value{.kind = Value::Kind::kText, .text = std::move(value)};
+  return *this;
+}
+PageData& PageData::set_secret(std::string key, std::string_view value) {
+  values_[std::move(key)] =
+      Value{.kind = Value::Kind::kSecret, .secret = crypto::WipedString(value)};
   return *this;
 }
 PageData& PageData::set_localized(std::string key, std::string value) {
@@ -185,7 +279,8 @@ std::string Renderer::render(Page page, Language language, const PageData& data)
   const std::string lang(code(language));
   const Language other = other_language(language);
 
-  mustache::data context = to_mustache(data, language);
+  Secrets secrets;
+  mustache::data context = to_mustache(data, language, secrets);
   context.set("lang", lang);
   context.set("dir", std::string(dir(language)));
   context.set("organisation_name", impl_->site.organisation_name);
@@ -221,7 +316,8 @@ std::string Renderer::render(Page page, Language language, const PageData& data)
   // The templates open with a licence comment; "<!DOCTYPE html>" must come
   // first or browsers fall back to quirks mode.
   html.erase(0, html.find_first_not_of(" \n"));
-  return html;
+  if (secrets.values.empty()) return html;
+  return splice_secrets(html, secrets);
 }
 
 }  // namespace safehouse::web

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "crypto/wiping_allocator.h"
 #include "web/language.h"
 
 namespace safehouse::web {
@@ -43,8 +44,13 @@ enum class Page { kLanding, kFirstContact, kLogin, kInbox, kError, kStaffHome };
 // an overloaded set(key, bool) would swallow string literals.
 class PageData {
  public:
-  // Shown exactly as given (escaped): codenames, keys, tokens, user text.
+  // Shown exactly as given (escaped): keys, tokens, user text.
   PageData& set_text(std::string key, std::string value);
+  // Shown like set_text, for plaintext that must not outlive the page: a new
+  // codename, a decrypted reply. Held in wiped memory; the template engine
+  // only ever sees a placeholder, and the escaped text is spliced into the
+  // finished page, built without reallocation. The caller wipes `value`.
+  PageData& set_secret(std::string key, std::string_view value);
   // Shown with ASCII digits written in the page language's digits (dates,
   // counts already formatted as text).
   PageData& set_localized(std::string key, std::string value);
@@ -56,9 +62,10 @@ class PageData {
   PageData& set_list(std::string key, std::vector<PageData> items);
 
   struct Value {
-    enum class Kind { kText, kLocalized, kNumber, kFlag, kList };
+    enum class Kind { kText, kLocalized, kNumber, kFlag, kList, kSecret };
     Kind kind = Kind::kText;
     std::string text;
+    crypto::WipedString secret;
     std::int64_t number = 0;
     bool flag = false;
     std::vector<PageData> list;

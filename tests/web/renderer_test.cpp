@@ -19,12 +19,16 @@ const Renderer& renderer() {
   return loaded;
 }
 
-PageData inbox_data() {
+// Replies and codenames go in as secrets, as the routes put them.
+PageData inbox_data(bool as_secret = true) {
+  auto text = [as_secret](PageData item, std::string value) {
+    return as_secret ? std::move(item.set_secret("text", value))
+                     : std::move(item.set_text("text", value));
+  };
   std::vector<PageData> replies;
-  replies.push_back(PageData()
-                        .set_localized("day", "2026-11-25")
-                        .set_text("text", "Hello <script>alert(1)</script> & \"bye\""));
-  replies.push_back(PageData().set_localized("day", "2026-11-26").set_text("text", "second 42"));
+  replies.push_back(text(PageData().set_localized("day", "2026-11-25"),
+                         "Hello <script>alert(1)</script> & \"bye\" 'q'"));
+  replies.push_back(text(PageData().set_localized("day", "2026-11-26"), "second 42"));
   return PageData()
       .set_text("csrf", "tok-123")
       .set_flag("sent", true)
@@ -37,7 +41,7 @@ PageData data_for(Page page) {
       return PageData().set_text("log_verifier_key", "example.org+1a2b3c4d+AbCd0123==");
     case Page::kFirstContact:
       return PageData()
-          .set_text("codename", "apple river stone cloud seven lamp frog moon")
+          .set_secret("codename", "apple river stone cloud seven lamp frog moon")
           .set_text("csrf", "tok-123");
     case Page::kLogin:
       return PageData().set_text("csrf", "tok-123");
@@ -130,6 +134,31 @@ TEST(Renderer, UserDataIsEscaped) {
       PageData().set_text("log_verifier_key", "\"><img src=x onerror=alert(1)>{{t}}"));
   EXPECT_FALSE(contains(key_attack, "<img"));
   EXPECT_TRUE(contains(key_attack, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;{{t}}"));
+}
+
+// A secret renders exactly as the same text would, escaping included, in a
+// list and twice on one page; no placeholder is left behind.
+TEST(Renderer, SecretsRenderExactlyAsText) {
+  for (Language language : kBoth) {
+    const std::string secret = renderer().render(Page::kInbox, language, inbox_data(true));
+    const std::string text = renderer().render(Page::kInbox, language, inbox_data(false));
+    EXPECT_EQ(secret, text);
+    EXPECT_FALSE(contains(secret, "shs"));
+    EXPECT_TRUE(contains(secret, "&amp; &quot;bye&quot; &apos;q&apos;"));
+  }
+  const std::string words = "apple river stone cloud seven lamp frog moon";
+  EXPECT_EQ(renderer().render(Page::kFirstContact, Language::kPersian,
+                              PageData().set_secret("codename", words).set_text("csrf", "t")),
+            renderer().render(Page::kFirstContact, Language::kPersian,
+                              PageData().set_text("codename", words).set_text("csrf", "t")));
+  // A text that looks like a placeholder is not one: the marker is random.
+  const std::string forged =
+      renderer().render(Page::kInbox, Language::kEnglish,
+                        PageData()
+                            .set_text("csrf", "shs0000000000000000i0e")
+                            .set_list("replies", {PageData().set_secret("text", "real secret")}));
+  EXPECT_TRUE(contains(forged, "shs0000000000000000i0e"));
+  EXPECT_TRUE(contains(forged, "real secret"));
 }
 
 TEST(Renderer, InboxShowsSentNoticeAndEmptyState) {
