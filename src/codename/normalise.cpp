@@ -12,8 +12,20 @@
 #include <cstdint>
 #include <string>
 
+#include "crypto/wiping_allocator.h"
+
 namespace safehouse::codename {
 namespace {
+
+// The typed codename passes through several UTF-16 copies; each is wiped
+// when freed, growth included.
+using U16String =
+    std::basic_string<char16_t, std::char_traits<char16_t>, crypto::WipingAllocator<char16_t>>;
+
+// NFKC_Casefold turns one UTF-16 unit into at most 18 (U+FDFA). Giving ICU
+// that much room up front means it never grows a buffer of its own, which it
+// would free unwiped.
+constexpr std::size_t kMaxExpansion = 18;
 
 // Each pass is NFKC_Casefold then our mappings. Removing a mark can bring a
 // base letter and a combining mark together, so passes repeat until nothing
@@ -50,8 +62,8 @@ UChar32 mapped(UChar32 c) {
 
 // Applies is_removed/is_separator/mapped and collapses separators to one
 // space, trimmed at both ends. `in` is valid UTF-16.
-std::u16string map_and_collapse(const std::u16string& in) {
-  std::u16string out;
+U16String map_and_collapse(const U16String& in) {
+  U16String out;
   out.reserve(in.size());
   bool pending_space = false;
   const auto length = static_cast<int32_t>(in.size());
@@ -76,21 +88,21 @@ std::u16string map_and_collapse(const std::u16string& in) {
   return out;
 }
 
-Result<std::u16string> to_utf16(std::string_view text) {
+Result<U16String> to_utf16(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   int32_t length = 0;
   const auto size = static_cast<int32_t>(text.size());
   u_strFromUTF8(nullptr, 0, &length, text.data(), size, &status);
   if (status == U_INVALID_CHAR_FOUND) return malformed("normalise: input is not valid UTF-8");
   if (U_FAILURE(status) && status != U_BUFFER_OVERFLOW_ERROR) return icu_failure("u_strFromUTF8");
-  std::u16string out(static_cast<std::size_t>(length), u'\0');
+  U16String out(static_cast<std::size_t>(length), u'\0');
   status = U_ZERO_ERROR;
   u_strFromUTF8(out.data(), length, nullptr, text.data(), size, &status);
   if (U_FAILURE(status)) return icu_failure("u_strFromUTF8");
   return out;
 }
 
-Result<std::string> to_utf8(const std::u16string& text) {
+Result<std::string> to_utf8(const U16String& text) {
   UErrorCode status = U_ZERO_ERROR;
   int32_t length = 0;
   const auto size = static_cast<int32_t>(text.size());
@@ -104,18 +116,16 @@ Result<std::string> to_utf8(const std::u16string& text) {
 }
 
 // NFKC, full case folding, and removal of default-ignorable code points.
-Result<std::u16string> nfkc_casefold(const std::u16string& text) {
+Result<U16String> nfkc_casefold(const U16String& text) {
   UErrorCode status = U_ZERO_ERROR;
   const UNormalizer2* normalizer = unorm2_getNFKCCasefoldInstance(&status);
   if (U_FAILURE(status)) return icu_failure("NFKC_Casefold instance");
   const auto size = static_cast<int32_t>(text.size());
-  const int32_t length = unorm2_normalize(normalizer, text.data(), size, nullptr, 0, &status);
-  if (U_FAILURE(status) && status != U_BUFFER_OVERFLOW_ERROR)
-    return icu_failure("unorm2_normalize");
-  std::u16string out(static_cast<std::size_t>(length), u'\0');
-  status = U_ZERO_ERROR;
-  unorm2_normalize(normalizer, text.data(), size, out.data(), length, &status);
+  U16String out(text.size() * kMaxExpansion + 1, u'\0');
+  const int32_t length = unorm2_normalize(normalizer, text.data(), size, out.data(),
+                                          static_cast<int32_t>(out.size()), &status);
   if (U_FAILURE(status)) return icu_failure("unorm2_normalize");
+  out.resize(static_cast<std::size_t>(length));
   return out;
 }
 
@@ -126,9 +136,9 @@ Result<std::string> normalise(std::string_view typed) {
     return Error(ErrorCode::kTooLarge, "normalise: input is longer than " +
                                            std::to_string(kMaxNormaliseInputBytes) + " bytes");
   }
-  std::u16string text = SAFEHOUSE_TRY(to_utf16(typed));
+  U16String text = SAFEHOUSE_TRY(to_utf16(typed));
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    std::u16string next = map_and_collapse(SAFEHOUSE_TRY(nfkc_casefold(text)));
+    U16String next = map_and_collapse(SAFEHOUSE_TRY(nfkc_casefold(text)));
     if (next == text) return to_utf8(text);
     text = std::move(next);
   }

@@ -32,6 +32,19 @@ TEST(Normalise, LowerCasesAndNfkc) {
   EXPECT_EQ(norm("\uFEDB\uFE98\uFE8E\uFE8F"), "کتاب");
 }
 
+// NFKC's largest expansion, 18 code points from one (U+FDFA), at the input
+// limit: the buffer given to ICU up front must hold it.
+TEST(Normalise, LargestExpansionFitsAtTheInputLimit) {
+  std::string ligature = "\uFDFA";  // 3 bytes of UTF-8
+  std::string input;
+  while (input.size() + ligature.size() <= kMaxNormaliseInputBytes) input += ligature;
+  auto result = normalise(input);
+  ASSERT_TRUE(result) << result.error().message();
+  // Each ligature becomes 4 words of Arabic letters; no ligature is left.
+  EXPECT_EQ(result->find("\uFDFA"), std::string::npos);
+  EXPECT_GT(result->size(), input.size() * 5);
+}
+
 TEST(Normalise, Digits) {
   EXPECT_EQ(norm("۰۱۲۳۴۵۶۷۸۹"), "0123456789");
   EXPECT_EQ(norm("٠١٢٣٤٥٦٧٨٩"), "0123456789");
