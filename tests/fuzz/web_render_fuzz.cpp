@@ -2,7 +2,8 @@
 // tests/fuzz/web_render_fuzz.cpp: pages rendered with arbitrary user text (a
 // reply, a codename, a key) and arbitrary language and status must never
 // crash, and no markup from the input may survive escaping: the input's '<',
-// '>', '"' and '&' never reach the page unescaped.
+// '>', '"' and '&' never reach the page unescaped. Secrets (set_secret) render
+// exactly as the same text does.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -55,6 +56,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (count_lt(landing) != count_lt(plain_landing)) std::abort();
 
   (void)renderer().render(Page::kError, language, PageData().set_number("status", status));
-  (void)renderer().render(Page::kFirstContact, language, PageData().set_text("codename", text));
+
+  // Differential: a secret (spliced in after rendering) must give the very
+  // page the same text gives through the template engine.
+  std::vector<PageData> secret_replies;
+  secret_replies.push_back(PageData().set_localized("day", text).set_secret("text", text));
+  const PageData secret_inbox =
+      PageData().set_text("csrf", text).set_flag("sent", true).set_list("replies", secret_replies);
+  if (renderer().render(Page::kInbox, language, secret_inbox) !=
+      renderer().render(Page::kInbox, language, inbox)) {
+    std::abort();
+  }
+  if (renderer().render(Page::kFirstContact, language, PageData().set_secret("codename", text)) !=
+      renderer().render(Page::kFirstContact, language, PageData().set_text("codename", text))) {
+    std::abort();
+  }
   return 0;
 }
