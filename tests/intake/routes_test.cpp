@@ -4,10 +4,8 @@
 // inbox, follow-up, reply, sign-out, sign-in) and the refusals (CSRF,
 // content type, size, unknown language), each of which must store nothing.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
-#include <regex>
 
 #include "config/installation.h"
 #include "http/request.h"
@@ -16,6 +14,7 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/intake.h"
+#include "source_stack.h"
 #include "web/renderer.h"
 
 namespace safehouse::http {
@@ -44,44 +43,16 @@ std::string multipart(const std::vector<Part>& parts) {
   return body + "--" + std::string(kBoundary) + "--\r\n";
 }
 
-std::string match(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 class RoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char path[] = "/tmp/safehouse-routes-XXXXXX";
-    ASSERT_NE(mkdtemp(path), nullptr);
-    root_ = path;
-    config::InitOptions options;
-    options.organisation_name = "Route Org";
-    options.scrypt_work_factor = 10;
-    ASSERT_TRUE(config::create_installation(root_ / "data", options, store::FileSystem::posix()));
-    installation_ = config::Installation::open(root_ / "data", store::FileSystem::posix()).value();
-    intake::IntakeOptions intake_options;
-    intake_options.recipients = installation_->recipients();
-    intake_ = std::make_unique<intake::Intake>(installation_->store(), std::move(intake_options));
-    renderer_ =
-        std::make_unique<web::Renderer>(web::Renderer::create(web::SiteInfo{"Route Org"}).value());
-    sessions_ = std::make_unique<SessionStore>(std::chrono::minutes(15));
-    context_ = std::make_unique<SourceContext>(
-        SourceContext{SourceSite{"Route Org", installation_->log_key().verifier_key(),
-                                 installation_->recipient_strings(), 400'000},
-                      *intake_, *renderer_, *sessions_});
-    add_source_routes(router_, *context_);
-    staff_ = std::make_unique<StaffContext>(StaffContext{*intake_, *renderer_, nullptr});
+    ASSERT_NO_FATAL_FAILURE(stack_.open("Route Org", false, 400'000));
+    add_source_routes(router_, *stack_.source);
+    staff_ =
+        std::make_unique<StaffContext>(StaffContext{*stack_.intake, *stack_.renderer, nullptr});
     add_staff_routes(staff_router_, *staff_);
   }
-  void TearDown() override {
-    staff_.reset();
-    context_.reset();
-    intake_.reset();
-    installation_.reset();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
+  void TearDown() override { staff_.reset(); }
 
   Response call(Method method, const std::string& target, std::string body = {},
                 std::string content_type = {}) {
@@ -107,15 +78,10 @@ class RoutesTest : public ::testing::Test {
     return match(page.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
   }
   std::size_t cases() {
-    return installation_->store().list_cases(store::CaseQuery{}).value().size();
+    return stack_.installation->store().list_cases(store::CaseQuery{}).value().size();
   }
 
-  fs::path root_;
-  std::unique_ptr<config::Installation> installation_;
-  std::unique_ptr<intake::Intake> intake_;
-  std::unique_ptr<web::Renderer> renderer_;
-  std::unique_ptr<SessionStore> sessions_;
-  std::unique_ptr<SourceContext> context_;
+  SourceStack stack_;
   std::unique_ptr<StaffContext> staff_;
   Router router_, staff_router_;
   std::string cookie_;
@@ -128,7 +94,7 @@ TEST_F(RoutesTest, SimplePages) {
   Response landing = call(Method::kGet, "/fa/");
   EXPECT_EQ(landing.status(), 200U);
   EXPECT_NE(landing.body().find("dir=\"rtl\""), std::string::npos);
-  EXPECT_NE(landing.body().find(installation_->log_key().verifier_key()), std::string::npos);
+  EXPECT_NE(landing.body().find(stack_.installation->log_key().verifier_key()), std::string::npos);
   EXPECT_EQ(call(Method::kGet, "/de/").status(), 404U);
   EXPECT_EQ(call(Method::kGet, "/fa").header("Location"), "/fa/");
   EXPECT_EQ(call(Method::kGet, "/favicon.ico").status(), 404U);
@@ -136,7 +102,7 @@ TEST_F(RoutesTest, SimplePages) {
   EXPECT_EQ(call(Method::kGet, "/en/nothing").status(), 404U);
   Response metadata = call(Method::kGet, "/api/v1/metadata");
   EXPECT_EQ(metadata.content_type(), "application/json");
-  EXPECT_NE(metadata.body().find(installation_->recipient_strings()[0]), std::string::npos);
+  EXPECT_NE(metadata.body().find(stack_.installation->recipient_strings()[0]), std::string::npos);
   EXPECT_EQ(call(Method::kGet, "/static/safehouse.css").status(), 200U);
   EXPECT_EQ(call(Method::kGet, "/en/inbox").header("Location"), "/en/login");
 }
@@ -184,12 +150,12 @@ TEST_F(RoutesTest, SourceJourney) {
   // A follow-up goes to the same case.
   Response more = post_multipart("/en/inbox", {{"csrf", inbox_csrf, {}}, {"message", "more", {}}});
   EXPECT_EQ(more.status(), 303U);
-  const auto all = installation_->store().list_cases(store::CaseQuery{}).value();
+  const auto all = stack_.installation->store().list_cases(store::CaseQuery{}).value();
   ASSERT_EQ(all.size(), 1U);
   EXPECT_EQ(all[0].item_count, 3);
 
   // A reviewer replies; the inbox shows it, decrypted with the session's key.
-  ASSERT_TRUE(intake_->send_reply(all[0].case_id, "We read you <b>", "en"));
+  ASSERT_TRUE(stack_.intake->send_reply(all[0].case_id, "We read you <b>", "en"));
   inbox = call(Method::kGet, "/en/inbox");
   EXPECT_NE(inbox.body().find("We read you &lt;b&gt;"), std::string::npos);
 
@@ -257,9 +223,9 @@ TEST_F(RoutesTest, RefusalsStoreNothing) {
       403U);
   EXPECT_EQ(post_multipart("/en/inbox", {{"csrf", csrf, {}}, {"message", "x", {}}}).status(), 403U);
   EXPECT_EQ(cases(), 0U);
-  EXPECT_EQ(installation_->store().stats().batches, 0U);
+  EXPECT_EQ(stack_.installation->store().stats().batches, 0U);
   std::size_t blobs = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root_ / "data" / "blobs")) {
+  for (const auto& entry : fs::recursive_directory_iterator(stack_.root / "data" / "blobs")) {
     if (entry.is_regular_file() && entry.path().filename() != "LOCK") ++blobs;
   }
   EXPECT_EQ(blobs, 0U);

@@ -4,7 +4,6 @@
 // 1 MiB file streamed over the socket in pieces, the inbox after it, the
 // security headers, and /metrics on the staff listener.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,7 +15,6 @@
 #include <boost/beast/http/write.hpp>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "age/identity_file.h"
@@ -25,6 +23,7 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/item_reader.h"
+#include "source_stack.h"
 
 namespace safehouse::http {
 namespace {
@@ -35,37 +34,16 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using ClientResponse = bhttp::response<bhttp::string_body>;
 
-std::string match(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char path[] = "/tmp/safehouse-serve-XXXXXX";
-    ASSERT_NE(mkdtemp(path), nullptr);
-    root_ = path;
-    config::InitOptions options;
-    options.demo = true;
-    options.scrypt_work_factor = 10;
-    ASSERT_TRUE(config::create_installation(root_ / "data", options, store::FileSystem::posix()));
-    installation_ = config::Installation::open(root_ / "data", store::FileSystem::posix()).value();
-    intake::IntakeOptions intake_options;
-    intake_options.recipients = installation_->recipients();
-    intake_ = std::make_unique<intake::Intake>(installation_->store(), std::move(intake_options));
-    renderer_ = std::make_unique<web::Renderer>(web::Renderer::create({"Serve Org"}).value());
-    sessions_ = std::make_unique<SessionStore>(std::chrono::minutes(15));
-    source_ = std::make_unique<SourceContext>(
-        SourceContext{SourceSite{"Serve Org", installation_->log_key().verifier_key(),
-                                 installation_->recipient_strings(), 8 << 20},
-                      *intake_, *renderer_, *sessions_});
-    add_source_routes(source_router_, *source_);
+    ASSERT_NO_FATAL_FAILURE(stack_.open("Serve Org", true, 8 << 20));
+    add_source_routes(source_router_, *stack_.source);
     ServerOptions server_options;
     server_options.upload_chunk_bytes = 16 * 1024;
     server_ = std::make_unique<Server>(server_options);
     staff_ = std::make_unique<StaffContext>(
-        StaffContext{*intake_, *renderer_, [this] { return server_->stats(); }});
+        StaffContext{*stack_.intake, *stack_.renderer, [this] { return server_->stats(); }});
     add_staff_routes(staff_router_, *staff_);
     ASSERT_TRUE(server_->add_listener("source", "127.0.0.1", 0, source_router_,
                                       SecurityHeaders::source_defaults()));
@@ -77,8 +55,6 @@ class ServeTest : public ::testing::Test {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
     server_.reset();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
 
   // One request on a fresh connection; the body is written in pieces of
@@ -112,12 +88,7 @@ class ServeTest : public ::testing::Test {
     return response;
   }
 
-  fs::path root_;
-  std::unique_ptr<config::Installation> installation_;
-  std::unique_ptr<intake::Intake> intake_;
-  std::unique_ptr<web::Renderer> renderer_;
-  std::unique_ptr<SessionStore> sessions_;
-  std::unique_ptr<SourceContext> source_;
+  SourceStack stack_;
   std::unique_ptr<StaffContext> staff_;
   Router source_router_, staff_router_;
   std::unique_ptr<Server> server_;
@@ -157,18 +128,18 @@ TEST_F(ServeTest, FirstContactOverTheSocket) {
 
   // What was stored decrypts, with the demo identity, to what was sent.
   auto identities = age::parse_identity_file([&] {
-                      std::ifstream in(root_ / "data" / "demo-reviewer.key");
+                      std::ifstream in(stack_.root / "data" / "demo-reviewer.key");
                       return std::string(std::istreambuf_iterator<char>(in), {});
                     }())
                         .value();
   const age::Identity* ids[] = {identities[0].get()};
-  const auto cases = installation_->store().list_cases({}).value();
+  const auto cases = stack_.installation->store().list_cases({}).value();
   ASSERT_EQ(cases.size(), 1U);
-  const auto items = installation_->store().list_items(cases[0].case_id).value();
+  const auto items = stack_.installation->store().list_items(cases[0].case_id).value();
   ASSERT_EQ(items.size(), 2U);
   Bytes content;
   VectorSink sink(content);
-  auto header = intake::read_item(installation_->store(), items[1].item_id, ids, sink);
+  auto header = intake::read_item(stack_.installation->store(), items[1].item_id, ids, sink);
   ASSERT_TRUE(header) << header.error().message();
   EXPECT_EQ(header->file_name, "clip.mp4");
   EXPECT_EQ(std::string(content.begin(), content.end()), file);
@@ -200,7 +171,7 @@ TEST_F(ServeTest, BrokenUploadLeavesNothing) {
     net::write(socket, net::buffer(head));
     net::write(socket, net::buffer(start));
   }  // the connection breaks here
-  const fs::path blobs = root_ / "data" / "blobs";
+  const fs::path blobs = stack_.root / "data" / "blobs";
   auto files_left = [&] {
     std::size_t n = 0;
     for (const auto& entry : fs::recursive_directory_iterator(blobs)) {
@@ -218,8 +189,8 @@ TEST_F(ServeTest, BrokenUploadLeavesNothing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(files_left(), 0U);
-  EXPECT_TRUE(installation_->store().list_cases({}).value().empty());
-  EXPECT_EQ(intake_->stats().submissions, 0U);
+  EXPECT_TRUE(stack_.installation->store().list_cases({}).value().empty());
+  EXPECT_EQ(stack_.intake->stats().submissions, 0U);
 }
 
 }  // namespace
