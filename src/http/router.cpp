@@ -90,20 +90,21 @@ void Router::add(Method method, std::string pattern, Route route) {
   routes_.push_back(std::make_shared<const Route>(std::move(route)));
 }
 
-void Router::get(std::string pattern, Handler handler, RouteOptions options) {
+void Router::add_handler(Method method, std::string pattern, Handler handler,
+                         RouteOptions options) {
   Route route;
   route.handler = std::move(handler);
   route.body_limit_bytes = options.body_limit_bytes;
   route.pool = options.pool;
-  add(Method::kGet, std::move(pattern), std::move(route));
+  add(method, std::move(pattern), std::move(route));
+}
+
+void Router::get(std::string pattern, Handler handler, RouteOptions options) {
+  add_handler(Method::kGet, std::move(pattern), std::move(handler), options);
 }
 
 void Router::post(std::string pattern, Handler handler, RouteOptions options) {
-  Route route;
-  route.handler = std::move(handler);
-  route.body_limit_bytes = options.body_limit_bytes;
-  route.pool = options.pool;
-  add(Method::kPost, std::move(pattern), std::move(route));
+  add_handler(Method::kPost, std::move(pattern), std::move(handler), options);
 }
 
 void Router::post_upload(std::string pattern, UploadFactory factory, std::uint64_t body_limit_bytes,

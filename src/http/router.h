@@ -111,6 +111,7 @@ class Router {
 
  private:
   void add(Method method, std::string pattern, Route route);
+  void add_handler(Method method, std::string pattern, Handler handler, RouteOptions options);
 
   std::vector<std::shared_ptr<const Route>> routes_;
   ErrorPages error_pages_;
