@@ -19,6 +19,7 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/intake.h"
+#include "web/language.h"
 #include "web/renderer.h"
 
 namespace safehouse::cli {
@@ -78,11 +79,13 @@ Result<void> run_serve(const ServeOptions& options) {
   const web::Renderer renderer =
       SAFEHOUSE_TRY(web::Renderer::create(web::SiteInfo{config.organisation_name}));
   http::SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
+  http::VisitorTokens visitors;
 
   http::SourceContext source{
       http::SourceSite{config.organisation_name, installation->log_key().verifier_key(),
-                       installation->recipient_strings(), config.limits.max_upload_bytes},
-      intake, renderer, sessions};
+                       installation->recipient_strings(), config.limits.max_upload_bytes,
+                       web::parse_language(config.default_language).value()},
+      intake, renderer, sessions, visitors};
   http::Router source_router;
   http::add_source_routes(source_router, source);
 

@@ -70,10 +70,18 @@ Result<Config> from_table(const toml::table& root) {
   SAFEHOUSE_TRY_VOID(only_keys(root, "", {"organisation", "source", "staff", "session", "limits"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
-    SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
+    SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name", "default_language"}));
     if (const toml::node* name = org->get("name")) {
       if (!name->is_string()) return config_error("organisation.name: not a string");
       config.organisation_name = name->as_string()->get();
+    }
+    if (const toml::node* language = org->get("default_language")) {
+      if (!language->is_string())
+        return config_error("organisation.default_language: not a string");
+      config.default_language = language->as_string()->get();
+      if (config.default_language != "en" && config.default_language != "fa") {
+        return config_error("organisation.default_language: must be \"en\" or \"fa\"");
+      }
     }
   }
   if (config.organisation_name.empty() ||
@@ -150,7 +158,11 @@ std::string format_config(const Config& config) {
   out << "# Safehouse installation settings (docs/installation.md).\n"
       << "# The server reads this file at start; restart it after a change.\n\n"
       << "[organisation]\n# Shown on every source page.\n"
-      << org << "\n\n"
+      << org << "\n"
+      << "# Where the bare address (/) leads when the browser asks for neither\n"
+      << "# language: \"en\" (English) or \"fa\" (Persian). A browser whose\n"
+      << "# Accept-Language names English or Persian gets that one.\n"
+      << "default_language = \"" << config.default_language << "\"\n\n"
       << "[source]\n# The source listener (put a Tor onion service in front of it).\n"
       << "listen = \"" << config.source_listen.to_string() << "\"\n\n"
       << "[staff]\n# The staff listener: reviewers and /metrics (a separate onion service\n"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // config/config.h: an installation's settings, kept in DIR/config.toml
-// (docs/installation.md): organisation name, listen addresses, session idle
+// (docs/installation.md): organisation name and default language, listen addresses, session idle
 // time, size limits. Parsed strictly (unknown keys are errors: a typo must
 // not silently fall back to a default). Knows nothing of keys or storage.
 #ifndef SAFEHOUSE_CONFIG_CONFIG_H_
@@ -38,6 +38,9 @@ struct Limits {
 
 struct Config {
   std::string organisation_name = "Safehouse";
+  // The language `GET /` leads to when the browser asks for neither: "en" or
+  // "fa" (the URL codes of web/language.h).
+  std::string default_language = "en";
   ListenAddress source_listen{"127.0.0.1", 8080};
   ListenAddress staff_listen{"127.0.0.1", 8081};
   int session_idle_minutes = 15;

@@ -45,14 +45,30 @@ std::size_t SessionStore::sweep_locked(std::chrono::steady_clock::time_point now
   return std::erase_if(sessions_, [&](const auto& entry) { return expired(entry.second, now); });
 }
 
-Result<Session> SessionStore::create(std::shared_ptr<SessionState> state) {
+// Scans every session: only sign-ins (an Argon2id derivation each) get here
+// with an owner, so the scan is cheap next to what led to it.
+void SessionStore::limit_owner_locked(const std::string& owner) {
+  std::size_t count = 0;
+  auto oldest = sessions_.end();
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+    if (it->second.owner != owner) continue;
+    ++count;
+    if (oldest == sessions_.end() || it->second.last_seen < oldest->second.last_seen) oldest = it;
+  }
+  if (count >= kMaxSessionsPerOwner) sessions_.erase(oldest);
+}
+
+Result<Session> SessionStore::create(std::shared_ptr<SessionState> state, std::string csrf_token,
+                                     std::string owner) {
   const auto now = clock_();
   std::lock_guard lock(mutex_);
   maybe_sweep_locked(now);
+  if (!owner.empty()) limit_owner_locked(owner);
   if (sessions_.size() >= max_sessions_ && (sweep_locked(now), sessions_.size() >= max_sessions_)) {
     return Error(ErrorCode::kUnavailable, "sessions: too many live sessions");
   }
-  Session session{random_token(), random_token(), now, std::move(state)};
+  if (csrf_token.empty()) csrf_token = random_token();
+  Session session{random_token(), std::move(csrf_token), now, std::move(state), std::move(owner)};
   sessions_.emplace(session.token, session);
   return session;
 }

@@ -34,6 +34,7 @@ struct Session {
   std::string csrf_token;  // 64 hex chars (32 random bytes); a hidden form field
   std::chrono::steady_clock::time_point last_seen;
   std::shared_ptr<SessionState> state;  // may be null
+  std::string owner;                    // who signed in (opaque), or empty
 };
 
 // The session cookie's name (routes.md).
@@ -45,15 +46,26 @@ class SessionStore {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
   static constexpr std::size_t kDefaultMaxSessions = 100000;
+  // Live sessions one owner (one source) may hold; signing in once more
+  // ends the owner's least recently used one. So filling the table takes as
+  // many different sources as kDefaultMaxSessions / kMaxSessionsPerOwner,
+  // not one codename signed in over and over.
+  static constexpr std::size_t kMaxSessionsPerOwner = 4;
 
   // Sessions unused for `idle_timeout` expire. `clock` is injectable for tests.
   explicit SessionStore(std::chrono::steady_clock::duration idle_timeout,
                         Clock clock = &std::chrono::steady_clock::now,
                         std::size_t max_sessions = kDefaultMaxSessions);
 
-  // A new session with fresh random tokens. Expired sessions are swept first;
-  // kUnavailable if max_sessions are still live (a flood), so that memory is bounded.
-  Result<Session> create(std::shared_ptr<SessionState> state = nullptr);
+  // A new session with a fresh random token, and `csrf_token` as its CSRF
+  // token (a fresh random one if empty). Sessions are only for visitors who
+  // signed in (http/visitor_tokens.h keeps the others' state in their
+  // cookie); `owner` names who (e.g. the hex source id), and an owner at
+  // kMaxSessionsPerOwner loses its least recently used session. Expired
+  // sessions are swept first; kUnavailable if max_sessions are still live
+  // (a flood), so that memory is bounded.
+  Result<Session> create(std::shared_ptr<SessionState> state = nullptr, std::string csrf_token = {},
+                         std::string owner = {});
 
   // The session for `token`, refreshing its idle time; nullopt if unknown or
   // expired (an expired one is removed).
@@ -80,6 +92,7 @@ class SessionStore {
   bool expired(const Session& session, std::chrono::steady_clock::time_point now) const;
   std::size_t sweep_locked(std::chrono::steady_clock::time_point now);
   void maybe_sweep_locked(std::chrono::steady_clock::time_point now);
+  void limit_owner_locked(const std::string& owner);
 
   const std::chrono::steady_clock::duration idle_timeout_;
   const Clock clock_;

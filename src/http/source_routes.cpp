@@ -5,8 +5,10 @@
 // Never logs anything about a request.
 #include "http/source_routes.h"
 
+#include <sodium.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
-#include <mutex>
 
 #include "codename/codename.h"
 #include "codename/source_keys.h"
@@ -37,27 +39,14 @@ constexpr std::string_view kStaticCacheControl = "public, max-age=3600";
 // once. SecretBytes wipe themselves when the session ends.
 class SourceSession final : public SessionState {
  public:
-  SourceSession(codename::SourceKeys keys, bool signed_in)
-      : source_id_(keys.source_id),
-        reply_identity_(std::move(keys.reply_identity)),
-        signed_in_(signed_in) {}
+  SourceSession(const store::SourceId& source_id, age::X25519Identity reply_identity)
+      : source_id_(source_id), reply_identity_(std::move(reply_identity)) {}
   const store::SourceId& source_id() const { return source_id_; }
   const age::X25519Identity& reply_identity() const { return reply_identity_; }
-  bool signed_in() const {
-    std::lock_guard lock(mu_);
-    return signed_in_;
-  }
-  // First contact stored: the pending keys become a signed-in source's.
-  void mark_signed_in() {
-    std::lock_guard lock(mu_);
-    signed_in_ = true;
-  }
 
  private:
   const store::SourceId source_id_;
   const age::X25519Identity reply_identity_;
-  mutable std::mutex mu_;
-  bool signed_in_;
 };
 
 std::shared_ptr<SourceSession> source_state(const Session& session) {
@@ -68,6 +57,75 @@ std::optional<Session> find_session(SourceContext& ctx, const Request& request) 
   auto token = request.cookie(kSessionCookieName);
   if (!token) return std::nullopt;
   return ctx.sessions.find(*token);
+}
+
+// The session's owner: the hex source id, so one source holds at most
+// SessionStore::kMaxSessionsPerOwner sessions.
+std::string owner_of(const store::SourceId& source_id) {
+  std::string hex(source_id.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), source_id.data(), source_id.size());
+  hex.pop_back();
+  return hex;
+}
+
+// ---- visitors who have not signed in (no server-side state) ----
+
+// The same cookie name as a session: a visitor has one or the other. The
+// value is a sealed VisitorTokens cookie; only a session token is found in
+// the SessionStore.
+std::optional<Visitor> find_visitor(SourceContext& ctx, const Request& request) {
+  auto token = request.cookie(kSessionCookieName);
+  if (!token) return std::nullopt;
+  return ctx.visitors.open(*token);
+}
+
+// A first contact shown but not yet sent: the codename and what it stands
+// for, sealed in the visitor's cookie as codename (12 bytes) || source id
+// (32) || reply identity ("AGE-SECRET-KEY-1..."). Kept there rather than in
+// the SessionStore so that (a) anonymous visitors cannot fill the session
+// table, (b) a message written for hours is not lost to the idle timeout,
+// and (c) every tab and the language switch show the same codename, whose
+// form stays valid (docs/routes.md).
+struct PendingFirstContact {
+  codename::Codename codename;
+  store::SourceId source_id;
+  age::X25519Identity reply_identity;
+};
+
+crypto::SecretBytes encode_pending(const codename::Codename& codename,
+                                   const codename::SourceKeys& keys) {
+  const crypto::SecretBytes identity = keys.reply_identity.to_string();
+  crypto::SecretBytes payload(codename::Codename::kSecretBytes + keys.source_id.size() +
+                              identity.size());
+  auto out = payload.reveal().begin();
+  out = std::copy(codename.reveal().begin(), codename.reveal().end(), out);
+  out = std::copy(keys.source_id.begin(), keys.source_id.end(), out);
+  std::copy(identity.reveal().begin(), identity.reveal().end(), out);
+  return payload;
+}
+
+std::optional<PendingFirstContact> decode_pending(const crypto::SecretBytes& payload) {
+  constexpr std::size_t kHead = codename::Codename::kSecretBytes + sizeof(store::SourceId);
+  auto bytes = payload.reveal();
+  if (bytes.size() <= kHead) return std::nullopt;
+  auto codename = codename::Codename::from_secret(
+      crypto::SecretBytes::copy_of(bytes.first(codename::Codename::kSecretBytes)));
+  const auto text = bytes.subspan(kHead);
+  auto identity = age::X25519Identity::parse(
+      std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
+  if (!codename || !identity) return std::nullopt;
+  store::SourceId source_id;
+  std::copy_n(bytes.begin() + codename::Codename::kSecretBytes, source_id.size(),
+              source_id.begin());
+  return PendingFirstContact{std::move(*codename), source_id, std::move(*identity)};
+}
+
+// The CSRF token of a first-contact form: bound to the visitor and to the
+// codename the form was shown with, so a form can only ever file its
+// message under the codename its page showed.
+std::string first_contact_csrf(SourceContext& ctx, const VisitorId& id,
+                               const store::SourceId& source_id) {
+  return ctx.visitors.csrf_for(id, source_id);
 }
 
 // Overwrites a string this request owns but that an API hands out as const.
@@ -125,17 +183,18 @@ bool is_content_type(const Request& request, std::string_view expected) {
   return true;
 }
 
-// Parses a small urlencoded form and checks its CSRF token against the
-// session: 415, 400 or 403 as a Response, or the form.
+// Parses a small urlencoded form and checks its CSRF token against
+// `expected` (the session's or the visitor's): 415, 400 or 403 as a
+// Response, or the form.
 std::variant<Form, Response> checked_form(SourceContext& ctx, const Request& request,
-                                          const Session& session, web::Language language) {
+                                          std::string_view expected, web::Language language) {
   if (!is_content_type(request, "application/x-www-form-urlencoded")) {
     return error_page(ctx, 415, language);
   }
   auto form = Form::parse(request.body());
   if (!form) return error_for(ctx, form.error(), language);
   auto csrf = form->get("csrf");
-  if (!csrf || !csrf_matches(session.csrf_token, *csrf)) return error_page(ctx, 403, language);
+  if (!csrf || !csrf_matches(expected, *csrf)) return error_page(ctx, 403, language);
   return std::move(*form);
 }
 
@@ -149,54 +208,79 @@ Response landing(SourceContext& ctx, Request& request) {
   return page(ctx, web::Page::kLanding, *language, data);
 }
 
-// Runs on the key-derivation pool: deriving the new codename's keys is the
-// Argon2id work a sign-in does, done once here so the upload need not.
+// Runs on the key-derivation pool: a new codename's keys are derived here,
+// the Argon2id work a sign-in does, so that the upload need not. A visitor
+// whose cookie already holds a pending first contact sees the same codename
+// again (another tab, the language switch) and nothing is derived; a
+// signed-in source is sent to the inbox. Creates no server-side state.
 Response first_contact_form(SourceContext& ctx, Request& request) {
   auto language = language_of(request);
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
-  const codename::Codename codename = codename::Codename::generate();
-  auto state = std::make_shared<SourceSession>(codename::derive_source_keys(codename), false);
-  if (auto old = request.cookie(kSessionCookieName)) ctx.sessions.destroy(*old);
-  auto session = ctx.sessions.create(std::move(state));
-  if (!session) return error_for(ctx, session.error(), *language);
+  if (auto session = find_session(ctx, request); session && source_state(*session)) {
+    return Response::redirect_see_other(prefix(*language) + "/inbox");
+  }
+  auto visitor = find_visitor(ctx, request);
+  const VisitorId id = visitor ? visitor->id : VisitorTokens::new_id();
+  std::optional<PendingFirstContact> pending;
+  if (visitor) pending = decode_pending(visitor->payload);
+  std::optional<std::string> new_cookie;
+  if (!pending) {
+    codename::Codename codename = codename::Codename::generate();
+    codename::SourceKeys keys = codename::derive_source_keys(codename);
+    new_cookie = ctx.visitors.seal(id, encode_pending(codename, keys).reveal());
+    pending =
+        PendingFirstContact{std::move(codename), keys.source_id, std::move(keys.reply_identity)};
+  }
   web::PageData data;
   // The page is the only copy of the words that leaves this function.
-  std::string words = codename.render(codename_language(*language));
+  std::string words = pending->codename.render(codename_language(*language));
   data.set_secret("codename", words);
   wipe_text(words);
-  data.set_text("csrf", session->csrf_token);
+  data.set_text("csrf", first_contact_csrf(ctx, id, pending->source_id));
   Response response = page(ctx, web::Page::kFirstContact, *language, data);
-  response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session->token));
+  if (new_cookie)
+    response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, *new_cookie));
   return response;
 }
 
+// Creates no server-side state: a visitor without a session gets a sealed
+// cookie naming a random visitor id, and a CSRF token bound to it.
 Response login_form(SourceContext& ctx, Request& request) {
   auto language = language_of(request);
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
-  auto session = find_session(ctx, request);
-  bool fresh = false;
-  if (!session) {
-    auto created = ctx.sessions.create();
-    if (!created) return error_for(ctx, created.error(), *language);
-    session = std::move(*created);
-    fresh = true;
-  }
   web::PageData data;
-  data.set_text("csrf", session->csrf_token);
+  std::optional<std::string> new_cookie;
+  if (auto session = find_session(ctx, request)) {
+    data.set_text("csrf", session->csrf_token);
+  } else {
+    auto visitor = find_visitor(ctx, request);
+    const VisitorId id = visitor ? visitor->id : VisitorTokens::new_id();
+    if (!visitor) new_cookie = ctx.visitors.seal(id, {});
+    data.set_text("csrf", ctx.visitors.csrf_for(id));
+  }
   Response response = page(ctx, web::Page::kLogin, *language, data);
-  if (fresh)
-    response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, session->token));
+  if (new_cookie)
+    response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName, *new_cookie));
   return response;
 }
 
 // Runs on the key-derivation pool. Intake::sign_in does the same Argon2id
-// work for a malformed, an unknown and a known codename.
+// work for a malformed, an unknown and a known codename. Only a successful
+// sign-in creates a session (a new token: one planted before sign-in is
+// useless after it).
 Response login(SourceContext& ctx, Request& request) {
   auto language = language_of(request);
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   auto session = find_session(ctx, request);
-  if (!session) return error_page(ctx, 403, *language);
-  auto form = checked_form(ctx, request, *session, *language);
+  std::string expected;
+  if (session) {
+    expected = session->csrf_token;
+  } else if (auto visitor = find_visitor(ctx, request)) {
+    expected = ctx.visitors.csrf_for(visitor->id);
+  } else {
+    return error_page(ctx, 403, *language);
+  }
+  auto form = checked_form(ctx, request, expected, *language);
   if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
   auto typed = std::get<Form>(form).get("codename");
   auto keys = ctx.intake.sign_in(typed ? *typed : std::string_view());
@@ -207,15 +291,16 @@ Response login(SourceContext& ctx, Request& request) {
   if (!keys) {
     if (keys.error().code() != ErrorCode::kNoMatch) return error_for(ctx, keys.error(), *language);
     web::PageData data;
-    data.set_text("csrf", session->csrf_token);
+    data.set_text("csrf", expected);
     data.set_flag("error", true);
     return page(ctx, web::Page::kLogin, *language, data);
   }
-  // A new token on sign-in: one planted before it is useless after it.
-  auto rotated = ctx.sessions.rotate(session->token);
-  if (!rotated) return error_page(ctx, 403, *language);
-  ctx.sessions.set_state(rotated->token, std::make_shared<SourceSession>(std::move(*keys), true));
-  return redirect_with_cookie(prefix(*language) + "/inbox", *rotated);
+  if (session) ctx.sessions.destroy(session->token);
+  auto created = ctx.sessions.create(
+      std::make_shared<SourceSession>(keys->source_id, std::move(keys->reply_identity)), {},
+      owner_of(keys->source_id));
+  if (!created) return error_for(ctx, created.error(), *language);
+  return redirect_with_cookie(prefix(*language) + "/inbox", *created);
 }
 
 Response inbox(SourceContext& ctx, Request& request) {
@@ -223,9 +308,7 @@ Response inbox(SourceContext& ctx, Request& request) {
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   auto session = find_session(ctx, request);
   auto state = session ? source_state(*session) : nullptr;
-  if (!state || !state->signed_in()) {
-    return Response::redirect_see_other(prefix(*language) + "/login");
-  }
+  if (!state) return Response::redirect_see_other(prefix(*language) + "/login");
   auto replies = ctx.intake.replies(state->source_id(), state->reply_identity());
   if (!replies) return error_for(ctx, replies.error(), *language);
   std::vector<web::PageData> items;
@@ -248,7 +331,7 @@ Response logout(SourceContext& ctx, Request& request) {
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   auto session = find_session(ctx, request);
   if (!session) return error_page(ctx, 403, *language);
-  auto form = checked_form(ctx, request, *session, *language);
+  auto form = checked_form(ctx, request, session->csrf_token, *language);
   if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
   ctx.sessions.destroy(session->token);
   Response response = Response::redirect_see_other(prefix(*language) + "/");
@@ -280,13 +363,17 @@ Response metadata(SourceContext& ctx) {
 // it matched, and nothing at all unless the whole body arrived and parsed.
 class SubmissionUpload final : public UploadHandler {
  public:
-  SubmissionUpload(SourceContext& ctx, web::Language language, Session session,
-                   std::shared_ptr<SourceSession> state,
+  // `new_source` is the pending first contact's state (null for a
+  // follow-up): once the message is stored it becomes a session's, with
+  // `expected_csrf` as that session's CSRF token so that the same form
+  // posted from another tab stays valid (it becomes a follow-up).
+  SubmissionUpload(SourceContext& ctx, web::Language language, std::string expected_csrf,
+                   std::shared_ptr<SourceSession> new_source,
                    std::unique_ptr<intake::Submission> submission, std::string boundary)
       : ctx_(ctx),
         language_(language),
-        session_(std::move(session)),
-        state_(std::move(state)),
+        expected_csrf_(std::move(expected_csrf)),
+        new_source_(std::move(new_source)),
         submission_(std::move(submission)),
         parser_(std::move(boundary),
                 MultipartParser::Callbacks{[this](const PartHeaders& h) { return begin_part(h); },
@@ -302,13 +389,14 @@ class SubmissionUpload final : public UploadHandler {
     auto receipt = submission_->commit();
     if (!receipt) return fail(receipt.error());
     submission_.reset();
-    Session session = session_;
-    if (!state_->signed_in()) {
-      state_->mark_signed_in();
-      // First contact stored: the visitor is now a source; new tokens.
-      if (auto rotated = ctx_.sessions.rotate(session_.token)) session = std::move(*rotated);
-    }
-    return redirect_with_cookie(prefix(language_) + "/inbox?sent=1", session);
+    if (!new_source_) return Response::redirect_see_other(prefix(language_) + "/inbox?sent=1");
+    // First contact stored: the visitor is now a source, with a session.
+    auto session =
+        ctx_.sessions.create(new_source_, expected_csrf_, owner_of(new_source_->source_id()));
+    // The message is stored either way; with the session table full (a
+    // flood of sign-ins) the source signs in with the codename later.
+    if (!session) return Response::redirect_see_other(prefix(language_) + "/login");
+    return redirect_with_cookie(prefix(language_) + "/inbox?sent=1", *session);
   }
 
   Response fail(const Error& error) override {
@@ -369,7 +457,7 @@ class SubmissionUpload final : public UploadHandler {
   Result<void> end_part() {
     const Field ended = std::exchange(field_, Field::kNone);
     if (ended == Field::kCsrf) {
-      if (!csrf_matches(session_.csrf_token, csrf_)) {
+      if (!csrf_matches(expected_csrf_, csrf_)) {
         return Error(ErrorCode::kNoMatch, "csrf: token does not match");
       }
       csrf_ok_ = true;
@@ -380,8 +468,8 @@ class SubmissionUpload final : public UploadHandler {
 
   SourceContext& ctx_;
   web::Language language_;
-  Session session_;
-  std::shared_ptr<SourceSession> state_;
+  std::string expected_csrf_;
+  std::shared_ptr<SourceSession> new_source_;
   std::unique_ptr<intake::Submission> submission_;
   MultipartParser parser_;
   Field field_ = Field::kNone;
@@ -391,9 +479,11 @@ class SubmissionUpload final : public UploadHandler {
 };
 
 // Checks everything that can be checked before the body is read: the
-// language, the session, the content type. `first_contact` says which form
-// posted; a signed-in visitor's first-contact post (a resubmitted form)
-// becomes a follow-up rather than a second source.
+// language, who posts, the content type. `first_contact` says which form
+// posted. A signed-in source's post is a follow-up, whichever form it came
+// from (the first-contact form sent again from a second tab after the first
+// one's). A first contact takes the pending codename from the visitor's
+// cookie, however long ago the form was shown.
 std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContext& ctx,
                                                                     Request& request,
                                                                     bool first_contact) {
@@ -401,22 +491,31 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   auto session = find_session(ctx, request);
   auto state = session ? source_state(*session) : nullptr;
-  if (!state || (!first_contact && !state->signed_in())) return error_page(ctx, 403, *language);
+  std::optional<Visitor> visitor;
+  std::optional<PendingFirstContact> pending;
+  if (!state && first_contact) {
+    visitor = find_visitor(ctx, request);
+    if (visitor) pending = decode_pending(visitor->payload);
+  }
+  if (!state && !pending) return error_page(ctx, 403, *language);
   auto type = request.header("content-type");
   auto boundary = boundary_from_content_type(type ? *type : std::string_view());
   if (!boundary) return error_for(ctx, boundary.error(), *language);
   std::string lang(web::code(*language));
-  std::unique_ptr<intake::Submission> submission;
-  if (state->signed_in()) {
+  if (state) {
     auto follow_up = ctx.intake.start_follow_up(state->source_id(), lang);
     if (!follow_up) return error_for(ctx, follow_up.error(), *language);
-    submission = std::move(*follow_up);
-  } else {
-    submission = ctx.intake.start_first_contact(
-        intake::NewSource{state->source_id(), state->reply_identity().recipient()}, lang);
+    return std::make_unique<SubmissionUpload>(ctx, *language, session->csrf_token, nullptr,
+                                              std::move(*follow_up), std::move(*boundary));
   }
-  return std::make_unique<SubmissionUpload>(ctx, *language, std::move(*session), std::move(state),
-                                            std::move(submission), std::move(*boundary));
+  std::string expected = first_contact_csrf(ctx, visitor->id, pending->source_id);
+  auto new_source =
+      std::make_shared<SourceSession>(pending->source_id, std::move(pending->reply_identity));
+  auto submission = ctx.intake.start_first_contact(
+      intake::NewSource{new_source->source_id(), new_source->reply_identity().recipient()}, lang);
+  return std::make_unique<SubmissionUpload>(ctx, *language, std::move(expected),
+                                            std::move(new_source), std::move(submission),
+                                            std::move(*boundary));
 }
 
 }  // namespace
@@ -427,7 +526,15 @@ void add_source_routes(Router& router, SourceContext& context) {
     const bool persian = request.path().starts_with("/fa/") || request.path() == "/fa";
     return error_page(ctx, status, persian ? web::Language::kPersian : web::Language::kEnglish);
   });
-  router.get("/", [](Request&) { return Response::redirect_see_other("/en/"); });
+  // The browser's language if it names one of ours, else the organisation's.
+  router.get("/", [&ctx](Request& r) {
+    auto accept = r.header("accept-language");
+    auto language = accept ? web::preferred_language(*accept) : std::nullopt;
+    Response response =
+        Response::redirect_see_other(prefix(language.value_or(ctx.site.default_language)) + "/");
+    response.add_header("Vary", "Accept-Language");
+    return response;
+  });
   router.get("/{lang}", [&ctx](Request& r) {
     auto language = language_of(r);
     if (!language) return error_page(ctx, 404, web::Language::kEnglish);

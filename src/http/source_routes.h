@@ -3,7 +3,9 @@
 // landing, first contact, sign-in, inbox, follow-ups, sign-out, static
 // files and /api/v1/metadata. Thin: parse the request, call intake/, render
 // with web/. The source's session state (a codename's derived keys, held in
-// memory only) lives here too.
+// memory only) lives here too; a visitor who has not signed in has no
+// server-side state at all (the pending first contact is sealed into the
+// visitor's cookie, http/visitor_tokens.h).
 #ifndef SAFEHOUSE_HTTP_SOURCE_ROUTES_H_
 #define SAFEHOUSE_HTTP_SOURCE_ROUTES_H_
 
@@ -13,6 +15,7 @@
 
 #include "http/router.h"
 #include "http/session_store.h"
+#include "http/visitor_tokens.h"
 #include "intake/intake.h"
 #include "web/renderer.h"
 
@@ -24,6 +27,9 @@ struct SourceSite {
   std::string log_verifier_key;         // "name+hash+base64"
   std::vector<std::string> recipients;  // age1... (the recipient set)
   std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
+  // Where `GET /` leads when the browser's Accept-Language names neither
+  // language we have.
+  web::Language default_language = web::Language::kEnglish;
 };
 
 // Everything the routes use. Lifetime: outlives the router and the server.
@@ -31,7 +37,8 @@ struct SourceContext {
   SourceSite site;
   intake::Intake& intake;
   const web::Renderer& renderer;
-  SessionStore& sessions;
+  SessionStore& sessions;   // signed-in sources only
+  VisitorTokens& visitors;  // everyone else: state sealed into their cookie
 };
 
 // Registers every source route and the translated error pages on `router`.

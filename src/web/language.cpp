@@ -14,7 +14,70 @@ constexpr unsigned char kPersianZeroTrail = 0xB0;
 // U+066C ARABIC THOUSANDS SEPARATOR, the grouping mark in Persian typography.
 constexpr std::string_view kPersianGroupSeparator = "\xD9\xAC";
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool equals_lower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != lower[i]) return false;
+  }
+  return true;
+}
+
+// A weight "0", "0.5", "1", "1.000" (RFC 9110 §12.4.2) in thousandths;
+// -1 if malformed.
+int parse_weight(std::string_view text) {
+  if (text.empty() || (text[0] != '0' && text[0] != '1')) return -1;
+  int thousandths = (text[0] - '0') * 1000;
+  if (text.size() == 1) return thousandths;
+  if (text[1] != '.' || text.size() > 5) return -1;
+  int scale = 100;
+  for (char c : text.substr(2)) {
+    if (c < '0' || c > '9') return -1;
+    thousandths += (c - '0') * scale;
+    scale /= 10;
+  }
+  return thousandths <= 1000 ? thousandths : -1;
+}
+
 }  // namespace
+
+// Hand-written: neither Boost.Locale nor ICU parses this header, and the
+// grammar needed is a comma list of "tag;q=weight".
+std::optional<Language> preferred_language(std::string_view accept_language) {
+  std::optional<Language> best;
+  int best_weight = 0;
+  std::size_t ranges = 0;
+  while (!accept_language.empty() && ranges++ < kMaxAcceptLanguageRanges) {
+    const std::size_t comma = accept_language.find(',');
+    std::string_view item = accept_language.substr(0, comma);
+    accept_language =
+        comma == std::string_view::npos ? std::string_view() : accept_language.substr(comma + 1);
+    const std::size_t semicolon = item.find(';');
+    const std::string_view range = trim(item.substr(0, semicolon));
+    int weight = 1000;
+    if (semicolon != std::string_view::npos) {
+      const std::string_view param = trim(item.substr(semicolon + 1));
+      if (param.size() < 2 || !equals_lower(param.substr(0, 2), "q=")) continue;
+      weight = parse_weight(param.substr(2));
+      if (weight < 0) continue;
+    }
+    const std::string_view primary = range.substr(0, range.find('-'));
+    std::optional<Language> language;
+    if (equals_lower(primary, "en")) language = Language::kEnglish;
+    if (equals_lower(primary, "fa")) language = Language::kPersian;
+    if (language && weight > best_weight) {
+      best = language;
+      best_weight = weight;
+    }
+  }
+  return best;
+}
 
 std::optional<Language> parse_language(std::string_view code) {
   if (code == "en") return Language::kEnglish;

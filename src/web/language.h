@@ -5,6 +5,7 @@
 #ifndef SAFEHOUSE_WEB_LANGUAGE_H_
 #define SAFEHOUSE_WEB_LANGUAGE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,15 @@ enum class Language { kEnglish, kPersian };
 // "en" → kEnglish, "fa" → kPersian; anything else (including "EN", "fa-IR")
 // → nullopt, so a URL has exactly one spelling per language.
 std::optional<Language> parse_language(std::string_view code);
+
+// The language an HTTP Accept-Language header value (RFC 9110 §12.5.4)
+// prefers among ours: the range with the highest weight whose primary tag is
+// "en" or "fa" (any case, any subtags: "fa-IR", "EN-us"), the first listed on
+// a tie; "*" and ranges with q=0 choose nothing. nullopt if no range names
+// one of ours. Malformed ranges and weights are skipped, never an error: the
+// header is only a hint. Reads at most kMaxAcceptLanguageRanges ranges.
+inline constexpr std::size_t kMaxAcceptLanguageRanges = 32;
+std::optional<Language> preferred_language(std::string_view accept_language);
 
 // The URL path prefix and html lang attribute: "en" or "fa".
 std::string_view code(Language language);

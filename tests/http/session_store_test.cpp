@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/http/session_store_test.cpp: tokens, idle expiry with a fake clock,
-// rotation, the session cap and the CSRF comparison.
+// rotation, the session cap, the per-owner cap, a given CSRF token and the
+// CSRF comparison.
 #include "http/session_store.h"
 
 #include <gtest/gtest.h>
@@ -140,6 +141,37 @@ TEST(SessionStore, CapRefusesFloodButSweepsFirst) {
   EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
   clock.advance(15min);
   EXPECT_TRUE(store.create());
+}
+
+TEST(SessionStore, OwnerKeepsAtMostItsShareOldestGoesFirst) {
+  FakeClock clock;
+  SessionStore store(15min, clock.clock(), 100);
+  std::vector<std::string> tokens;
+  for (std::size_t i = 0; i < SessionStore::kMaxSessionsPerOwner; ++i) {
+    tokens.push_back(store.create(nullptr, {}, "source-a").value().token);
+    clock.advance(1s);
+  }
+  ASSERT_TRUE(store.find(tokens[0]));  // now the most recently used
+  clock.advance(1s);
+  const auto other = store.create(nullptr, {}, "source-b").value();
+  const auto newest = store.create(nullptr, {}, "source-a").value();
+  EXPECT_EQ(store.size(), SessionStore::kMaxSessionsPerOwner + 1);
+  EXPECT_TRUE(store.find(tokens[0]));
+  EXPECT_FALSE(store.find(tokens[1]));  // least recently used of source-a
+  EXPECT_TRUE(store.find(newest.token));
+  EXPECT_TRUE(store.find(other.token));
+  // Sessions without an owner are not limited this way.
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store.create());
+}
+
+TEST(SessionStore, CreateKeepsAGivenCsrfToken) {
+  FakeClock clock;
+  SessionStore store(15min, clock.clock());
+  const std::string given(64, 'c');
+  auto session = store.create(nullptr, given);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->csrf_token, given);
+  EXPECT_EQ(store.find(session->token)->csrf_token, given);
 }
 
 TEST(Csrf, ComparesExactly) {

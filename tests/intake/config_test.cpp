@@ -16,6 +16,7 @@ TEST(Config, FormatThenParseRoundTrips) {
   config.organisation_name = "Example \"Org\" ۱";
   config.source_listen = {"::1", 9000};
   config.session_idle_minutes = 30;
+  config.default_language = "fa";
   config.limits.max_upload_bytes = 123456789;
   auto parsed = parse_config(format_config(config));
   ASSERT_TRUE(parsed) << parsed.error().message();
@@ -29,6 +30,7 @@ TEST(Config, EmptyFileGivesDefaults) {
   EXPECT_EQ(parsed->source_listen.to_string(), "127.0.0.1:8080");
   EXPECT_EQ(parsed->staff_listen.to_string(), "127.0.0.1:8081");
   EXPECT_EQ(parsed->session_idle_minutes, 15);
+  EXPECT_EQ(parsed->default_language, "en");
 }
 
 std::string error_of(std::string_view text) {
@@ -52,6 +54,23 @@ TEST(Config, RefusesWhatItDoesNotUnderstand) {
   EXPECT_EQ(error_of("colour = 1\n"), "config: colour: unknown setting");
   EXPECT_EQ(error_of("source = 1\n"), "config: source: not a table");
   EXPECT_TRUE(error_of("[source\n").starts_with("config: line 1: ")) << error_of("[source\n");
+}
+
+// init writes default_language with a comment saying what it does; "fa" is
+// allowed, anything else refused.
+TEST(Config, DefaultLanguage) {
+  const std::string text = format_config(Config());
+  EXPECT_NE(text.find("# Where the bare address (/) leads"), std::string::npos);
+  EXPECT_NE(text.find("default_language = \"en\"\n"), std::string::npos);
+  auto persian = parse_config("[organisation]\ndefault_language = \"fa\"\n");
+  ASSERT_TRUE(persian);
+  EXPECT_EQ(persian->default_language, "fa");
+  for (std::string_view bad : {"\"de\"", "\"FA\"", "\"fa-IR\"", "\"\""}) {
+    EXPECT_EQ(error_of("[organisation]\ndefault_language = " + std::string(bad) + "\n"),
+              "config: organisation.default_language: must be \"en\" or \"fa\"");
+  }
+  EXPECT_EQ(error_of("[organisation]\ndefault_language = 1\n"),
+            "config: organisation.default_language: not a string");
 }
 
 TEST(ListenAddress, Parses) {

@@ -2,11 +2,16 @@
 // tests/intake/routes_test.cpp: the source and staff routes through the
 // socket-free Router: the whole source journey (first contact with files,
 // inbox, follow-up, reply, sign-out, sign-in) and the refusals (CSRF,
-// content type, size, unknown language), each of which must store nothing.
+// content type, size, unknown language), each of which must store nothing;
+// visitors who have not signed in leave no session behind (the table cannot
+// be filled by them), a first-contact form outlives the idle time and stays
+// valid in a second tab and across the language switch (same codename), and
+// `GET /` follows Accept-Language, then the configured default.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "codename/codename.h"
 #include "config/installation.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -46,7 +51,10 @@ std::string multipart(const std::vector<Part>& parts) {
 class RoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(stack_.open("Route Org", false, 400'000));
+    // A fake clock (moved by hand) and a small session table: the tests
+    // below fill it and outwait the idle time without waiting.
+    ASSERT_NO_FATAL_FAILURE(stack_.open(
+        "Route Org", false, 400'000, [this] { return now_; }, kMaxSessions));
     add_source_routes(router_, *stack_.source);
     staff_ =
         std::make_unique<StaffContext>(StaffContext{*stack_.intake, *stack_.renderer, nullptr});
@@ -55,8 +63,7 @@ class RoutesTest : public ::testing::Test {
   void TearDown() override { staff_.reset(); }
 
   Response call(Method method, const std::string& target, std::string body = {},
-                std::string content_type = {}) {
-    HeaderMap headers;
+                std::string content_type = {}, HeaderMap headers = {}) {
     if (!cookie_.empty()) headers["cookie"] = "safehouse_session=" + cookie_;
     if (!content_type.empty()) headers["content-type"] = content_type;
     auto request = Request::create(method, target, headers, std::move(body));
@@ -81,11 +88,26 @@ class RoutesTest : public ::testing::Test {
     return stack_.installation->store().list_cases(store::CaseQuery{}).value().size();
   }
 
+  static constexpr std::size_t kMaxSessions = 8;
+  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   SourceStack stack_;
   std::unique_ptr<StaffContext> staff_;
   Router router_, staff_router_;
   std::string cookie_;
 };
+
+std::string url_encode(const std::string& text) {
+  std::string encoded;
+  for (unsigned char c : text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    encoded += c == ' ' ? std::string("+") : std::string{'%', kHex[c >> 4], kHex[c & 15]};
+  }
+  return encoded;
+}
+
+std::string codename_on(const Response& page) {
+  return match(page.body(), "<p id=\"codename\" class=\"codename\">([^<]+)</p>");
+}
 
 TEST_F(RoutesTest, SimplePages) {
   Response root = call(Method::kGet, "/");
@@ -139,7 +161,7 @@ TEST_F(RoutesTest, SourceJourney) {
                                   {"files", "", ""}});
   ASSERT_EQ(sent.status(), 303U) << sent.body();
   EXPECT_EQ(sent.header("Location"), "/en/inbox?sent=1");
-  EXPECT_NE(cookie_, first_cookie);  // rotated at first contact
+  EXPECT_NE(cookie_, first_cookie);  // a session's token replaces the visitor cookie
   EXPECT_EQ(cases(), 1U);
 
   Response inbox = call(Method::kGet, "/en/inbox?sent=1");
@@ -246,14 +268,182 @@ TEST_F(RoutesTest, PersianCodenameSignsInAnywhere) {
       303U);
   cookie_.clear();
   const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
-  std::string encoded;
-  for (unsigned char c : words) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    encoded += c == ' ' ? std::string("+") : std::string{'%', kHex[c >> 4], kHex[c & 15]};
-  }
-  Response in = post_form("/en/login", "csrf=" + csrf + "&codename=" + encoded);
+  Response in = post_form("/en/login", "csrf=" + csrf + "&codename=" + url_encode(words));
   EXPECT_EQ(in.status(), 303U);
   EXPECT_EQ(in.header("Location"), "/en/inbox");
+}
+
+// Issue 7: cookieless requests to every page a visitor sees before signing
+// in, many times over the table's size, leave the session table empty; a
+// source then still makes first contact and signs in.
+TEST_F(RoutesTest, AnonymousVisitorsFillNoSessions) {
+  for (std::size_t i = 0; i < 50 * kMaxSessions; ++i) {
+    cookie_.clear();
+    ASSERT_EQ(call(Method::kGet, i % 2 ? "/en/login" : "/fa/login").status(), 200U);
+    ASSERT_EQ(call(Method::kGet, "/en/inbox").status(), 303U);
+  }
+  // Failed sign-ins (each an Argon2id run: a few only).
+  for (std::size_t i = 0; i < 3; ++i) {
+    cookie_.clear();
+    const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
+    ASSERT_EQ(post_form("/en/login", "csrf=" + csrf + "&codename=x").status(), 200U);
+  }
+  // First-contact pages derive keys (slow): fewer of them, still more than
+  // the table holds.
+  for (std::size_t i = 0; i < kMaxSessions + 2; ++i) {
+    cookie_.clear();
+    ASSERT_EQ(call(Method::kGet, "/en/first-contact").status(), 200U);
+  }
+  EXPECT_EQ(stack_.sessions->size(), 0U);
+
+  cookie_.clear();
+  Response form = call(Method::kGet, "/en/first-contact");
+  const std::string codename = codename_on(form);
+  ASSERT_EQ(
+      post_multipart("/en/first-contact", {{"csrf", csrf_of(form), {}}, {"message", "hi", {}}})
+          .status(),
+      303U);
+  EXPECT_EQ(call(Method::kGet, "/en/inbox").status(), 200U);
+  EXPECT_EQ(stack_.sessions->size(), 1U);
+  cookie_.clear();
+  const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
+  Response in = post_form("/en/login", "csrf=" + csrf + "&codename=" + url_encode(codename));
+  ASSERT_EQ(in.status(), 303U);
+  EXPECT_EQ(call(Method::kGet, "/en/inbox").status(), 200U);
+  EXPECT_EQ(stack_.sessions->size(), 2U);
+}
+
+// One codename signed in again and again holds at most
+// kMaxSessionsPerOwner sessions: it cannot fill the table either.
+TEST_F(RoutesTest, OneSourceCannotFillTheTable) {
+  Response form = call(Method::kGet, "/en/first-contact");
+  const std::string typed = url_encode(codename_on(form));
+  ASSERT_EQ(
+      post_multipart("/en/first-contact", {{"csrf", csrf_of(form), {}}, {"message", "hi", {}}})
+          .status(),
+      303U);
+  for (std::size_t i = 0; i < SessionStore::kMaxSessionsPerOwner + 2; ++i) {
+    cookie_.clear();
+    const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
+    ASSERT_EQ(post_form("/en/login", "csrf=" + csrf + "&codename=" + typed).status(), 303U);
+  }
+  EXPECT_EQ(stack_.sessions->size(), SessionStore::kMaxSessionsPerOwner);
+  // Another source still gets in.
+  cookie_.clear();
+  form = call(Method::kGet, "/fa/first-contact");
+  EXPECT_EQ(
+      post_multipart("/fa/first-contact", {{"csrf", csrf_of(form), {}}, {"message", "hi", {}}})
+          .status(),
+      303U);
+  EXPECT_EQ(call(Method::kGet, "/fa/inbox").status(), 200U);
+}
+
+// Issue 7: writing a first message may take longer than the idle time
+// (15 minutes here); the form is still accepted, and nothing was kept on
+// the server meanwhile.
+TEST_F(RoutesTest, FirstContactOutlivesTheIdleTime) {
+  Response form = call(Method::kGet, "/en/first-contact");
+  EXPECT_EQ(stack_.sessions->size(), 0U);
+  now_ += std::chrono::hours(3);
+  stack_.sessions->sweep();
+  Response sent = post_multipart("/en/first-contact",
+                                 {{"csrf", csrf_of(form), {}}, {"message", "three hours", {}}});
+  ASSERT_EQ(sent.status(), 303U) << sent.body();
+  EXPECT_EQ(sent.header("Location"), "/en/inbox?sent=1");
+  EXPECT_EQ(cases(), 1U);
+  // A signed-in session still ends after the idle time.
+  EXPECT_EQ(call(Method::kGet, "/en/inbox").status(), 200U);
+  now_ += std::chrono::minutes(16);
+  EXPECT_EQ(call(Method::kGet, "/en/inbox").status(), 303U);
+}
+
+// Issue 7: a second tab and the language switch show the same codename (in
+// the other language's words); every tab's form stays valid; the first one
+// sent is the first contact, the others follow it up.
+TEST_F(RoutesTest, SecondTabAndLanguageSwitchKeepTheCodename) {
+  Response en = call(Method::kGet, "/en/first-contact");
+  const std::string cookie = cookie_;
+  Response fa = call(Method::kGet, "/fa/first-contact");
+  Response en_again = call(Method::kGet, "/en/first-contact");
+  EXPECT_EQ(cookie_, cookie);  // nothing new issued
+  const std::string en_words = codename_on(en);
+  const std::string fa_words = codename_on(fa);
+  ASSERT_FALSE(en_words.empty());
+  EXPECT_NE(en_words, fa_words);
+  EXPECT_GE(static_cast<unsigned char>(fa_words[0]), 0x80U);  // Persian words
+  EXPECT_EQ(codename_on(en_again), en_words);
+  auto from_en = codename::Codename::parse(en_words);
+  auto from_fa = codename::Codename::parse(fa_words);
+  ASSERT_TRUE(from_en && from_fa);
+  EXPECT_TRUE(from_en->equals(*from_fa));  // the same 8 indices
+  EXPECT_EQ(csrf_of(en), csrf_of(fa));
+
+  ASSERT_EQ(
+      post_multipart("/fa/first-contact", {{"csrf", csrf_of(fa), {}}, {"message", "tab 2", {}}})
+          .status(),
+      303U);
+  EXPECT_EQ(
+      post_multipart("/en/first-contact", {{"csrf", csrf_of(en), {}}, {"message", "tab 1", {}}})
+          .status(),
+      303U);
+  const auto all = stack_.installation->store().list_cases(store::CaseQuery{}).value();
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].item_count, 2);
+  // Signed in now: the first-contact page leads to the inbox, no new codename.
+  Response again = call(Method::kGet, "/en/first-contact");
+  EXPECT_EQ(again.status(), 303U);
+  EXPECT_EQ(again.header("Location"), "/en/inbox");
+  // The codename both tabs showed signs in.
+  cookie_.clear();
+  const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
+  EXPECT_EQ(post_form("/en/login", "csrf=" + csrf + "&codename=" + url_encode(en_words)).status(),
+            303U);
+}
+
+// A visitor cookie from another process (a restart), altered, or another
+// visitor's CSRF token: refused, nothing stored.
+TEST_F(RoutesTest, ForeignVisitorCookiesAreRefused) {
+  Response form = call(Method::kGet, "/en/first-contact");
+  const std::string csrf = csrf_of(form);
+  std::string altered = cookie_;
+  altered[10] = altered[10] == 'a' ? 'b' : 'a';
+  VisitorTokens other_process;
+  const std::string foreign = other_process.seal(VisitorTokens::new_id(), {});
+  for (const std::string& cookie : {altered, foreign, std::string(64, 'a')}) {
+    cookie_ = cookie;
+    EXPECT_EQ(
+        post_multipart("/en/first-contact", {{"csrf", csrf, {}}, {"message", "x", {}}}).status(),
+        403U);
+    EXPECT_EQ(post_form("/en/login", "csrf=" + csrf + "&codename=x").status(), 403U);
+  }
+  // Another visitor's form token with this visitor's cookie.
+  cookie_.clear();
+  Response mine = call(Method::kGet, "/en/first-contact");
+  EXPECT_NE(csrf_of(mine), csrf);
+  EXPECT_EQ(
+      post_multipart("/en/first-contact", {{"csrf", csrf, {}}, {"message", "x", {}}}).status(),
+      403U);
+  EXPECT_EQ(cases(), 0U);
+}
+
+// Issue 7: `GET /` follows Accept-Language when it names one of our
+// languages, else the configured default.
+TEST_F(RoutesTest, RootFollowsAcceptLanguageThenDefault) {
+  auto root = [&](const std::string& accept) {
+    HeaderMap headers;
+    if (!accept.empty()) headers["accept-language"] = accept;
+    return std::string(call(Method::kGet, "/", {}, {}, headers).header("Location").value_or(""));
+  };
+  EXPECT_EQ(root(""), "/en/");
+  EXPECT_EQ(root("fa-IR,fa;q=0.9,en;q=0.5"), "/fa/");
+  EXPECT_EQ(root("de-DE,de;q=0.9"), "/en/");
+  EXPECT_EQ(root("en-US,en;q=0.5"), "/en/");
+  stack_.source->site.default_language = web::Language::kPersian;
+  EXPECT_EQ(root(""), "/fa/");
+  EXPECT_EQ(root("de, *;q=0.5"), "/fa/");
+  EXPECT_EQ(root("en-GB"), "/en/");
+  EXPECT_EQ(root("en;q=0, de"), "/fa/");
+  EXPECT_EQ(call(Method::kGet, "/").header("Vary"), "Accept-Language");
 }
 
 }  // namespace

@@ -36,10 +36,14 @@ struct SourceStack {
   std::unique_ptr<intake::Intake> intake;
   std::unique_ptr<web::Renderer> renderer;
   std::unique_ptr<SessionStore> sessions;
+  std::unique_ptr<VisitorTokens> visitors;
   std::unique_ptr<SourceContext> source;
 
   // Call with ASSERT_NO_FATAL_FAILURE. `demo` also writes demo-reviewer.key.
-  void open(const std::string& organisation, bool demo, std::uint64_t max_upload_bytes) {
+  // The session store's clock and size are the tests' to choose.
+  void open(const std::string& organisation, bool demo, std::uint64_t max_upload_bytes,
+            SessionStore::Clock session_clock = &std::chrono::steady_clock::now,
+            std::size_t max_sessions = SessionStore::kDefaultMaxSessions) {
     char path[] = "/tmp/safehouse-stack-XXXXXX";
     ASSERT_NE(mkdtemp(path), nullptr);
     root = path;
@@ -54,17 +58,20 @@ struct SourceStack {
     intake = std::make_unique<intake::Intake>(installation->store(), std::move(intake_options));
     renderer =
         std::make_unique<web::Renderer>(web::Renderer::create(web::SiteInfo{organisation}).value());
-    sessions = std::make_unique<SessionStore>(std::chrono::minutes(15));
+    sessions =
+        std::make_unique<SessionStore>(std::chrono::minutes(15), session_clock, max_sessions);
+    visitors = std::make_unique<VisitorTokens>();
     source = std::make_unique<SourceContext>(
         SourceContext{SourceSite{organisation, installation->log_key().verifier_key(),
                                  installation->recipient_strings(), max_upload_bytes},
-                      *intake, *renderer, *sessions});
+                      *intake, *renderer, *sessions, *visitors});
   }
 
   // Closes the installation before its directory goes.
   ~SourceStack() {
     source.reset();
     sessions.reset();
+    visitors.reset();
     intake.reset();
     installation.reset();
     if (root.empty()) return;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/web/language_test.cpp: language codes, direction, Persian digits and
-// number grouping.
+// number grouping, Accept-Language (well-formed and malformed).
 #include "web/language.h"
 
 #include <gtest/gtest.h>
@@ -46,6 +46,35 @@ TEST(Language, FormatsNumbersWithGrouping) {
   EXPECT_EQ(format_number(Language::kPersian, 1234567), "۱٬۲۳۴٬۵۶۷");
   EXPECT_EQ(format_number(Language::kEnglish, std::numeric_limits<std::int64_t>::min()),
             "-9,223,372,036,854,775,808");
+}
+
+TEST(Language, PreferredFromAcceptLanguage) {
+  EXPECT_EQ(preferred_language("fa"), Language::kPersian);
+  EXPECT_EQ(preferred_language("fa-IR,fa;q=0.9,en-US;q=0.8,en;q=0.7"), Language::kPersian);
+  EXPECT_EQ(preferred_language("en-US,en;q=0.5"), Language::kEnglish);
+  EXPECT_EQ(preferred_language("de-DE, fa;q=0.3, en;q=0.7"), Language::kEnglish);
+  EXPECT_EQ(preferred_language("en;q=0.5, fa;q=0.500"), Language::kEnglish);  // tie: first
+  EXPECT_EQ(preferred_language("EN-gb"), Language::kEnglish);
+  EXPECT_EQ(preferred_language("Fa ; Q=1.0"), Language::kPersian);
+  EXPECT_EQ(preferred_language("en;q=0.001,\tfa;q=0.002"), Language::kPersian);
+}
+
+TEST(Language, AcceptLanguageWithoutOursOrMalformed) {
+  using namespace std::string_view_literals;
+  for (std::string_view header : std::initializer_list<std::string_view>{
+           "",      "de",     "*",     "de, *;q=0.9", "en;q=0",   "fa;q=0.000",  "english",
+           "far",   "e",      "en_US", "en;q=2",      "en;q=1.5", "en;q=0.1234", "en;q=.5",
+           "en;q=", "en;x=1", "en;",   "fa;q=0.5x",   ",,,;;;",   "-",           "\xff\xfe",
+           "f\0a"sv}) {
+    EXPECT_EQ(preferred_language(header), std::nullopt) << header;
+  }
+  EXPECT_EQ(preferred_language("en-"), Language::kEnglish);         // primary tag "en"
+  EXPECT_EQ(preferred_language("en;q=2, fa"), Language::kPersian);  // the bad range is skipped
+  // Only the first kMaxAcceptLanguageRanges ranges are read.
+  std::string many;
+  for (std::size_t i = 0; i < kMaxAcceptLanguageRanges; ++i) many += "de,";
+  EXPECT_EQ(preferred_language(many + "fa"), std::nullopt);
+  EXPECT_EQ(preferred_language(many.substr(3) + "fa"), Language::kPersian);
 }
 
 }  // namespace
