@@ -15,12 +15,15 @@ SAFEHOUSE_BUILD_PACKAGES=(
   libtomlplusplus-dev libkainjow-mustache-dev liboath-dev
   gettext fonts-noto-core ca-certificates
 )
-# Only for tests and benchmarks: peers, sanitizer/fuzzer runtimes, services.
+# Only for tests and benchmarks: peers, sanitizer/fuzzer runtimes, services,
+# and the tools scripts/test and the tests call (python3 for the system
+# tests, unshare from util-linux and ip from iproute2 for the browser tests'
+# loopback-only network namespace).
 SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
   age zlib1g-dev sqlite3 chromium wrk hyperfine
   golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux argon2 openssl
-  time bsdutils
+  time bsdutils python3 iproute2
 )
 
 # Build directories share one ccache: hash sources, not the build path.

@@ -37,4 +37,10 @@ unshare "${unshare_args[@]}" bash -c '
   set -euo pipefail
   ip link set lo up
   exec node --test --test-reporter=spec source_pages.test.mjs
-'
+' 2>&1 | tee "$tmp/node-test.log"
+# No test here skips; should one ever, scripts/test (SAFEHOUSE_NO_SKIP=1)
+# counts it as a failure: node --test exits 0 on skips.
+if [[ "${SAFEHOUSE_NO_SKIP:-}" == 1 ]] && grep -qE '(skipped|todo) [1-9]' "$tmp/node-test.log"; then
+  echo "run.sh: a browser test was skipped (SAFEHOUSE_NO_SKIP=1: a failure)" >&2
+  exit 1
+fi

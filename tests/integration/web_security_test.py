@@ -15,8 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safehouse_harness import (SECURITY_HEADERS, SOURCE_PAGES, Installation,  # noqa: E402
-                               Multipart, blob_files, check, log, review_list, review_read,
-                               row_counts, run_cases)
+                               Multipart, blob_files, check, find_csrf, log, review_list,
+                               review_read, row_counts, run_cases)
 
 
 def check_security_headers(resp, what, private=False):
@@ -222,7 +222,10 @@ def bad_input(binary, keep):
 
 def session_expiry(binary, keep):
     """idle_minutes = 1 (the knob is in minutes): after 65 idle seconds the
-    session is gone; its cookie and CSRF token open and store nothing."""
+    session is gone; its cookie and CSRF token open and store nothing. A
+    first-contact form opened before the wait (in English, then switched to
+    Persian: the same codename) is still accepted after it (issue 7: a
+    source may write for longer than the idle time)."""
     import time
     with Installation(binary, keep) as inst:
         cfg = os.path.join(inst.dir, "config.toml")
@@ -233,7 +236,21 @@ def session_expiry(binary, keep):
         check(s.first_contact("before expiry").status == 303, "first contact failed")
         check(s.get("/en/inbox").status == 200, "inbox right after sign-in")
         s.close()
+        slow = server.session()
+        en = slow.get("/en/first-contact")
+        fa = slow.get("/fa/first-contact")
+        check(en.status == 200 and fa.status == 200, "first-contact pages: %d %d" %
+              (en.status, fa.status))
+        slow_csrf = find_csrf(en.text)
+        check(find_csrf(fa.text) == slow_csrf, "the language switch changed the form's token")
+        slow.close()
         time.sleep(65)
+        mp = Multipart().field("csrf", slow_csrf).field("message", "written slowly")
+        r = slow.post_multipart("/en/first-contact", mp)
+        check(r.status == 303 and "sent=1" in (r.header("location") or ""),
+              "a first contact written for longer than the idle time was refused: %d" % r.status)
+        check(slow.get("/en/inbox").status == 200, "no inbox after a slow first contact")
+        check(len(review_list(inst)) == 2, "expected two cases")
         with Unchanged(inst, "a follow-up on an expired session"):
             r = s.follow_up("after expiry", fetch_inbox=False)
             check(r.status in (303, 403) and "sent=1" not in (r.header("location") or ""),

@@ -14,16 +14,6 @@ export function runCli(bin, args, { input } = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// hasSubcommand(bin, ...path): whether each word of `path` is listed as a
-// subcommand in the help of the words before it (CLI11 answers `--help`
-// after an unknown subcommand with the parent's help and status 0).
-export function hasSubcommand(bin, ...path) {
-  return path.every((name, i) => {
-    const { code, stdout } = runCli(bin, [...path.slice(0, i), '--help']);
-    return code === 0 && new RegExp(`^\\s+${name}\\s`, 'm').test(stdout);
-  });
-}
-
 // initInstallation(bin, dir): `safehouse init --data dir --demo`; returns
 // the log verifier key it prints (the landing page must show the same).
 export function initInstallation(bin, dir) {
