@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// config/log_key.h: the organisation's Ed25519 log key (ARCHITECTURE.md §5)
+// config/log_key.h: the organisation's Ed25519 log key (docs/design.md §5)
 // in the C2SP signed-note key encodings, the same strings Go's
 // golang.org/x/mod/sumdb/note reads:
 //   verifier key  <name>+<hash>+<base64(0x01 || public key)>

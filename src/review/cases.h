@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // review/cases.h: what a reviewer sees of cases without decrypting
-// anything: the server-visible fields (ARCHITECTURE.md §7) joined with the
+// anything: the server-visible fields (docs/design.md §7) joined with the
 // source's alias and item counts per direction. Knows the store only.
 #ifndef SAFEHOUSE_REVIEW_CASES_H_
 #define SAFEHOUSE_REVIEW_CASES_H_

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // store/types.h: the values the store keeps — ids, statuses, days, digests
 // and the records read back. This is everything the server may know about a
-// case (ARCHITECTURE.md §2 invariants 1 and 2): no times finer than a day, no
+// case (docs/design.md §2, invariants 1 and 2): no times finer than a day, no
 // plaintext, no network metadata. Knows nothing of SQL or files.
 #ifndef SAFEHOUSE_STORE_TYPES_H_
 #define SAFEHOUSE_STORE_TYPES_H_
@@ -45,7 +45,7 @@ Day day_of(std::chrono::system_clock::time_point t);
 using CaseId = std::int64_t;
 using ItemId = std::int64_t;
 
-// Case statuses (ARCHITECTURE.md §7). Stored by name.
+// Case statuses (docs/design.md §7). Stored by name.
 enum class CaseStatus {
   kReceived,
   kTriage,

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-# tests/integration/at_rest_test.py: invariants 1 and 2 (ARCHITECTURE.md §2)
+# tests/integration/at_rest_test.py: invariants 1 and 2 (docs/design.md §2)
 # against the running server. `plaintext_at_rest`: unique markers in every
 # field a source or reviewer fills in, and the codename, are found nowhere in
 # DIR or the server's logs, in any of the encodings of
