@@ -386,6 +386,40 @@ test('staff listener: a page without script, and metrics that name nobody', asyn
   }
 });
 
+// Issue 7: opening the first-contact page again (a second tab, the language
+// switch) shows the same codename, in the other language's words, and the
+// form filled first is still accepted; so is the second tab's (it follows
+// the first up).
+test('a second tab and the language switch keep the codename; both forms are accepted', async () => {
+  const session = await openSession({ origin: server.origin });
+  try {
+    const { context, page, requests } = session;
+    await page.goto('/en/first-contact');
+    const english = (await page.locator('#codename').textContent()).trim().split(/\s+/);
+    await page.fill('#message', `first tab ${crypto.randomUUID()}`);
+
+    const second = await context.newPage();
+    await second.goto('/en/first-contact');
+    assert.deepEqual((await second.locator('#codename').textContent()).trim().split(/\s+/), english);
+    await Promise.all([second.waitForLoadState('load'), second.click('a.language-switch')]);
+    assert.equal(pathOf(second), '/fa/first-contact');
+    const persian = (await second.locator('#codename').textContent()).trim().split(/\s+/);
+    const en = wordlist('en');
+    const fa = wordlist('fa');
+    assert.deepEqual(persian.map((w) => fa.indexOf(w)), english.map((w) => en.indexOf(w)));
+    assert.ok(!persian.some((w) => fa.indexOf(w) < 0), 'a Persian word not in the list');
+
+    assert.equal((await submit(page, 'form[action="/en/first-contact"]')).status(), 303);
+    assert.equal(pathOf(page), '/en/inbox?sent=1');
+    await second.fill('#message', `second tab ${crypto.randomUUID()}`);
+    assert.equal((await submit(second, 'form[action="/fa/first-contact"]')).status(), 303);
+    assert.equal(pathOf(second), '/fa/inbox?sent=1');
+    assertOnlyOurOrigin(requests);
+  } finally {
+    await session.close();
+  }
+});
+
 test('the server stops cleanly on SIGTERM with no sanitizer report', async () => {
   const stopped = await server.stop();
   server = null;
