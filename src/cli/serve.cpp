@@ -79,7 +79,9 @@ Result<void> run_serve(const ServeOptions& options) {
   const web::Renderer renderer =
       SAFEHOUSE_TRY(web::Renderer::create(web::SiteInfo{config.organisation_name}));
   http::SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
-  http::VisitorTokens visitors;
+  // Derived from the log key, which serve holds anyway: a first-contact
+  // form shown before a restart is still accepted after it (docs/http.md).
+  http::VisitorTokens visitors(installation->log_key().private_key_text().reveal());
 
   http::SourceContext source{
       http::SourceSite{config.organisation_name, installation->log_key().verifier_key(),

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "crypto/hkdf.h"
+
 namespace safehouse::http {
 namespace {
 
@@ -32,6 +34,14 @@ const unsigned char* purpose() {
 VisitorTokens::VisitorTokens()
     : seal_key_(crypto::SecretBytes::random(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)),
       mac_key_(crypto::SecretBytes::random(crypto_auth_KEYBYTES)) {}
+
+VisitorTokens::VisitorTokens(std::span<const std::uint8_t> secret) {
+  static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32 && crypto_auth_KEYBYTES == 32);
+  const crypto::SecretBytes keys =
+      crypto::hkdf_sha256(secret, {}, std::string_view("safehouse/visitor-tokens/v1"), 64);
+  seal_key_ = crypto::SecretBytes::copy_of(keys.reveal().first(32));
+  mac_key_ = crypto::SecretBytes::copy_of(keys.reveal().subspan(32));
+}
 
 VisitorId VisitorTokens::new_id() {
   VisitorId id;

@@ -3,9 +3,11 @@
 // the visitor's own cookie instead of in server memory, so that no number of
 // anonymous requests can fill the session table (docs/http.md, "Visitors who
 // are not signed in"). The cookie is sealed (XChaCha20-Poly1305) under a
-// random key that lives in this process's locked memory only: a restart
-// makes every such cookie worthless. The CSRF token of a visitor is a MAC
-// (HMAC-SHA-512-256) of the visitor's random id under a second such key.
+// key held in locked memory; the CSRF token of a visitor is a MAC
+// (HMAC-SHA-512-256) of the visitor's random id under a second one. The
+// keys are random (a restart then makes every cookie worthless) or derived
+// from a secret the server keeps anyway, so that a form shown before a
+// restart is still accepted after it.
 // Knows nothing of what the application puts in the payload.
 #ifndef SAFEHOUSE_HTTP_VISITOR_TOKENS_H_
 #define SAFEHOUSE_HTTP_VISITOR_TOKENS_H_
@@ -39,6 +41,9 @@ class VisitorTokens {
 
   // Fresh random keys.
   VisitorTokens();
+  // Keys derived from `secret` (HKDF-SHA-256, info
+  // "safehouse/visitor-tokens/v1"): the same secret gives the same keys.
+  explicit VisitorTokens(std::span<const std::uint8_t> secret);
 
   static VisitorId new_id();
 

@@ -58,6 +58,24 @@ TEST(VisitorTokens, RefusesAnythingElse) {
   EXPECT_FALSE(restarted.open(cookie));
 }
 
+// Keys derived from a secret the server keeps (serve: the log key) survive
+// a restart; another secret's do not open them.
+TEST(VisitorTokens, TheSameSecretGivesTheSameKeys) {
+  const auto secret = bytes("a secret the server keeps anyway");
+  VisitorTokens before(secret);
+  VisitorTokens after(secret);
+  VisitorTokens other(bytes("another secret"));
+  const VisitorId id = VisitorTokens::new_id();
+  const std::string cookie = before.seal(id, bytes("pending"));
+  auto opened = after.open(cookie);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->id, id);
+  EXPECT_EQ(after.csrf_for(id), before.csrf_for(id));
+  EXPECT_FALSE(other.open(cookie));
+  EXPECT_NE(other.csrf_for(id), before.csrf_for(id));
+  EXPECT_FALSE(VisitorTokens().open(cookie));
+}
+
 TEST(VisitorTokens, CsrfDependsOnIdContextAndProcess) {
   VisitorTokens tokens;
   const VisitorId a = VisitorTokens::new_id();

@@ -7,16 +7,18 @@
 # wrong content type, missing fields — each leaves rows and blobs unchanged;
 # a hostile file name stays inside `review read --out`; a wrong and a
 # malformed codename get the same answer. `session_expiry`: an idle session
-# ends (1 minute: the setting is in minutes, so this case takes 70 s).
-# Usage: web_security_test.py SAFEHOUSE_BINARY {headers|bad_input|session_expiry}
+# ends (1 minute: the setting is in minutes, so this case takes 70 s), while
+# a first-contact form outlives it. `restart`: a first-contact form shown
+# before the server restarts is accepted after it.
+# Usage: web_security_test.py SAFEHOUSE_BINARY {headers|bad_input|session_expiry|restart}
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safehouse_harness import (SECURITY_HEADERS, SOURCE_PAGES, Installation,  # noqa: E402
-                               Multipart, blob_files, check, find_csrf, log, review_list,
-                               review_read, row_counts, run_cases)
+                               Multipart, blob_files, check, find_codename, find_csrf, log,
+                               review_list, review_read, row_counts, run_cases)
 
 
 def check_security_headers(resp, what, private=False):
@@ -260,6 +262,38 @@ def session_expiry(binary, keep):
               "expired session still opens the inbox: %d" % r.status)
 
 
+def restart(binary, keep):
+    """Issue 7: a source writing a first message must not lose it to a
+    restart of the server: the form shown before is accepted after, under
+    the codename it showed; a forged visitor cookie still is not."""
+    with Installation(binary, keep) as inst:
+        server = inst.start()
+        before = server.session()
+        page = before.get("/en/first-contact")
+        check(page.status == 200, "first-contact page: %d" % page.status)
+        codename, csrf, cookies = find_codename(page.text), find_csrf(page.text), dict(before.cookies)
+        before.close()
+        check(server.stop() == 0, "server did not stop cleanly")
+        server = inst.start()
+        after = server.session()
+        after.cookies = dict(cookies)
+        mp = Multipart().field("csrf", csrf).field("message", "written across a restart")
+        r = after.post_multipart("/en/first-contact", mp)
+        check(r.status == 303 and "sent=1" in (r.header("location") or ""),
+              "a first contact begun before a restart was refused: %d" % r.status)
+        check(len(review_list(inst)) == 1, "expected one case")
+        again = server.session()
+        check(again.login(codename).status == 303, "the codename shown before the restart")
+        forged = server.session()
+        name = next(iter(cookies))
+        value = cookies[name]
+        forged.cookies = {name: value[:-2] + ("00" if value[-2:] != "00" else "11")}
+        with Unchanged(inst, "a first contact with an altered visitor cookie"):
+            r = forged.post_multipart("/en/first-contact", Multipart().field("csrf", csrf)
+                                      .field("message", "forged"))
+            check(r.status == 403, "altered visitor cookie: %d" % r.status)
+
+
 def s_codename_words(inst, server):
     """A well-formed codename nobody has: a fresh first-contact page's, never submitted."""
     t = server.session()
@@ -270,4 +304,4 @@ def s_codename_words(inst, server):
 
 if __name__ == "__main__":
     sys.exit(run_cases({"headers": headers, "bad_input": bad_input,
-                        "session_expiry": session_expiry}, sys.argv))
+                        "session_expiry": session_expiry, "restart": restart}, sys.argv))
