@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// tlog/case_entry.h: the log entry for one case event (ARCHITECTURE.md §8)
+// tlog/case_entry.h: the log entry for one case event (docs/design.md §9)
 // and the hiding commitment to the case's category. An entry is text, so an
 // observer can read the log with nothing but a hex dump:
 //
@@ -33,7 +33,7 @@ inline constexpr std::size_t kMaxCaseIdSize = 64;
 inline constexpr std::size_t kMaxCategorySize = 128;
 using CategoryNonce = std::array<std::uint8_t, kNonceSize>;
 
-// The statuses of ARCHITECTURE.md §7, as entries spell them.
+// The statuses of docs/design.md §7, as entries spell them.
 std::span<const std::string_view> case_statuses();
 bool is_case_status(std::string_view status);
 // A calendar day written YYYY-MM-DD (proleptic Gregorian).

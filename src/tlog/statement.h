@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// tlog/statement.h: a published statement (ARCHITECTURE.md §8): the text of
+// tlog/statement.h: a published statement (docs/design.md §9): the text of
 // a signed note binding figures to a checkpoint of the log.
 //
 //   safehouse/statement/v1
