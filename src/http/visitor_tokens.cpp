@@ -49,12 +49,14 @@ VisitorId VisitorTokens::new_id() {
   return id;
 }
 
-std::string VisitorTokens::seal(const VisitorId& id, std::span<const std::uint8_t> payload) const {
-  // Plaintext: id || payload, in locked memory.
-  crypto::SecretBytes plain(id.size() + payload.size());
+std::string VisitorTokens::seal(const VisitorId& id, std::span<const std::uint8_t> payload,
+                                unsigned sign_in_failures) const {
+  // Plaintext: id || failures (1 byte) || payload, in locked memory.
+  crypto::SecretBytes plain(id.size() + 1 + payload.size());
   auto p = plain.reveal();
   std::copy(id.begin(), id.end(), p.begin());
-  std::copy(payload.begin(), payload.end(), p.begin() + id.size());
+  p[id.size()] = static_cast<std::uint8_t>(std::min(sign_in_failures, 255U));
+  std::copy(payload.begin(), payload.end(), p.begin() + id.size() + 1);
   std::vector<std::uint8_t> sealed(kNonceBytes + p.size() + kTagBytes);
   randombytes_buf(sealed.data(), kNonceBytes);
   crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data() + kNonceBytes, nullptr, p.data(),
@@ -64,7 +66,7 @@ std::string VisitorTokens::seal(const VisitorId& id, std::span<const std::uint8_
 }
 
 std::optional<Visitor> VisitorTokens::open(std::string_view cookie) const {
-  constexpr std::size_t kMinBytes = kNonceBytes + kTagBytes + sizeof(VisitorId);
+  constexpr std::size_t kMinBytes = kNonceBytes + kTagBytes + sizeof(VisitorId) + 1;
   if (cookie.size() > kMaxCookieChars || cookie.size() < 2 * kMinBytes || cookie.size() % 2 != 0) {
     return std::nullopt;
   }
@@ -84,7 +86,8 @@ std::optional<Visitor> VisitorTokens::open(std::string_view cookie) const {
   }
   Visitor visitor;
   std::copy_n(p.begin(), visitor.id.size(), visitor.id.begin());
-  visitor.payload = crypto::SecretBytes::copy_of(p.subspan(visitor.id.size()));
+  visitor.sign_in_failures = p[visitor.id.size()];
+  visitor.payload = crypto::SecretBytes::copy_of(p.subspan(visitor.id.size() + 1));
   return visitor;
 }
 

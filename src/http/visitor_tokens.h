@@ -29,6 +29,9 @@ using VisitorId = std::array<std::uint8_t, 16>;
 // What a visitor cookie holds once opened.
 struct Visitor {
   VisitorId id{};
+  // Failed sign-ins this visitor made (what a session would count for a
+  // per-session failure limit); saturates at 255.
+  unsigned sign_in_failures = 0;
   crypto::SecretBytes payload;  // empty if none was sealed in
 };
 
@@ -47,9 +50,10 @@ class VisitorTokens {
 
   static VisitorId new_id();
 
-  // The cookie value (hex) holding `id` and `payload` (may be empty), sealed.
-  // Holds no time: it is valid until the process ends.
-  std::string seal(const VisitorId& id, std::span<const std::uint8_t> payload) const;
+  // The cookie value (hex) holding `id`, `payload` (may be empty) and
+  // `sign_in_failures` (capped at 255), sealed. Holds no time.
+  std::string seal(const VisitorId& id, std::span<const std::uint8_t> payload,
+                   unsigned sign_in_failures = 0) const;
 
   // The visitor in a cookie value; nullopt if it is not one this process
   // sealed (forged, altered, from before a restart, too long).

@@ -38,6 +38,17 @@ TEST(VisitorTokens, OpensWhatItSealed) {
   EXPECT_NE(tokens.seal(id, payload), cookie);
 }
 
+TEST(VisitorTokens, CarriesAFailureCount) {
+  VisitorTokens tokens;
+  const VisitorId id = VisitorTokens::new_id();
+  EXPECT_EQ(tokens.open(tokens.seal(id, {}))->sign_in_failures, 0U);
+  auto opened = tokens.open(tokens.seal(id, bytes("p"), 3));
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->sign_in_failures, 3U);
+  EXPECT_EQ(opened->payload.size(), 1U);
+  EXPECT_EQ(tokens.open(tokens.seal(id, {}, 100000))->sign_in_failures, 255U);
+}
+
 TEST(VisitorTokens, RefusesAnythingElse) {
   VisitorTokens tokens;
   const std::string cookie = tokens.seal(VisitorTokens::new_id(), bytes("x"));
