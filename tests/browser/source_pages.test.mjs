@@ -160,9 +160,15 @@ for (const lang of ['en', 'fa']) {
       await assertSourcePage(page, missing, lang);
       assert.equal((await page.locator('.error').textContent()).trim(), t(lang, 'There is no page at this address.'));
 
-      // The bare origin sends a browser to the English landing page.
-      await page.goto('/');
-      assert.equal(page.url(), `${server.origin}/en/`);
+      // The bare origin follows the browser's language (Accept-Language).
+      const localised = await openSession({ origin: server.origin, locale: lang === 'fa' ? 'fa-IR' : 'en-GB' });
+      try {
+        await localised.page.goto('/');
+        assert.equal(localised.page.url(), `${server.origin}/${lang}/`);
+        assert.ok(localised.requests.every((url) => url.startsWith(`${server.origin}/`)), 'a request left our origin');
+      } finally {
+        await localised.close();
+      }
       assertOnlyOurOrigin(requests);
     } finally {
       await session.close();
