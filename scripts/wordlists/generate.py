@@ -539,7 +539,7 @@ def persian():
     # Of two spellings with one key, the standard one: آیین and پایین rather
     # than آئین and پائین, ارتقا rather than ارتقاء.
     ranked = sorted(left, key=lambda w: (w not in attested, w not in generic, len(fold_key(w)),
-                                         "ائی" in w or w.endswith("ء"), seeded_rank("fa", w)))
+                                         "ائی" in w or "آئی" in w or w.endswith("ء"), seeded_rank("fa", w)))
     kept = choose(ranked, fold_key, review, stats)
     stats.count("of them attested by tesseract-ocr-fas", sum(w in attested for w in kept))
     return kept, review, stats
