@@ -47,8 +47,8 @@ class Codename {
   Codename(Codename&&) noexcept = default;
   Codename& operator=(Codename&&) noexcept = default;
 
-  // The 9 words, spelled as the list spells them, joined by single spaces. The string is as secret as the
-  // codename: show it, then let it go out of scope; never log it.
+  // The 9 words, spelled as the list spells them, joined by single spaces. The string is as secret
+  // as the codename: show it, then let it go out of scope; never log it.
   std::string render(Language language) const;
 
   // The 13 secret bytes, word i in bits 11i..11i+10 counted from the most

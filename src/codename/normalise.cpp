@@ -134,42 +134,42 @@ Result<U16String> nfkc_casefold(const U16String& text) {
 // is the same; tests/codename compares the two on every candidate word.
 UChar32 folded(UChar32 c) {
   switch (c) {
-    case 0x0637:  // ط
+    case 0x0637:      // ط
       return 0x062A;  // ت
-    case 0x0635:  // ص
-    case 0x062B:  // ث
+    case 0x0635:      // ص
+    case 0x062B:      // ث
       return 0x0633;  // س
-    case 0x0630:  // ذ
-    case 0x0636:  // ض
-    case 0x0638:  // ظ
-    case 0x0698:  // ژ
+    case 0x0630:      // ذ
+    case 0x0636:      // ض
+    case 0x0638:      // ظ
+    case 0x0698:      // ژ
       return 0x0632;  // ز
-    case 0x062D:  // ح
-    case 0x0629:  // ة
-    case 0x06D5:  // ە (Kurdish ae)
-    case 0x06BE:  // ھ (heh doachashmee)
-    case 0x06C1:  // ہ (heh goal)
+    case 0x062D:      // ح
+    case 0x0629:      // ة
+    case 0x06D5:      // ە (Kurdish ae)
+    case 0x06BE:      // ھ (heh doachashmee)
+    case 0x06C1:      // ہ (heh goal)
       return 0x0647;  // ه
-    case 0x063A:  // غ
+    case 0x063A:      // غ
       return 0x0642;  // ق
-    case 0x0622:  // آ
-    case 0x0639:  // ع
-    case 0x0623:  // أ
-    case 0x0625:  // إ
-    case 0x0671:  // ٱ
+    case 0x0622:      // آ
+    case 0x0639:      // ع
+    case 0x0623:      // أ
+    case 0x0625:      // إ
+    case 0x0671:      // ٱ
       return 0x0627;  // ا
-    case 0x0624:  // ؤ
+    case 0x0624:      // ؤ
       return 0x0648;  // و
-    case 0x0626:  // ئ
-    case 0x064A:  // ي
-    case 0x0649:  // ى
+    case 0x0626:      // ئ
+    case 0x064A:      // ي
+    case 0x0649:      // ى
       return 0x06CC;  // ی
-    case 0x0643:  // ك
-    case 0x06AF:  // گ
+    case 0x0643:      // ك
+    case 0x06AF:      // گ
       return 0x06A9;  // ک
-    case 0x067E:  // پ
+    case 0x067E:      // پ
       return 0x0628;  // ب
-    case 0x0686:  // چ
+    case 0x0686:      // چ
       return 0x062C;  // ج
     default:
       return c;

@@ -48,8 +48,8 @@ void expect_parses_to(std::string_view typed, const Codename& expected) {
 // The indices were computed from the bytes by an independent reading of the
 // layout (Python: the 104 bits as a string, 11 at a time).
 TEST(Codename, PacksElevenBitsAWordBigEndian) {
-  const Codename codename = from_bytes(
-      {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x60});
+  const Codename codename =
+      from_bytes({0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x60});
   const auto words = wordlist(Language::kEnglish);
   const std::array<std::uint16_t, Codename::kWords> indices{0x091, 0x515, 0x4f1, 0x1ab, 0x66f,
                                                             0x3c0, 0x246, 0x456, 0x3c3};
@@ -119,8 +119,8 @@ TEST(Codename, ParsesBothRenderingsAndMixed) {
 }
 
 TEST(Codename, ParseForgivesWhatNormalisationRemoves) {
-  const Codename codename = from_bytes(
-      {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x80});
+  const Codename codename =
+      from_bytes({0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x80});
   const std::string en = codename.render(Language::kEnglish);
   const std::string fa = codename.render(Language::kPersian);
   std::string upper = en;
@@ -150,10 +150,32 @@ TEST(Codename, ParseForgivesPersianSpellingSlips) {
   // Each letter to another of its class: homophones, hamza forms, the
   // letters an Arabic keyboard types for پ چ ژ گ, Arabic and Kurdish heh.
   const std::vector<std::pair<std::string_view, std::string_view>> slips[] = {
-      {{"ت", "ط"}, {"س", "ص"}, {"ز", "ذ"}, {"ه", "ح"}, {"ق", "غ"}, {"ا", "ع"}, {"و", "ؤ"},
-       {"ی", "ئ"}, {"پ", "ب"}, {"چ", "ج"}, {"ژ", "ز"}, {"گ", "ک"}, {"آ", "ا"}},
-      {{"ط", "ت"}, {"ص", "ث"}, {"ث", "س"}, {"ذ", "ض"}, {"ض", "ظ"}, {"ظ", "ز"}, {"ح", "ة"},
-       {"غ", "ق"}, {"ع", "أ"}, {"ا", "إ"}, {"ی", "ى"}, {"ک", "ك"}, {"ه", "ە"}},
+      {{"ت", "ط"},
+       {"س", "ص"},
+       {"ز", "ذ"},
+       {"ه", "ح"},
+       {"ق", "غ"},
+       {"ا", "ع"},
+       {"و", "ؤ"},
+       {"ی", "ئ"},
+       {"پ", "ب"},
+       {"چ", "ج"},
+       {"ژ", "ز"},
+       {"گ", "ک"},
+       {"آ", "ا"}},
+      {{"ط", "ت"},
+       {"ص", "ث"},
+       {"ث", "س"},
+       {"ذ", "ض"},
+       {"ض", "ظ"},
+       {"ظ", "ز"},
+       {"ح", "ة"},
+       {"غ", "ق"},
+       {"ع", "أ"},
+       {"ا", "إ"},
+       {"ی", "ى"},
+       {"ک", "ك"},
+       {"ه", "ە"}},
       {{"ا", "آ"}, {"ه", "ھ"}, {"ی", "ي"}, {"ئ", "ی"}, {"ؤ", "و"}, {"أ", "ا"}, {"ء", ""}},
   };
   for (int round = 0; round < 20; ++round) {

@@ -117,7 +117,9 @@ TEST(Normalise, RejectsTooLarge) {
   EXPECT_EQ(result.error().code(), ErrorCode::kTooLarge);
 }
 
-std::string key(std::string_view typed) { return fold_key(norm(typed)); }
+std::string key(std::string_view typed) {
+  return fold_key(norm(typed));
+}
 
 // Each class of the folding key: every member folds to the same key, and
 // each class's key differs from every other class's.
