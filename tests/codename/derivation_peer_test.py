@@ -5,7 +5,7 @@ against the known answers pinned in source_keys_test.cpp (SourceKeys.KnownAnswer
 Argon2id by the reference `argon2` CLI, HKDF-SHA-256 by Python's hmac, the
 age recipient by `age-keygen -y`, the Ed25519 public key by `openssl`. This
 is the recipe the browser client must follow; docs/codename.md spells it out.
-Exits 77 (skipped) if a tool is missing."""
+A missing tool is a failure (scripts/lib.sh installs them all)."""
 
 import hashlib
 import hmac
@@ -64,8 +64,8 @@ def bech32_encode(hrp, data):
 def main():
     for tool in ("argon2", "age-keygen", "openssl"):
         if shutil.which(tool) is None:
-            print(f"derivation_peer_test: {tool} not installed, skipping")
-            return 77
+            print(f"derivation_peer_test: {tool} is not installed")
+            return 1
     master_hex = subprocess.run(
         ["argon2", SALT, "-id", "-t", str(OPS_LIMIT), "-m", str(MEM_LIMIT_LOG2_KIB), "-p", "1",
          "-l", "32", "-r"], input=SECRET, capture_output=True, check=True).stdout.decode().strip()
