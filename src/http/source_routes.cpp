@@ -80,7 +80,7 @@ std::optional<Visitor> find_visitor(SourceContext& ctx, const Request& request) 
 }
 
 // A first contact shown but not yet sent: the codename and what it stands
-// for, sealed in the visitor's cookie as codename (12 bytes) || source id
+// for, sealed in the visitor's cookie as codename (kSecretBytes) || source id
 // (32) || reply identity ("AGE-SECRET-KEY-1..."). Kept there rather than in
 // the SessionStore so that (a) anonymous visitors cannot fill the session
 // table, (b) a message written for hours is not lost to the idle timeout,
