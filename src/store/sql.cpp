@@ -40,8 +40,10 @@ Result<std::optional<SqlRow>> SqlSession::query_one(std::string_view sql, const 
   return std::optional<SqlRow>(std::move(rows.front()));
 }
 
-std::string translate_placeholders(std::string_view sql, SqlDialect dialect) {
-  if (dialect == SqlDialect::kSqlite) return std::string(sql);
+std::string translate_sql(std::string_view text, SqlDialect dialect) {
+  const std::string spelled = spell_types(text, dialect);
+  if (dialect == SqlDialect::kSqlite) return spelled;
+  const std::string_view sql = spelled;
   // Hand-written: a dozen lines, and no Debian library rewrites placeholders.
   std::string out;
   out.reserve(sql.size() + 8);
@@ -79,6 +81,7 @@ std::string translate_placeholders(std::string_view sql, SqlDialect dialect) {
 }
 
 std::string spell_types(std::string_view sql, SqlDialect dialect) {
+  if (sql.find('{') == std::string_view::npos) return std::string(sql);
   struct Word {
     std::string_view token, sqlite, postgres;
   };

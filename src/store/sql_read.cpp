@@ -131,11 +131,13 @@ Result<std::vector<CaseRecord>> SqlStore::list_cases(const CaseQuery& query) {
   return with_reader<std::vector<CaseRecord>>(
       [&](SqlSession& db) -> Result<std::vector<CaseRecord>> {
         // NULL parameters switch the filters off, so one cached statement
-        // serves every query.
+        // serves every query. The casts tell PostgreSQL the parameters'
+        // types, which `? IS NULL` alone does not.
         auto rows = SAFEHOUSE_TRY(db.query(
             concat(kCaseColumns,
-                   "WHERE case_id > ?1 AND (?2 IS NULL OR status = ?2) "
-                   "AND (?3 IS NULL OR source_id = ?3) ORDER BY case_id LIMIT ?4"),
+                   "WHERE case_id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) "
+                   "AND (CAST(?3 AS {blob}) IS NULL OR source_id = ?3) "
+                   "ORDER BY case_id LIMIT ?4"),
             {query.after_case_id, query.status ? SqlParam(status_name(*query.status)) : SqlParam(),
              query.source_id ? SqlParam(ByteSpan(*query.source_id)) : SqlParam(),
              static_cast<std::int64_t>(query.limit)}));

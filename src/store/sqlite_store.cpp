@@ -22,7 +22,10 @@ class SqliteSession final : public SqlSession {
   SqlDialect dialect() const override { return SqlDialect::kSqlite; }
 
   Result<SqlRows> query(std::string_view sql, const SqlParams& params) override {
-    auto stmt = SAFEHOUSE_TRY(connection_->prepare(sql));
+    // Only statements with type words need spelling (and a copy).
+    auto stmt = SAFEHOUSE_TRY(sql.find('{') == std::string_view::npos
+                                  ? connection_->prepare(sql)
+                                  : connection_->prepare(translate_sql(sql, SqlDialect::kSqlite)));
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int index = static_cast<int>(i) + 1;
       std::visit(
