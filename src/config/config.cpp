@@ -67,7 +67,8 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
 }
 
 Result<Config> from_table(const toml::table& root) {
-  SAFEHOUSE_TRY_VOID(only_keys(root, "", {"organisation", "source", "staff", "session", "limits"}));
+  SAFEHOUSE_TRY_VOID(
+      only_keys(root, "", {"organisation", "source", "staff", "session", "limits", "storage"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
@@ -97,7 +98,19 @@ Result<Config> from_table(const toml::table& root) {
         *limits, "limits", "max_message_bytes",
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
   }
-  for (std::string_view name : {"source", "staff", "session", "limits", "organisation"}) {
+  if (const toml::table* storage = section(root, "storage")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database"}));
+    if (const toml::node* database = storage->get("database")) {
+      if (!database->is_string()) return config_error("storage.database: not a string");
+      config.storage.database = database->as_string()->get();
+      const std::string_view url = config.storage.database;
+      if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+        return config_error("storage.database: must be empty (SQLite) or a postgresql:// URL");
+      }
+    }
+  }
+  for (std::string_view name :
+       {"source", "staff", "session", "limits", "organisation", "storage"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -161,7 +174,12 @@ std::string format_config(const Config& config) {
       << "[limits]\n# Largest submission (request body, all files together), bytes.\n"
       << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
       << "# Largest text message, bytes.\n"
-      << "max_message_bytes = " << config.limits.max_message_bytes << "\n";
+      << "max_message_bytes = " << config.limits.max_message_bytes << "\n\n"
+      << "[storage]\n# \"\": SQLite in this directory (one server). "
+         "\"postgresql://USER@HOST/DB\":\n"
+      << "# that database, shared by several servers (docs/storage.md); keep its\n"
+      << "# password in ~/.pgpass rather than here.\n"
+      << toml::table{{"database", config.storage.database}} << "\n";
   return out.str();
 }
 

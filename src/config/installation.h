@@ -43,10 +43,26 @@ struct InitOptions {
   bool demo = false;
   // scrypt work factor of the reviewer identity file (tests lower it).
   int scrypt_work_factor = age::kScryptDefaultWorkFactor;
+  // "" for SQLite in DIR, or a postgresql:// URL (docs/storage.md).
+  std::string database;
+  // Join the installation already in `database` (a second server) instead
+  // of creating one: the organisation name, the recipient set and the log
+  // verifier key come from the database; the log signing key, which is
+  // never stored there, from `log_key_file` (a copy of the first server's
+  // DIR/keys/log.key). No reviewer identity is made.
+  bool join = false;
+  std::filesystem::path log_key_file;
 };
+
+// Settings every installation keeps in its database, so that a second
+// server can join it (`init --join`).
+inline constexpr const char* kOrganisationSetting = "installation/organisation";
+inline constexpr const char* kRecipientsSetting = "installation/recipients";
+inline constexpr const char* kVerifierKeySetting = "installation/log_verifier_key";
 
 struct InitResult {
   Layout layout;
+  bool joined = false;             // InitOptions::join: nothing new was made
   std::string verifier_key;        // the log key's, to publish
   std::string reviewer_recipient;  // age1...
   // The passphrase of reviewers/reviewer.age: shown once, never stored.
@@ -55,9 +71,10 @@ struct InitResult {
 
 // Creates an installation in `dir`, which must not exist or be empty
 // (kConflict "init: DIR is not empty" otherwise, so an installation is never
-// overwritten). On failure, removes what it created. Every file is written to
-// a temporary name, fsynced and renamed; secrets are mode 0600 in 0700
-// directories.
+// overwritten), or joins one (InitOptions::join). A PostgreSQL database
+// that already holds an installation is refused without --join (kConflict). On failure, removes
+// what it created. Every file is written to a temporary name, fsynced and renamed; secrets are mode
+// 0600 in 0700 directories.
 Result<InitResult> create_installation(const std::filesystem::path& dir, const InitOptions& options,
                                        store::FileSystem& fs);
 
