@@ -10,6 +10,7 @@
 
 #include "age/age.h"
 #include "store/open_store.h"
+#include "store/postgres_store.h"
 #include "store/types.h"
 
 namespace safehouse::config {
@@ -133,6 +134,21 @@ Result<void> write_keys(const Layout& layout, const InitOptions& options, InitRe
                         result.reviewer_recipient + "\n");
 }
 
+// Stores what a joining server needs, and nothing secret.
+Result<void> put_installation_settings(store::Store& store, const Layout& layout,
+                                       const std::string& organisation,
+                                       const std::string& verifier_key, store::FileSystem& files) {
+  auto recipients = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
+  if (!recipients) return recipients.error().with_context(layout.recipients_file().string());
+  store::WriteBatch settings;
+  settings.put_setting(kOrganisationSetting, bytes_of(organisation));
+  settings.put_setting(kRecipientsSetting, std::move(*recipients));
+  settings.put_setting(kVerifierKeySetting, bytes_of(verifier_key));
+  auto committed = store.commit(std::move(settings));
+  if (!committed) return committed.error().with_context("database");
+  return {};
+}
+
 Result<void> populate(const Layout& layout, const InitOptions& options, InitResult& result,
                       store::FileSystem& files) {
   Config config;
@@ -151,15 +167,9 @@ Result<void> populate(const Layout& layout, const InitOptions& options, InitResu
                    "init: the database already holds an installation (a further server joins "
                    "it with --join; an installation is never overwritten)");
     }
-    auto recipients = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
-    if (!recipients) return recipients.error().with_context("init");
-    // What a joining server needs, and nothing secret.
-    store::WriteBatch settings;
-    settings.put_setting(kOrganisationSetting, bytes_of(options.organisation_name));
-    settings.put_setting(kRecipientsSetting, std::move(*recipients));
-    settings.put_setting(kVerifierKeySetting, bytes_of(result.verifier_key));
-    auto committed = (*store)->commit(std::move(settings));
-    if (!committed) return committed.error().with_context("init: database");
+    auto put = put_installation_settings(**store, layout, options.organisation_name,
+                                         result.verifier_key, files);
+    if (!put) return put.error().with_context("init");
   }
   // The config file last: its presence is what makes DIR an installation.
   return write_text(files, layout.config_file(), format_config(config));
@@ -249,6 +259,30 @@ Result<InitResult> create_installation(const fs::path& dir, const InitOptions& o
     return made.error();
   }
   return result;
+}
+
+Result<store::CopyReport> migrate_to_postgres(const fs::path& dir, const std::string& url,
+                                              store::FileSystem& files) {
+  Layout layout{dir};
+  Config config = SAFEHOUSE_TRY(load_config(dir));
+  if (!config.storage.database.empty()) {
+    return Error(ErrorCode::kConflict, "migrate: " + dir.string() + " already uses " +
+                                           store::redact_postgres_url(config.storage.database));
+  }
+  if (!store::is_postgres_url(url))
+    return invalid_argument("migrate: --to is not a postgresql:// URL");
+  LogKey log_key = SAFEHOUSE_TRY(read_log_key(layout.log_key_file(), files));
+  store::CopyReport report = SAFEHOUSE_TRY(store::copy_sqlite_to_postgres(dir, url, files));
+  {
+    auto store = store::open_store(dir, url, files);
+    if (!store) return store.error().with_context("migrate");
+    SAFEHOUSE_TRY_VOID(put_installation_settings(**store, layout, config.organisation_name,
+                                                 log_key.verifier_key(), files));
+  }
+  // Last, once everything is proven: from now on DIR uses the database.
+  config.storage.database = url;
+  SAFEHOUSE_TRY_VOID(write_text(files, layout.config_file(), format_config(config)));
+  return report;
 }
 
 Result<std::vector<age::X25519Recipient>> parse_recipient_set(std::string_view text) {

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "config/log_key.h"
 #include "crypto/secret_bytes.h"
+#include "store/copy_store.h"
 #include "store/file_system.h"
 #include "store/store.h"
 
@@ -77,6 +78,15 @@ struct InitResult {
 // 0600 in 0700 directories.
 Result<InitResult> create_installation(const std::filesystem::path& dir, const InitOptions& options,
                                        store::FileSystem& fs);
+
+// `safehouse migrate`: moves the records of the SQLite installation in `dir`
+// to the empty PostgreSQL database `url` and proves the copy
+// (store/copy_store.h), stores the settings a joining server needs, then
+// points DIR/config.toml at the database. DIR/safehouse.sqlite3 is left as
+// it was, as a backup. kConflict if DIR already uses PostgreSQL. The server
+// must be stopped while this runs.
+Result<store::CopyReport> migrate_to_postgres(const std::filesystem::path& dir,
+                                              const std::string& url, store::FileSystem& fs);
 
 // A random passphrase: 6 groups of 5 characters from a 32-letter alphabet
 // (150 bits), e.g. "k3mzq-...". Used for reviewer identity files.

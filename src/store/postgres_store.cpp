@@ -36,6 +36,11 @@ class PostgresEngine final : public SqlEngine {
 };
 
 }  // namespace
+
+std::unique_ptr<SqlEngine> postgres_engine(const std::string& url, int connect_timeout_s) {
+  return std::make_unique<PostgresEngine>(url, connect_timeout_s);
+}
+
 }  // namespace detail
 
 bool is_postgres_url(std::string_view text) {
@@ -53,9 +58,8 @@ Result<std::unique_ptr<Store>> open_postgres(const std::string& url,
   detail::SqlStoreOptions store_options;
   store_options.max_batches_per_transaction = options.max_batches_per_transaction;
   store_options.reader_pool_size = options.reader_pool_size;
-  auto store = detail::SqlStore::open(
-      std::make_unique<detail::PostgresEngine>(url, options.connect_timeout_s), std::move(blobs),
-      store_options);
+  auto store = detail::SqlStore::open(detail::postgres_engine(url, options.connect_timeout_s),
+                                      std::move(blobs), store_options);
   if (!store) return store.error().with_context("open store " + redact_postgres_url(url));
   return store;
 }

@@ -8,6 +8,8 @@
 #define SAFEHOUSE_STORE_SQL_STORE_IMPL_H_
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -44,6 +46,12 @@ class SqlEngine {
   // its password).
   virtual std::string describe() const = 0;
 };
+
+// The engines, for tools that work below the Store (store/copy_store.cpp).
+// sqlite_engine opens (creating) DIR/safehouse.sqlite3 in WAL mode.
+Result<std::unique_ptr<SqlEngine>> sqlite_engine(const std::filesystem::path& dir, FileSystem& fs,
+                                                 std::chrono::milliseconds busy_timeout);
+std::unique_ptr<SqlEngine> postgres_engine(const std::string& url, int connect_timeout_s);
 
 struct SqlStoreOptions {
   std::size_t max_batches_per_transaction = 1024;

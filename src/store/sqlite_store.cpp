@@ -96,6 +96,18 @@ Result<void> use_wal(const std::filesystem::path& db_path, const ShimVfs& vfs,
 }
 
 }  // namespace
+
+Result<std::unique_ptr<SqlEngine>> sqlite_engine(const std::filesystem::path& dir, FileSystem& fs,
+                                                 std::chrono::milliseconds busy_timeout) {
+  auto vfs = SAFEHOUSE_TRY(ShimVfs::create(fs));
+  std::filesystem::path db_path = dir / kSqliteFileName;
+  bool existed = SAFEHOUSE_TRY(fs.exists(db_path));
+  SAFEHOUSE_TRY_VOID(use_wal(db_path, *vfs, busy_timeout));
+  // A new database file's directory entry must be durable too.
+  if (!existed) SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
+  return std::unique_ptr<SqlEngine>(new SqliteEngine(db_path, std::move(vfs), busy_timeout));
+}
+
 }  // namespace detail
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& dir, FileSystem& fs,
@@ -103,19 +115,12 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& dir, Fil
   auto opened = [&]() -> Result<std::unique_ptr<Store>> {
     SAFEHOUSE_TRY_VOID(fs.create_directories(dir));
     auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir, fs));
-    auto vfs = SAFEHOUSE_TRY(detail::ShimVfs::create(fs));
-    std::filesystem::path db_path = dir / kSqliteFileName;
-    bool existed = SAFEHOUSE_TRY(fs.exists(db_path));
-    SAFEHOUSE_TRY_VOID(detail::use_wal(db_path, *vfs, options.busy_timeout));
-    // A new database file's directory entry must be durable too.
-    if (!existed) SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
+    auto engine = SAFEHOUSE_TRY(detail::sqlite_engine(dir, fs, options.busy_timeout));
     detail::SqlStoreOptions store_options;
     store_options.max_batches_per_transaction = options.max_batches_per_transaction;
     store_options.reader_pool_size = options.reader_pool_size;
     store_options.max_retries = 0;
-    return detail::SqlStore::open(
-        std::make_unique<detail::SqliteEngine>(db_path, std::move(vfs), options.busy_timeout),
-        std::move(blobs), store_options);
+    return detail::SqlStore::open(std::move(engine), std::move(blobs), store_options);
   }();
   if (!opened) return opened.error().with_context("open store " + dir.string());
   return opened;
