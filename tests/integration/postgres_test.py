@@ -7,12 +7,16 @@
 #                  contacts at once (some with blobs, on a shared blob
 #                  directory): every acknowledged submission is there once,
 #                  nothing else is, and either server's directory reads it.
+#   migrate:       an SQLite installation with submissions (inline and
+#                  blobs) moved with `safehouse migrate`: counts and digests
+#                  reported, every submission readable from PostgreSQL, new
+#                  ids continue after the old ones, a second run refused.
 #   kill_postgres: under load the PostgreSQL server is stopped the hard way
 #                  (pg_ctl -m immediate, a crash for its data) and started
 #                  again: while it is down the servers answer 503, they come
 #                  back without a restart, and no acknowledged submission
 #                  is lost.
-# Usage: postgres_test.py SAFEHOUSE_BINARY {two_servers|kill_postgres}
+# Usage: postgres_test.py SAFEHOUSE_BINARY {two_servers|migrate|kill_postgres}
 import os
 import shutil
 import subprocess
@@ -222,6 +226,35 @@ def two_servers(binary, keep):
             check(not missing, "%d markers missing or doubled via %s" % (len(missing), data_dir))
 
 
+def migrate(binary, keep):
+    with Cluster() as cluster, Installation(binary, keep) as inst:
+        server = inst.start("sqlite")
+        load = Load([server], threads=4, per_thread=6)
+        load.start()
+        load.join(600)
+        check(set(load.statuses) == {303}, "statuses: %r" % load.statuses)
+        server.stop()
+        max_case = max(case[0] for case in review_list(inst))
+        out = inst.cli(["migrate", "--from", inst.dir, "--to", cluster.url])
+        log(out)
+        check("cases: %d rows" % len(load.acked) in out, "migrate reported: " + out)
+        check("items: %d rows" % (len(load.acked) + load.acked_files) in out, "items: " + out)
+        check("%d blobs" % load.acked_files in out, "blobs: " + out)
+        check(cluster.url in open(os.path.join(inst.dir, "config.toml")).read(),
+              "config.toml does not name the database")
+        again = inst.cli(["migrate", "--from", inst.dir, "--to", cluster.url], check_rc=False)
+        check(again.returncode != 0 and b"already uses" in again.stderr, "second migrate ran")
+        server = inst.start("postgres")
+        cases, text, failed = all_text(inst, inst.dir)
+        check(not failed, "cases that do not decrypt: %r" % failed[:3])
+        missing = [m for m in load.acked if ("first contact " + m) not in text]
+        check(not missing, "%d submissions lost in the move" % len(missing))
+        s = server.session()
+        check(s.first_contact("after the move").status == 303, "no submission after the move")
+        newest = max(case[0] for case in review_list(inst))
+        check(newest > max_case, "new case id %d does not follow %d" % (newest, max_case))
+
+
 def kill_postgres(binary, keep):
     with Cluster() as cluster, PostgresInstallation(binary, cluster, keep) as inst:
         second = inst.join("data2")
@@ -282,4 +315,5 @@ def kill_postgres(binary, keep):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cases({"two_servers": two_servers, "kill_postgres": kill_postgres}, sys.argv))
+    sys.exit(run_cases({"two_servers": two_servers, "migrate": migrate,
+                       "kill_postgres": kill_postgres}, sys.argv))
