@@ -2,7 +2,7 @@
 // web/src/wordlists.js: the English and Persian codename word lists, the very
 // files the C++ library embeds (src/codename/wordlists/*.txt), embedded into
 // the bundle at build time (esbuild's text loader; tests use
-// test/txt_loader.mjs). A word's line number is its index.
+// txt_loader.mjs). A word's line number is its index.
 import enText from '../../src/codename/wordlists/en.txt';
 import faText from '../../src/codename/wordlists/fa.txt';
 

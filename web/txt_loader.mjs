@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// web/test/txt_loader.mjs: lets the Node tests import the word lists
+// web/txt_loader.mjs: lets the Node tests import the word lists
 // (src/codename/wordlists/*.txt) as strings, as esbuild's `text` loader does
 // in the bundle (build.mjs). Registered with `node --import`.
 import { register } from 'node:module';

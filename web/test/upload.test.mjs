@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// web/test/upload.test.mjs: the resumable encrypted upload through
+// tus-js-client against a tiny tus 1.0 server on 127.0.0.1 (port 0) that
+// keeps what arrived and cuts the connection every few hundred KiB. The
+// file arrives complete, the stored bytes decrypt with the stock age CLI to
+// the frame of the original file; and the same after a simulated page
+// reload (a fresh Upload and encryptor from sessionStorage only). Then the
+// session's upload state is gone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { File } from 'node:buffer';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeFrame } from '../src/item.js';
+import { startUpload, uploadFingerprint, wipeUploads } from '../src/upload.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'safehouse-upload-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const key = join(dir, 'reviewer.key');
+execFileSync('age-keygen', ['-o', key], { stdio: 'ignore' });
+const recipient = readFileSync(key, 'utf8').match(/age1\S+/)[0];
+
+// sessionStorage for Node: the Web Storage calls the client uses.
+class MemoryStorage {
+  #map = new Map();
+  get length() { return this.#map.size; }
+  key(i) { return [...this.#map.keys()][i] ?? null; }
+  getItem(k) { return this.#map.has(k) ? this.#map.get(k) : null; }
+  setItem(k, v) { this.#map.set(k, String(v)); }
+  removeItem(k) { this.#map.delete(k); }
+}
+
+// tus 1.0 core + creation, just enough for the client. `cutEvery`: bytes
+// a connection may deliver before the server destroys it (what arrived is
+// kept, as the real endpoint must).
+function tusServer({ cutEvery }) {
+  const uploads = new Map();
+  let next = 0;
+  const stats = { cuts: 0, patches: 0 };
+  const server = createServer((req, res) => {
+    res.setHeader('Tus-Resumable', '1.0.0');
+    if (req.headers['tus-resumable'] !== '1.0.0') return res.writeHead(412).end();
+    if (req.method === 'POST') {
+      const length = Number(req.headers['upload-length']);
+      if (!Number.isSafeInteger(length) || length < 0) return res.writeHead(400).end();
+      const id = String(++next);
+      uploads.set(id, { length, chunks: [], offset: 0 });
+      return res.writeHead(201, { Location: `/files/${id}` }).end();
+    }
+    const upload = uploads.get(req.url.split('/').pop());
+    if (!upload) return res.writeHead(404).end();
+    if (req.method === 'HEAD') {
+      return res.writeHead(200, { 'Upload-Offset': upload.offset, 'Upload-Length': upload.length, 'Cache-Control': 'no-store' }).end();
+    }
+    if (req.method === 'PATCH') {
+      if (req.headers['content-type'] !== 'application/offset+octet-stream') return res.writeHead(415).end();
+      if (Number(req.headers['upload-offset']) !== upload.offset) return res.writeHead(409).end();
+      stats.patches++;
+      let received = 0;
+      req.on('data', (chunk) => {
+        const room = upload.length - upload.offset;
+        const take = Math.min(chunk.length, room, cutEvery - received);
+        upload.chunks.push(Buffer.from(chunk.subarray(0, take)));
+        upload.offset += take;
+        received += take;
+        if (received >= cutEvery && upload.offset < upload.length) {
+          stats.cuts++;
+          req.socket.destroy();
+        }
+      });
+      req.on('end', () => res.writeHead(204, { 'Upload-Offset': upload.offset }).end());
+      return undefined;
+    }
+    return res.writeHead(405).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    server, uploads, stats, endpoint: `http://127.0.0.1:${server.address().port}/files/`,
+  })));
+}
+
+function stored(tus, url) {
+  const upload = tus.uploads.get(url.split('/').pop());
+  return Buffer.concat(upload.chunks);
+}
+
+function decryptFrame(bytes) {
+  const path = join(dir, 'upload.age');
+  writeFileSync(path, bytes);
+  return decodeFrame(new Uint8Array(execFileSync('age', ['-d', '-i', key, path], { maxBuffer: 1 << 27 })));
+}
+
+function randomFile(size, name) {
+  const content = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(content.subarray(at, Math.min(at + 65536, size)));
+  return { content, file: new File([content], name, { type: 'video/mp4', lastModified: 1700000000000 }) };
+}
+
+test('an upload cut every 300 KiB arrives complete and decrypts to the file', async () => {
+  const tus = await tusServer({ cutEvery: 300 * 1024 });
+  try {
+    const storage = new MemoryStorage();
+    const { content, file } = randomFile(3 * 1024 * 1024 + 12345, 'clip.mp4');
+    let progress = 0;
+    const { done, encryptedSize } = await startUpload({
+      endpoint: tus.endpoint, file, recipients: [recipient], language: 'fa', storage,
+      chunkSize: 1024 * 1024, retryDelays: Array(100).fill(0), onProgress: (sent) => { progress = sent; },
+    });
+    const url = await done;
+    assert.ok(tus.stats.cuts >= 5, `cuts: ${tus.stats.cuts}`);
+    const bytes = stored(tus, url);
+    assert.equal(bytes.length, encryptedSize);
+    assert.equal(progress, encryptedSize);
+    const frame = decryptFrame(bytes);
+    assert.equal(frame.header.fileName, 'clip.mp4');
+    assert.equal(frame.header.language, 'fa');
+    assert.deepEqual(frame.content, content);
+    // Nothing of the upload is left in the session.
+    assert.equal(storage.length, 0);
+    // Plaintext never went over the wire: a 64-byte run of the file is not in what arrived.
+    assert.equal(bytes.indexOf(Buffer.from(content.subarray(100000, 100064))), -1);
+  } finally {
+    tus.server.close();
+  }
+});
+
+test('after a page reload a fresh upload resumes where the server is and gives the same age file', async () => {
+  const tus = await tusServer({ cutEvery: Infinity });
+  try {
+    const storage = new MemoryStorage();
+    const { content, file } = randomFile(2 * 1024 * 1024 + 777, 'report.pdf');
+    // First page: send part of it, then the page goes away.
+    const first = await startUpload({
+      endpoint: tus.endpoint, file, recipients: [recipient], language: 'en', storage,
+      chunkSize: 256 * 1024, retryDelays: [],
+      onProgress: (sent) => { if (sent >= 700 * 1024) first.upload.abort(); },
+    });
+    first.done.catch(() => {});
+    await new Promise((resolve) => {
+      const check = setInterval(() => {
+        const u = [...tus.uploads.values()][0];
+        if (u && u.offset >= 700 * 1024) { clearInterval(check); resolve(); }
+      }, 10);
+    });
+    await first.upload.abort();
+    const partial = [...tus.uploads.values()][0].offset;
+    assert.ok(partial > 0 && partial < first.encryptedSize);
+    const fingerprint = uploadFingerprint(file);
+    assert.ok(storage.getItem(`safehouse-upload:${fingerprint}:seal`) !== null);
+    // A reload: new Upload, new encryptor, only sessionStorage kept; the
+    // language of the new page differs, the frame keeps the first one.
+    const second = await startUpload({
+      endpoint: tus.endpoint, file, recipients: [recipient], language: 'fa', storage,
+      chunkSize: 256 * 1024, retryDelays: [0],
+    });
+    const url = await second.done;
+    assert.equal(tus.uploads.size, 1, 'resumed, not created again');
+    const bytes = stored(tus, url);
+    assert.equal(bytes.length, second.encryptedSize);
+    const frame = decryptFrame(bytes);
+    assert.equal(frame.header.language, 'en');
+    assert.deepEqual(frame.content, content);
+    assert.equal(storage.length, 0);
+  } finally {
+    tus.server.close();
+  }
+});
+
+test('wipeUploads forgets every upload of the session (logout)', async () => {
+  const storage = new MemoryStorage();
+  storage.setItem('other', 'x');
+  storage.setItem('safehouse-upload:abc:seal', '{}');
+  storage.setItem('safehouse-upload:abc:tus:1', '{}');
+  wipeUploads(storage);
+  assert.equal(storage.length, 1);
+  assert.equal(storage.getItem('other'), 'x');
+});
