@@ -48,10 +48,22 @@ export function sessionUrlStorage(storage = globalThis.sessionStorage) {
   };
 }
 
-// Stable across a reload of the same file; reveals neither name nor content.
-export function uploadFingerprint(file) {
-  const text = JSON.stringify([file.name ?? '', file.size, file.lastModified ?? 0, file.type ?? '']);
-  return toHex(sha256(new TextEncoder().encode(text))).slice(0, 32);
+// Stable across a reload of the same file; reveals neither name nor
+// content. A resumed upload reuses the saved file key and nonce, which is
+// safe only for the same plaintext: so besides name, size, date and type
+// the fingerprint hashes the first and last MiB of the content, and a file
+// that differs there starts a new upload with a new key. (Reading the whole
+// file first would cost a second pass over gigabytes; a file changed only
+// in its middle with name, size and date kept, in the same tab session, is
+// the remaining case: docs/web-client.md.)
+export const FINGERPRINT_SAMPLE_BYTES = 1024 * 1024;
+export async function uploadFingerprint(file) {
+  const meta = new TextEncoder().encode(
+    JSON.stringify([file.name ?? '', file.size, file.lastModified ?? 0, file.type ?? '']));
+  const head = new Uint8Array(await file.slice(0, FINGERPRINT_SAMPLE_BYTES).arrayBuffer());
+  const tail = new Uint8Array(await file.slice(Math.max(0, file.size - FINGERPRINT_SAMPLE_BYTES)).arrayBuffer());
+  const hash = sha256.create().update(meta).update(head).update(tail).digest();
+  return toHex(hash).slice(0, 32);
 }
 
 // Removes every upload's URL and seal state (logout, or after completion).
@@ -111,7 +123,7 @@ export async function startUpload({
   endpoint, file, recipients, language, storage = globalThis.sessionStorage,
   chunkSize = DEFAULT_CHUNK_BYTES, retryDelays = DEFAULT_RETRY_DELAYS, headers = {}, onProgress,
 }) {
-  const fingerprint = uploadFingerprint(file);
+  const fingerprint = await uploadFingerprint(file);
   const seal = await sealFor(storage, fingerprint, recipients, language);
   const encryptor = new SeekableEncryptor(seal.state, fileFrameSource(file, seal.language));
   const finish = () => {

@@ -147,7 +147,7 @@ test('after a page reload a fresh upload resumes where the server is and gives t
     await first.upload.abort();
     const partial = [...tus.uploads.values()][0].offset;
     assert.ok(partial > 0 && partial < first.encryptedSize);
-    const fingerprint = uploadFingerprint(file);
+    const fingerprint = await uploadFingerprint(file);
     assert.ok(storage.getItem(`safehouse-upload:${fingerprint}:seal`) !== null);
     // A reload: new Upload, new encryptor, only sessionStorage kept; the
     // language of the new page differs, the frame keeps the first one.
@@ -166,6 +166,17 @@ test('after a page reload a fresh upload resumes where the server is and gives t
   } finally {
     tus.server.close();
   }
+});
+
+test('a different file with the same name, size and date gets a new fingerprint, hence a new key', async () => {
+  const a = randomFile(3 * 1024 * 1024, 'same.bin').file;
+  const b = randomFile(3 * 1024 * 1024, 'same.bin').file;
+  assert.equal(await uploadFingerprint(a), await uploadFingerprint(a));
+  assert.notEqual(await uploadFingerprint(a), await uploadFingerprint(b));
+  const bytes = new Uint8Array(await a.arrayBuffer());
+  bytes[bytes.length - 1] ^= 1;
+  const lastByte = new File([bytes], 'same.bin', { type: a.type, lastModified: a.lastModified });
+  assert.notEqual(await uploadFingerprint(a), await uploadFingerprint(lastByte));
 });
 
 test('wipeUploads forgets every upload of the session (logout)', async () => {
