@@ -18,6 +18,22 @@ export const ARGON2_OPTIONS = Object.freeze({ t: 2, m: 32 * 1024 /* KiB: 32 MiB 
 export const SOURCE_ID_INFO = 'safehouse/source-id/v1';
 export const REPLY_IDENTITY_INFO = 'safehouse/reply-identity/v1';
 export const SIGNING_KEY_INFO = 'safehouse/signing-key/v1';
+// What a sign-in signature covers: this context, then the server's 32-byte
+// random challenge. The context keeps a server from getting the source's
+// key to sign anything else; the server side must verify exactly this.
+export const SIGN_IN_CONTEXT = 'safehouse/sign-in/v1\n';
+export const CHALLENGE_BYTES = 32;
+
+export function signInMessage(challenge) {
+  if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_BYTES) {
+    throw new Error(`sign-in: the challenge must be ${CHALLENGE_BYTES} bytes`);
+  }
+  const context = utf8(SIGN_IN_CONTEXT);
+  const message = new Uint8Array(context.length + challenge.length);
+  message.set(context);
+  message.set(challenge, context.length);
+  return message;
+}
 
 const utf8 = (text) => new TextEncoder().encode(text);
 
@@ -39,7 +55,8 @@ export function ageIdentity(secret) {
 // codename: a Codename (codename.js). Resolves to
 // { sourceId: Uint8Array(32), sourceIdHex, replyIdentity: 'AGE-SECRET-KEY-1…',
 //   replyRecipient: 'age1…', signingPublicKey: Uint8Array(32),
-//   sign(message) → 64-byte Ed25519 signature, wipe() }.
+//   signChallenge(challenge) → 64-byte Ed25519 signature of
+//   signInMessage(challenge), wipe() }.
 // Argon2id runs asynchronously (it yields to the page every few ms).
 export async function deriveSourceKeys(codename) {
   const secret = codename.reveal();
@@ -59,7 +76,7 @@ export async function deriveSourceKeys(codename) {
     replyIdentity,
     replyRecipient,
     signingPublicKey,
-    sign: (message) => ed25519.sign(message, seed),
+    signChallenge: (challenge) => ed25519.sign(signInMessage(challenge), seed),
     // Strings cannot be wiped in JavaScript; the seed can.
     wipe() {
       seed.fill(0);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { Codename } from '../src/codename.js';
-import { deriveSourceKeys, toHex } from '../src/source_keys.js';
+import { deriveSourceKeys, signInMessage, toHex } from '../src/source_keys.js';
 
 test('known answer of SourceKeys.KnownAnswer, byte for byte', async () => {
   const codename = Codename.fromSecret(Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]));
@@ -28,16 +28,21 @@ test('keys differ per codename and sign verifiably', async () => {
   const b = await deriveSourceKeys(Codename.generate());
   assert.notEqual(a.sourceIdHex, b.sourceIdHex);
   assert.notEqual(a.replyRecipient, b.replyRecipient);
-  const challenge = new TextEncoder().encode('challenge');
-  const signature = a.sign(challenge);
-  assert.ok(ed25519.verify(signature, challenge, a.signingPublicKey));
-  assert.ok(!ed25519.verify(signature, challenge, b.signingPublicKey));
+  const challenge = crypto.getRandomValues(new Uint8Array(32));
+  const signature = a.signChallenge(challenge);
+  assert.ok(ed25519.verify(signature, signInMessage(challenge), a.signingPublicKey));
+  assert.ok(!ed25519.verify(signature, signInMessage(challenge), b.signingPublicKey));
+  // The signature covers the context: it is not one of the bare challenge.
+  assert.ok(!ed25519.verify(signature, challenge, a.signingPublicKey));
+  assert.deepEqual(signInMessage(challenge).slice(0, 21), new TextEncoder().encode('safehouse/sign-in/v1\n'));
+  assert.throws(() => a.signChallenge(new Uint8Array(31)), /32 bytes/);
+  assert.throws(() => a.signChallenge('x'.repeat(32)), /32 bytes/);
   // source_id, the reply key and the signing key are separate HKDF outputs.
   assert.notEqual(a.sourceIdHex, toHex(a.signingPublicKey));
   const recipient = execFileSync('age-keygen', ['-y'], { input: a.replyIdentity + '\n' }).toString().trim();
   assert.equal(recipient, a.replyRecipient);
   a.wipe();
-  assert.throws(() => assert.ok(ed25519.verify(a.sign(challenge), challenge, a.signingPublicKey)));
+  assert.throws(() => assert.ok(ed25519.verify(a.signChallenge(challenge), signInMessage(challenge), a.signingPublicKey)));
 });
 
 test('a typed codename derives the same keys as its secret', async () => {
