@@ -9,13 +9,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { File } from 'node:buffer';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame } from '../src/item.js';
 import { startUpload, uploadFingerprint, wipeUploads } from '../src/upload.js';
+import { storedBytes, tusServer } from './lib/tus_server.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'safehouse-upload-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -33,58 +33,6 @@ class MemoryStorage {
   removeItem(k) { this.#map.delete(k); }
 }
 
-// tus 1.0 core + creation, just enough for the client. `cutEvery`: bytes
-// a connection may deliver before the server destroys it (what arrived is
-// kept, as the real endpoint must).
-function tusServer({ cutEvery }) {
-  const uploads = new Map();
-  let next = 0;
-  const stats = { cuts: 0, patches: 0 };
-  const server = createServer((req, res) => {
-    res.setHeader('Tus-Resumable', '1.0.0');
-    if (req.headers['tus-resumable'] !== '1.0.0') return res.writeHead(412).end();
-    if (req.method === 'POST') {
-      const length = Number(req.headers['upload-length']);
-      if (!Number.isSafeInteger(length) || length < 0) return res.writeHead(400).end();
-      const id = String(++next);
-      uploads.set(id, { length, chunks: [], offset: 0 });
-      return res.writeHead(201, { Location: `/files/${id}` }).end();
-    }
-    const upload = uploads.get(req.url.split('/').pop());
-    if (!upload) return res.writeHead(404).end();
-    if (req.method === 'HEAD') {
-      return res.writeHead(200, { 'Upload-Offset': upload.offset, 'Upload-Length': upload.length, 'Cache-Control': 'no-store' }).end();
-    }
-    if (req.method === 'PATCH') {
-      if (req.headers['content-type'] !== 'application/offset+octet-stream') return res.writeHead(415).end();
-      if (Number(req.headers['upload-offset']) !== upload.offset) return res.writeHead(409).end();
-      stats.patches++;
-      let received = 0;
-      req.on('data', (chunk) => {
-        const room = upload.length - upload.offset;
-        const take = Math.min(chunk.length, room, cutEvery - received);
-        upload.chunks.push(Buffer.from(chunk.subarray(0, take)));
-        upload.offset += take;
-        received += take;
-        if (received >= cutEvery && upload.offset < upload.length) {
-          stats.cuts++;
-          req.socket.destroy();
-        }
-      });
-      req.on('end', () => res.writeHead(204, { 'Upload-Offset': upload.offset }).end());
-      return undefined;
-    }
-    return res.writeHead(405).end();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    server, uploads, stats, endpoint: `http://127.0.0.1:${server.address().port}/files/`,
-  })));
-}
-
-function stored(tus, url) {
-  const upload = tus.uploads.get(url.split('/').pop());
-  return Buffer.concat(upload.chunks);
-}
 
 function decryptFrame(bytes) {
   const path = join(dir, 'upload.age');
@@ -110,7 +58,7 @@ test('an upload cut every 300 KiB arrives complete and decrypts to the file', as
     });
     const url = await done;
     assert.ok(tus.stats.cuts >= 5, `cuts: ${tus.stats.cuts}`);
-    const bytes = stored(tus, url);
+    const bytes = storedBytes(tus, url);
     assert.equal(bytes.length, encryptedSize);
     assert.equal(progress, encryptedSize);
     const frame = decryptFrame(bytes);
@@ -157,7 +105,7 @@ test('after a page reload a fresh upload resumes where the server is and gives t
     });
     const url = await second.done;
     assert.equal(tus.uploads.size, 1, 'resumed, not created again');
-    const bytes = stored(tus, url);
+    const bytes = storedBytes(tus, url);
     assert.equal(bytes.length, second.encryptedSize);
     const frame = decryptFrame(bytes);
     assert.equal(frame.header.language, 'en');
