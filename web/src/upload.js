@@ -97,6 +97,16 @@ async function sealFor(storage, fingerprint, recipients, language) {
   return { state, language };
 }
 
+// Retry on network errors, 5xx, 409 (offset mismatch: tus asks the server
+// for the offset again) and 423, as tus-js-client does by default, but
+// without its navigator.onLine check: a browser with no other network than
+// its Tor proxy (or a loopback-only test) may say it is offline when it is
+// not, and a retry while really offline costs only a delay.
+export function shouldRetry(error) {
+  const status = error?.originalResponse ? error.originalResponse.getStatus() : 0;
+  return !(status >= 400 && status < 500) || status === 409 || status === 423;
+}
+
 // tus-js-client's fileReader: the "file" tus reads is the age file.
 function encryptedReader(encryptor) {
   return {
@@ -144,6 +154,7 @@ export async function startUpload({
       urlStorage: sessionUrlStorage(storage),
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
+      onShouldRetry: (error) => shouldRetry(error),
       onProgress: (sent, total) => onProgress?.(sent, total),
       onSuccess: () => {
         const url = upload.url;

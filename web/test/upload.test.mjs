@@ -136,3 +136,11 @@ test('wipeUploads forgets every upload of the session (logout)', async () => {
   assert.equal(storage.length, 1);
   assert.equal(storage.getItem('other'), 'x');
 });
+
+test('retries: network errors, 5xx, 409 and 423 yes; other 4xx no', async () => {
+  const { shouldRetry } = await import('../src/upload.js');
+  const withStatus = (status) => ({ originalResponse: { getStatus: () => status } });
+  assert.equal(shouldRetry(new Error('socket hang up')), true);
+  for (const status of [500, 502, 503, 409, 423]) assert.equal(shouldRetry(withStatus(status)), true, `${status}`);
+  for (const status of [400, 403, 404, 410, 412, 413, 415, 460]) assert.equal(shouldRetry(withStatus(status)), false, `${status}`);
+});

@@ -7,12 +7,13 @@
 import { createServer } from 'node:http';
 
 // tus 1.0 core + creation, just enough for the client. `cutEvery`: bytes
-// a connection may deliver before the server destroys it (what arrived is
-// kept, as the real endpoint must).
+// a connection (kept alive over several PATCHes or not) may deliver before
+// the server destroys it; what arrived is kept, as the real endpoint must.
 export function tusServer({ cutEvery, serve = () => false }) {
   const uploads = new Map();
   let next = 0;
   const stats = { cuts: 0, patches: 0 };
+  const perSocket = new WeakMap();
   const server = createServer((req, res) => {
     if (serve(req, res)) return undefined;
     res.setHeader('Tus-Resumable', '1.0.0');
@@ -33,14 +34,14 @@ export function tusServer({ cutEvery, serve = () => false }) {
       if (req.headers['content-type'] !== 'application/offset+octet-stream') return res.writeHead(415).end();
       if (Number(req.headers['upload-offset']) !== upload.offset) return res.writeHead(409).end();
       stats.patches++;
-      let received = 0;
       req.on('data', (chunk) => {
+        const received = perSocket.get(req.socket) ?? 0;
         const room = upload.length - upload.offset;
         const take = Math.min(chunk.length, room, cutEvery - received);
         upload.chunks.push(Buffer.from(chunk.subarray(0, take)));
         upload.offset += take;
-        received += take;
-        if (received >= cutEvery && upload.offset < upload.length) {
+        perSocket.set(req.socket, received + take);
+        if (received + take >= cutEvery && upload.offset < upload.length) {
           stats.cuts++;
           req.socket.destroy();
         }
