@@ -108,9 +108,12 @@ test('the client in Chromium: keys, signed recipients, sealing, an upload resume
           onProgress: (sent) => { if (sent > 1024 * 1024) resolve(); } })
           .then(({ done }) => done.catch(reject), reject);
       });
-      return { online: navigator.onLine, words: fa.split(' ').length, same: codename.equals(again), sourceId: keys.sourceIdHex, recipients, refused,
+      let evalRefused = false;
+      try { (0, eval)('1'); } catch { evalRefused = true; }
+      return { evalRefused, online: navigator.onLine, words: fa.split(' ').length, same: codename.equals(again), sourceId: keys.sourceIdHex, recipients, refused,
         message: Array.from(message), stored: Object.keys(sessionStorage).length };
     }, { org, forged, size: FILE_SIZE }).catch((e) => { throw new Error(`${e.message}\n${errors.join('\n')}`); });
+    assert.ok(first.evalRefused, 'the CSP is in force: eval is refused');
     assert.equal(first.words, 9);
     assert.ok(first.same);
     assert.match(first.sourceId, /^[0-9a-f]{64}$/);
