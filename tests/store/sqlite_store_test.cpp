@@ -8,8 +8,8 @@
 
 #include <fstream>
 
-#include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
+#include "store/pack_blob_store.h"
 #include "temp_dir.h"
 
 namespace safehouse::store {
@@ -286,9 +286,15 @@ TEST(SqliteStore, TamperedBlobBodyIsAnIntegrityError) {
       batch.add_item(CaseRef::existing(case_id), Direction::kSource, writer->result(), kDay);
   ItemId item_id = store->commit(std::move(batch))->id(op);
   // Swap the blob's bytes for others of the same length.
-  auto path = dynamic_cast<DirectoryBlobStore&>(store->blobs()).path_of(writer->result().sha256);
-  std::filesystem::remove(path);
-  std::ofstream(path, std::ios::binary) << std::string(70000, 'x');
+  auto extents = *dynamic_cast<PackBlobStore&>(store->blobs()).extents_of(writer->result().sha256);
+  {
+    std::fstream pack(dir.path() / "blobs" / kPackFileName,
+                      std::ios::binary | std::ios::in | std::ios::out);
+    for (const auto& e : extents) {
+      pack.seekp(static_cast<std::streamoff>(e.offset));
+      pack << std::string(e.length, 'x');
+    }
+  }
   EXPECT_EQ(store->read_item_body(item_id, 1 << 20).error().code(), ErrorCode::kIntegrity);
 }
 
