@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// cli/init.cpp: `safehouse init --data DIR [--demo] [--organisation NAME]`:
-// creates an installation (config/installation.h) and prints, once, what
-// the administrator must keep: the log verifier key to publish and the
-// reviewer identity's passphrase. Never overwrites an installation.
+// cli/init.cpp: `safehouse init --data DIR [--demo] [--organisation NAME]
+// [--log-key-passphrase-file FILE]`: creates an installation
+// (config/installation.h) and prints, once, what the administrator must
+// keep: the log verifier key to publish, the reviewer identity's passphrase
+// and (unless written to a file) the log key's. Never overwrites an
+// installation.
 #include <sys/stat.h>
 
 #include <iostream>
@@ -19,6 +21,7 @@ struct InitCommandOptions {
   std::string data;
   std::string organisation = "Safehouse";
   bool demo = false;
+  std::string log_key_passphrase_file;
 };
 
 Result<void> run_init(const InitCommandOptions& options) {
@@ -28,6 +31,11 @@ Result<void> run_init(const InitCommandOptions& options) {
   config::InitOptions init;
   init.organisation_name = options.organisation;
   init.demo = options.demo;
+  init.log_key_passphrase_file = options.log_key_passphrase_file;
+  // The demo must start without a prompt: its passphrase goes next to DIR.
+  if (options.demo && init.log_key_passphrase_file.empty()) {
+    init.log_key_passphrase_file = config::demo_log_key_passphrase_file(options.data);
+  }
   const config::InitResult result =
       SAFEHOUSE_TRY(config::create_installation(options.data, init, store::FileSystem::posix()));
   const auto& layout = result.layout;
@@ -42,6 +50,21 @@ Result<void> run_init(const InitCommandOptions& options) {
             << "It is shown only now and stored nowhere; write it down:\n  "
             << std::string_view(reinterpret_cast<const char*>(passphrase.data()), passphrase.size())
             << "\n";
+  if (init.log_key_passphrase_file.empty()) {
+    const auto log_passphrase = result.log_key_passphrase.reveal();
+    std::cout << "\nLog key: " << layout.log_key_file().string()
+              << ", encrypted with this passphrase,\n"
+              << "which `serve` needs at every start (typed, or from a systemd credential named "
+              << config::kLogKeyCredential << ";\ndocs/installation.md). Shown only now:\n  "
+              << std::string_view(reinterpret_cast<const char*>(log_passphrase.data()),
+                                  log_passphrase.size())
+              << "\n";
+  } else {
+    std::cout << "\nLog key: " << layout.log_key_file().string()
+              << ", encrypted; its passphrase is in\n  " << init.log_key_passphrase_file.string()
+              << "\n(outside the data directory; config.toml names it, so `serve` needs no "
+                 "prompt).\n";
+  }
   if (options.demo) {
     std::cout << "\nDEMO ONLY: the reviewer identity is also in "
               << layout.demo_identity_file().string()
@@ -66,6 +89,9 @@ void add_init_command(CLI::App& app) {
   cmd->add_flag("--demo", options->demo,
                 "Also write the reviewer identity unencrypted to DIR/demo-reviewer.key "
                 "(for trying Safehouse out; never with real sources)");
+  cmd->add_option("--log-key-passphrase-file", options->log_key_passphrase_file,
+                  "Write the log key's passphrase to this file (outside DIR; config.toml names "
+                  "it so serve starts without a prompt). --demo: DIR.log-key-passphrase");
   cmd->callback([options] { exit_on_error(run_init(*options)); });
 }
 

@@ -67,7 +67,8 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
 }
 
 Result<Config> from_table(const toml::table& root) {
-  SAFEHOUSE_TRY_VOID(only_keys(root, "", {"organisation", "source", "staff", "session", "limits"}));
+  SAFEHOUSE_TRY_VOID(only_keys(
+      root, "", {"organisation", "source", "staff", "session", "limits", "store", "keys"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
@@ -97,7 +98,24 @@ Result<Config> from_table(const toml::table& root) {
         *limits, "limits", "max_message_bytes",
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
   }
-  for (std::string_view name : {"source", "staff", "session", "limits", "organisation"}) {
+  if (const toml::table* store = section(root, "store")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*store, "store", {"blobs"}));
+    if (const toml::node* blobs = store->get("blobs")) {
+      if (!blobs->is_string()) return config_error("store.blobs: not a string");
+      auto engine = store::parse_blob_engine(blobs->as_string()->get());
+      if (!engine) return engine.error().with_context("store.blobs");
+      config.store.blobs = *engine;
+    }
+  }
+  if (const toml::table* keys = section(root, "keys")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*keys, "keys", {"log_key_passphrase_file"}));
+    if (const toml::node* file = keys->get("log_key_passphrase_file")) {
+      if (!file->is_string()) return config_error("keys.log_key_passphrase_file: not a string");
+      config.keys.log_key_passphrase_file = file->as_string()->get();
+    }
+  }
+  for (std::string_view name :
+       {"source", "staff", "session", "limits", "organisation", "store", "keys"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -161,7 +179,16 @@ std::string format_config(const Config& config) {
       << "[limits]\n# Largest submission (request body, all files together), bytes.\n"
       << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
       << "# Largest text message, bytes.\n"
-      << "max_message_bytes = " << config.limits.max_message_bytes << "\n";
+      << "max_message_bytes = " << config.limits.max_message_bytes << "\n\n"
+      << "[store]\n# Where file bodies go: \"pack\" appends them to blobs/pack, a file made\n"
+      << "# at init, so no file's times date a submission (docs/storage.md);\n"
+      << "# \"directory\" makes one file per blob. Never change it on an installation\n"
+      << "# that holds data.\n"
+      << "blobs = \"" << store::blob_engine_name(config.store.blobs) << "\"\n\n"
+      << "[keys]\n# keys/log.key.age is encrypted; serve unlocks it with the passphrase in\n"
+      << "# this file (outside the data directory), else in\n"
+      << "# $CREDENTIALS_DIRECTORY/safehouse-log-key, else asks on the terminal.\n"
+      << toml::table{{"log_key_passphrase_file", config.keys.log_key_passphrase_file}} << "\n";
   return out.str();
 }
 

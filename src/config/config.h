@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "store/blob_store.h"
 
 namespace safehouse::config {
 
@@ -36,12 +37,29 @@ struct Limits {
   bool operator==(const Limits&) const = default;
 };
 
+struct StoreSettings {
+  // Where file bodies go: "pack" (no file per submission, the default) or
+  // "directory" (one file per blob, whose inode times date it).
+  store::BlobEngine blobs = store::BlobEngine::kPack;
+  bool operator==(const StoreSettings&) const = default;
+};
+
+struct KeySettings {
+  // A file (outside the data directory) holding the log key's passphrase,
+  // e.g. written by `init --demo`; "" for none (then $CREDENTIALS_DIRECTORY
+  // or a prompt; docs/installation.md).
+  std::string log_key_passphrase_file;
+  bool operator==(const KeySettings&) const = default;
+};
+
 struct Config {
   std::string organisation_name = "Safehouse";
   ListenAddress source_listen{"127.0.0.1", 8080};
   ListenAddress staff_listen{"127.0.0.1", 8081};
   int session_idle_minutes = 15;
   Limits limits;
+  StoreSettings store;
+  KeySettings keys;
   bool operator==(const Config&) const = default;
 };
 

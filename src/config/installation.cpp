@@ -6,9 +6,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <system_error>
 
 #include "age/age.h"
+#include "age/scrypt.h"
 #include "store/sqlite_store.h"
 #include "store/types.h"
 
@@ -42,6 +45,44 @@ Result<void> write_file_atomic(store::FileSystem& files, const fs::path& path, B
 Result<void> write_text(store::FileSystem& files, const fs::path& path, std::string_view text) {
   return write_file_atomic(files, path, as_bytes(text));
 }
+
+// Whether `inner` is `outer` or lies below it (both absolute, normalised).
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return o == outer.end();
+}
+
+Result<crypto::SecretBytes> read_passphrase_file(store::FileSystem& files, const fs::path& path) {
+  auto bytes = files.read_file(path, 4096);
+  if (!bytes) return bytes.error().with_context("log key passphrase " + path.string());
+  std::size_t n = bytes->size();
+  while (n > 0 && ((*bytes)[n - 1] == '\n' || (*bytes)[n - 1] == '\r')) --n;
+  crypto::SecretBytes passphrase(n);
+  std::copy(bytes->begin(), bytes->begin() + static_cast<long>(n), passphrase.reveal().begin());
+  crypto::wipe(*bytes);
+  if (n == 0) return invalid_argument("log key passphrase " + path.string() + ": empty");
+  return passphrase;
+}
+
+// Decrypted secrets, in locked memory that is wiped when freed.
+class SecretSink final : public ByteSink {
+ public:
+  Result<void> write(ByteSpan data) override {
+    if (used_ + data.size() > buffer_.size())
+      return Error(ErrorCode::kTooLarge, "log key: too large");
+    std::copy(data.begin(), data.end(), buffer_.reveal().begin() + static_cast<long>(used_));
+    used_ += data.size();
+    return {};
+  }
+  Result<void> finish() override { return {}; }
+  std::string_view text() const {
+    return {reinterpret_cast<const char*>(buffer_.reveal().data()), used_};
+  }
+
+ private:
+  crypto::SecretBytes buffer_{kMaxSmallFileBytes};
+  std::size_t used_ = 0;
+};
 
 // DIR must not hold anything: an installation is never overwritten.
 Result<bool> check_empty(const fs::path& dir) {
@@ -90,7 +131,19 @@ Result<void> write_keys(const Layout& layout, const InitOptions& options, InitRe
   crypto::SecretBytes line(private_text.size() + 1);
   std::copy(private_text.reveal().begin(), private_text.reveal().end(), line.reveal().begin());
   line.reveal().back() = '\n';
-  SAFEHOUSE_TRY_VOID(write_file_atomic(files, layout.log_key_file(), line.reveal()));
+  // Encrypted at rest: a copy of DIR must not let anyone sign as us.
+  result.log_key_passphrase = generate_passphrase();
+  Bytes sealed_key = SAFEHOUSE_TRY(
+      encrypt_with_passphrase(line, result.log_key_passphrase, options.scrypt_work_factor));
+  SAFEHOUSE_TRY_VOID(write_file_atomic(files, layout.log_key_file(), sealed_key));
+  if (!options.log_key_passphrase_file.empty()) {
+    crypto::SecretBytes passphrase_line(result.log_key_passphrase.size() + 1);
+    std::copy(result.log_key_passphrase.reveal().begin(), result.log_key_passphrase.reveal().end(),
+              passphrase_line.reveal().begin());
+    passphrase_line.reveal().back() = '\n';
+    SAFEHOUSE_TRY_VOID(
+        write_file_atomic(files, options.log_key_passphrase_file, passphrase_line.reveal()));
+  }
   result.verifier_key = log_key.verifier_key();
   SAFEHOUSE_TRY_VOID(write_text(files, layout.log_verifier_key_file(), result.verifier_key + "\n"));
 
@@ -115,13 +168,23 @@ Result<void> populate(const Layout& layout, const InitOptions& options, InitResu
                       store::FileSystem& files) {
   Config config;
   config.organisation_name = options.organisation_name;
+  if (!options.log_key_passphrase_file.empty()) {
+    const fs::path file = fs::absolute(options.log_key_passphrase_file).lexically_normal();
+    if (is_within(file, fs::absolute(layout.dir).lexically_normal())) {
+      return invalid_argument("init: the log key's passphrase file " + file.string() +
+                              " must be outside the data directory");
+    }
+    config.keys.log_key_passphrase_file = file.string();
+  }
   // Check the name the way `serve` will read it back.
   SAFEHOUSE_TRY_VOID(parse_config(format_config(config)));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.keys_dir()));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.reviewers_dir()));
   SAFEHOUSE_TRY_VOID(write_keys(layout, options, result, files));
   {
-    auto store = store::open_sqlite(layout.dir, files);
+    store::SqliteOptions store_options;
+    store_options.blob_engine = config.store.blobs;
+    auto store = store::open_sqlite(layout.dir, files, store_options);
     if (!store) return store.error().with_context("init: database");
   }
   // The config file last: its presence is what makes DIR an installation.
@@ -199,12 +262,14 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
                                                          store::FileSystem& files) {
   Layout layout{dir};
   Config config = SAFEHOUSE_TRY(load_config(dir));
-  auto key_bytes = files.read_file(layout.log_key_file(), kMaxSmallFileBytes);
-  if (!key_bytes) return key_bytes.error().with_context(layout.log_key_file().string());
-  auto log_key = LogKey::parse_private(
-      std::string_view(reinterpret_cast<const char*>(key_bytes->data()), key_bytes->size()));
-  crypto::wipe(*key_bytes);
-  if (!log_key) return log_key.error().with_context(layout.log_key_file().string());
+  auto verifier_bytes = files.read_file(layout.log_verifier_key_file(), kMaxSmallFileBytes);
+  if (!verifier_bytes) {
+    return verifier_bytes.error().with_context(layout.log_verifier_key_file().string());
+  }
+  std::string verifier(verifier_bytes->begin(), verifier_bytes->end());
+  while (!verifier.empty() && (verifier.back() == '\n' || verifier.back() == '\r')) {
+    verifier.pop_back();
+  }
 
   auto recipients_bytes = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
   if (!recipients_bytes) {
@@ -214,11 +279,59 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
       reinterpret_cast<const char*>(recipients_bytes->data()), recipients_bytes->size()));
   if (!recipients) return recipients.error().with_context(layout.recipients_file().string());
 
-  auto store = store::open_sqlite(dir, files);
+  store::SqliteOptions store_options;
+  store_options.blob_engine = config.store.blobs;
+  auto store = store::open_sqlite(dir, files, store_options);
   if (!store) return store.error().with_context("database");
-  return std::unique_ptr<Installation>(new Installation(std::move(layout), std::move(config),
-                                                        std::move(*log_key), std::move(*recipients),
-                                                        std::move(*store)));
+  std::unique_ptr<Installation> installation(
+      new Installation(std::move(layout), std::move(config), std::move(verifier),
+                       std::move(*recipients), std::move(*store)));
+  // The passphrase, where it can be had without asking.
+  std::optional<fs::path> passphrase_file;
+  if (!installation->config().keys.log_key_passphrase_file.empty()) {
+    passphrase_file = installation->config().keys.log_key_passphrase_file;
+  } else if (const char* credentials = std::getenv("CREDENTIALS_DIRECTORY")) {
+    fs::path credential = fs::path(credentials) / kLogKeyCredential;
+    if (SAFEHOUSE_TRY(files.exists(credential))) passphrase_file = credential;
+  }
+  if (passphrase_file) {
+    crypto::SecretBytes passphrase = SAFEHOUSE_TRY(read_passphrase_file(files, *passphrase_file));
+    auto unlocked = installation->unlock_log_key(passphrase);
+    if (!unlocked) return unlocked.error().with_context(passphrase_file->string());
+  }
+  return installation;
+}
+
+fs::path demo_log_key_passphrase_file(const fs::path& dir) {
+  fs::path absolute = fs::absolute(dir).lexically_normal();
+  if (absolute.filename().empty()) absolute = absolute.parent_path();
+  return absolute.parent_path() / (absolute.filename().string() + ".log-key-passphrase");
+}
+
+Result<void> Installation::unlock_log_key(const crypto::SecretBytes& passphrase) {
+  store::FileSystem& files = store::FileSystem::posix();
+  auto sealed = files.read_file(layout_.log_key_file(), kMaxSmallFileBytes);
+  if (!sealed) return sealed.error().with_context(layout_.log_key_file().string());
+  age::ScryptIdentity identity(crypto::SecretBytes::copy_of(passphrase.reveal()));
+  const age::Identity* identities[] = {&identity};
+  SpanSource in(*sealed);
+  SecretSink sink;
+  auto decrypted = age::decrypt(identities, in, sink);
+  if (!decrypted) {
+    const ErrorCode code = decrypted.error().code();
+    if (code == ErrorCode::kNoMatch || code == ErrorCode::kIntegrity) {
+      return Error(ErrorCode::kNoMatch, "log key: wrong passphrase");
+    }
+    return decrypted.error().with_context(layout_.log_key_file().string());
+  }
+  auto key = LogKey::parse_private(sink.text());
+  if (!key) return key.error().with_context(layout_.log_key_file().string());
+  if (key->verifier_key() != verifier_key_) {
+    return Error(ErrorCode::kIntegrity,
+                 "log key: does not match " + layout_.log_verifier_key_file().string());
+  }
+  log_key_ = std::move(*key);
+  return {};
 }
 
 }  // namespace safehouse::config

@@ -409,6 +409,12 @@ Result<bool> PackBlobStore::contains(const BlobRef& ref) {
   return entry && entry->size == ref.size;
 }
 
+Result<std::size_t> PackBlobStore::blob_count() {
+  MutexLock guard(mu_);
+  SAFEHOUSE_TRY_VOID(refresh());
+  return entries_.size();
+}
+
 Result<std::vector<PackExtent>> PackBlobStore::extents_of(const Sha256& digest) {
   auto entry = SAFEHOUSE_TRY(find(digest));
   if (!entry) return Error(ErrorCode::kNotFound, "blob store: no blob " + to_hex(digest));

@@ -73,6 +73,8 @@ class PackBlobStore final : public BlobStore {
   Result<std::vector<std::string>> list_uploads() override;
   void restamp_times() override;
 
+  // How many blobs are stored (tests count them).
+  Result<std::size_t> blob_count();
   // Where a blob's bytes are (tests use it to tamper with them).
   Result<std::vector<PackExtent>> extents_of(const Sha256& digest);
   const std::filesystem::path& directory() const { return dir_; }

@@ -15,6 +15,7 @@
 #include "http/staff_routes.h"
 #include "intake/intake.h"
 #include "source_stack.h"
+#include "store/pack_blob_store.h"
 #include "web/renderer.h"
 
 namespace safehouse::http {
@@ -94,7 +95,7 @@ TEST_F(RoutesTest, SimplePages) {
   Response landing = call(Method::kGet, "/fa/");
   EXPECT_EQ(landing.status(), 200U);
   EXPECT_NE(landing.body().find("dir=\"rtl\""), std::string::npos);
-  EXPECT_NE(landing.body().find(stack_.installation->log_key().verifier_key()), std::string::npos);
+  EXPECT_NE(landing.body().find(stack_.installation->verifier_key()), std::string::npos);
   EXPECT_EQ(call(Method::kGet, "/de/").status(), 404U);
   EXPECT_EQ(call(Method::kGet, "/fa").header("Location"), "/fa/");
   EXPECT_EQ(call(Method::kGet, "/favicon.ico").status(), 404U);
@@ -224,11 +225,9 @@ TEST_F(RoutesTest, RefusalsStoreNothing) {
   EXPECT_EQ(post_multipart("/en/inbox", {{"csrf", csrf, {}}, {"message", "x", {}}}).status(), 403U);
   EXPECT_EQ(cases(), 0U);
   EXPECT_EQ(stack_.installation->store().stats().batches, 0U);
-  std::size_t blobs = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(stack_.root / "data" / "blobs")) {
-    if (entry.is_regular_file() && entry.path().filename() != "LOCK") ++blobs;
-  }
-  EXPECT_EQ(blobs, 0U);
+  auto blobs = store::PackBlobStore::open(stack_.root / "data", store::FileSystem::posix());
+  ASSERT_TRUE(blobs) << blobs.error().message();
+  EXPECT_EQ((*blobs)->blob_count().value(), 0U);
 }
 
 // The codename is shown in the page's language and accepted typed in the
