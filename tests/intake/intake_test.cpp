@@ -272,6 +272,38 @@ TEST_F(IntakeTest, SignInFailsTheSameForUnknownAndMalformedCodenames) {
   EXPECT_EQ(unknown.error().message(), malformed_codename.error().message());
 }
 
+// /metrics publishes source events per complete UTC day only: today's count
+// becomes visible when the day is over, and a day without events reads 0.
+TEST(IntakeStatsTest, PreviousDayCountsMoveOnlyWhenTheDayEnds) {
+  fs::path root = fs::temp_directory_path() / ("safehouse-tally-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  config::InitOptions init;
+  init.scrypt_work_factor = 10;
+  ASSERT_TRUE(config::create_installation(root / "data", init, store::FileSystem::posix()));
+  auto installation = config::Installation::open(root / "data", store::FileSystem::posix()).value();
+  store::Day today = 20261130;
+  IntakeOptions options;
+  options.recipients = installation->recipients();
+  options.today = [&today] { return today; };
+  Intake intake(installation->store(), std::move(options));
+  for (int i = 0; i < 2; ++i) {
+    const auto keys = codename::derive_source_keys(codename::Codename::generate());
+    auto submission = intake.start_first_contact(
+        NewSource{keys.source_id, keys.reply_identity.recipient()}, "en");
+    ASSERT_TRUE(submission->append_text(TextField::kMessage, as_bytes("hello")));
+    ASSERT_TRUE(submission->commit());
+  }
+  EXPECT_EQ(intake.stats().submissions, 2U);
+  EXPECT_EQ(intake.stats().previous_day.submissions, 0U);  // the day is not over
+  today = 20261201;                                        // across a month end
+  EXPECT_EQ(intake.stats().previous_day.submissions, 2U);
+  EXPECT_EQ(intake.stats().previous_day.first_contacts, 2U);
+  today = 20261203;  // a day without events in between
+  EXPECT_EQ(intake.stats().previous_day.submissions, 0U);
+  installation.reset();
+  fs::remove_all(root);
+}
+
 TEST_F(IntakeTest, AnUncommittedSubmissionLeavesNothing) {
   const codename::SourceKeys keys = codename::derive_source_keys(codename::Codename::generate());
   {
