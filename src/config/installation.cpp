@@ -25,6 +25,10 @@ constexpr std::size_t kMaxSmallFileBytes = 64 * 1024;
 constexpr std::string_view kPassphraseAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
 constexpr int kPassphraseGroups = 6;
 constexpr int kPassphraseGroupLength = 5;
+// The log key's passphrase is always generated (150 random bits), so
+// stretching adds nothing; the default work factor (2^18) would make serve
+// take 256 MiB for a moment at every start.
+constexpr int kLogKeyScryptWorkFactor = 10;
 
 Result<void> write_file_atomic(store::FileSystem& files, const fs::path& path, ByteSpan data) {
   const fs::path temp = path.string() + ".tmp";
@@ -134,7 +138,8 @@ Result<void> write_keys(const Layout& layout, const InitOptions& options, InitRe
   // Encrypted at rest: a copy of DIR must not let anyone sign as us.
   result.log_key_passphrase = generate_passphrase();
   Bytes sealed_key = SAFEHOUSE_TRY(
-      encrypt_with_passphrase(line, result.log_key_passphrase, options.scrypt_work_factor));
+      encrypt_with_passphrase(line, result.log_key_passphrase,
+                              std::min(options.scrypt_work_factor, kLogKeyScryptWorkFactor)));
   SAFEHOUSE_TRY_VOID(write_file_atomic(files, layout.log_key_file(), sealed_key));
   if (!options.log_key_passphrase_file.empty()) {
     crypto::SecretBytes passphrase_line(result.log_key_passphrase.size() + 1);

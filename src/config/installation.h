@@ -43,8 +43,8 @@ struct InitOptions {
   std::string organisation_name = "Safehouse";
   // Also write the reviewer identity in plain text to DIR/demo-reviewer.key.
   bool demo = false;
-  // scrypt work factor of the reviewer identity file and of the log key
-  // (tests lower it).
+  // scrypt work factor of the reviewer identity file (tests lower it); the
+  // log key's generated passphrase uses at most 2^10.
   int scrypt_work_factor = age::kScryptDefaultWorkFactor;
   // Where to write the log key's passphrase (mode 0600), named in
   // config.toml so that `serve` unlocks the key without a prompt. Must be
