@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/blob_store.h"
+
 namespace safehouse::config {
 
 namespace {
@@ -68,7 +70,7 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
 
 Result<Config> from_table(const toml::table& root) {
   SAFEHOUSE_TRY_VOID(only_keys(
-      root, "", {"organisation", "source", "staff", "session", "limits", "store", "keys"}));
+      root, "", {"organisation", "source", "staff", "session", "limits", "storage", "keys"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
@@ -98,13 +100,26 @@ Result<Config> from_table(const toml::table& root) {
         *limits, "limits", "max_message_bytes",
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
   }
-  if (const toml::table* store = section(root, "store")) {
-    SAFEHOUSE_TRY_VOID(only_keys(*store, "store", {"blobs"}));
-    if (const toml::node* blobs = store->get("blobs")) {
-      if (!blobs->is_string()) return config_error("store.blobs: not a string");
-      auto engine = store::parse_blob_engine(blobs->as_string()->get());
-      if (!engine) return engine.error().with_context("store.blobs");
-      config.store.blobs = *engine;
+  if (const toml::table* storage = section(root, "storage")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database", "blobs"}));
+    if (const toml::node* blobs = storage->get("blobs")) {
+      if (!blobs->is_string()) return config_error("storage.blobs: not a string");
+      config.storage.blobs = blobs->as_string()->get();
+      if (!config.storage.blobs.empty() && config.storage.blobs != "postgresql") {
+        auto engine = store::parse_blob_engine(config.storage.blobs);
+        if (!engine) return engine.error().with_context("storage.blobs");
+      }
+    }
+    if (const toml::node* database = storage->get("database")) {
+      if (!database->is_string()) return config_error("storage.database: not a string");
+      config.storage.database = database->as_string()->get();
+      const std::string_view url = config.storage.database;
+      if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+        return config_error("storage.database: must be empty (SQLite) or a postgresql:// URL");
+      }
+    }
+    if (config.storage.blobs == "postgresql" && config.storage.database.empty()) {
+      return config_error("storage.blobs: \"postgresql\" needs a postgresql:// database");
     }
   }
   if (const toml::table* keys = section(root, "keys")) {
@@ -115,7 +130,7 @@ Result<Config> from_table(const toml::table& root) {
     }
   }
   for (std::string_view name :
-       {"source", "staff", "session", "limits", "organisation", "store", "keys"}) {
+       {"source", "staff", "session", "limits", "organisation", "storage", "keys"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -180,11 +195,17 @@ std::string format_config(const Config& config) {
       << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
       << "# Largest text message, bytes.\n"
       << "max_message_bytes = " << config.limits.max_message_bytes << "\n\n"
-      << "[store]\n# Where file bodies go: \"pack\" appends them to blobs/pack, a file made\n"
-      << "# at init, so no file's times date a submission (docs/storage.md);\n"
-      << "# \"directory\" makes one file per blob. Never change it on an installation\n"
-      << "# that holds data.\n"
-      << "blobs = \"" << store::blob_engine_name(config.store.blobs) << "\"\n\n"
+      << "[storage]\n# \"\": SQLite in this directory (one server). "
+         "\"postgresql://USER@HOST/DB\":\n"
+      << "# that database, shared by several servers (docs/storage.md); keep its\n"
+      << "# password in ~/.pgpass rather than here.\n"
+      << toml::table{{"database", config.storage.database}} << "\n"
+      << "# Large ciphertexts: \"\" (PostgreSQL: in the database; SQLite: DIR/blobs),\n"
+      << "# \"postgresql\", or a file engine of DIR/blobs: \"pack\" or \"directory\"\n"
+      << "# (with several servers, one shared mount).\n"
+      << "# \"\" with SQLite is \"pack\": no file's times date a submission; never\n"
+      << "# change it on an installation that holds data.\n"
+      << toml::table{{"blobs", config.storage.blobs}} << "\n\n"
       << "[keys]\n# keys/log.key.age is encrypted; serve unlocks it with the passphrase in\n"
       << "# this file (outside the data directory), else in\n"
       << "# $CREDENTIALS_DIRECTORY/safehouse-log-key, else asks on the terminal.\n"

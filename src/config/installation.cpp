@@ -12,6 +12,8 @@
 
 #include "age/age.h"
 #include "age/scrypt.h"
+#include "store/open_store.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "store/types.h"
 
@@ -128,14 +130,16 @@ Result<Bytes> encrypt_with_passphrase(const crypto::SecretBytes& plaintext,
   return ciphertext;
 }
 
-Result<void> write_keys(const Layout& layout, const InitOptions& options, InitResult& result,
-                        store::FileSystem& files) {
-  LogKey log_key = LogKey::generate(key_name_for(options.organisation_name));
+// Writes DIR/keys/log.key.age — encrypted at rest with a generated
+// passphrase (result.log_key_passphrase, also written to
+// options.log_key_passphrase_file if set), so that a copy of DIR does not
+// let anyone sign as the organisation — and DIR/keys/log.vkey.
+Result<void> write_log_key(const Layout& layout, const LogKey& log_key, const InitOptions& options,
+                           InitResult& result, store::FileSystem& files) {
   crypto::SecretBytes private_text = log_key.private_key_text();
   crypto::SecretBytes line(private_text.size() + 1);
   std::copy(private_text.reveal().begin(), private_text.reveal().end(), line.reveal().begin());
   line.reveal().back() = '\n';
-  // Encrypted at rest: a copy of DIR must not let anyone sign as us.
   result.log_key_passphrase = generate_passphrase();
   Bytes sealed_key = SAFEHOUSE_TRY(
       encrypt_with_passphrase(line, result.log_key_passphrase,
@@ -149,8 +153,44 @@ Result<void> write_keys(const Layout& layout, const InitOptions& options, InitRe
     SAFEHOUSE_TRY_VOID(
         write_file_atomic(files, options.log_key_passphrase_file, passphrase_line.reveal()));
   }
+  return write_text(files, layout.log_verifier_key_file(), log_key.verifier_key() + "\n");
+}
+
+std::string text_of(ByteSpan bytes) {
+  return std::string(bytes.begin(), bytes.end());
+}
+Bytes bytes_of(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+
+// A log key in clear text ("PRIVATE+KEY+…"), e.g. the file --join --log-key
+// names (made with `safehouse decrypt DIR/keys/log.key.age`).
+Result<LogKey> read_log_key(const fs::path& path, store::FileSystem& files) {
+  auto key_bytes = files.read_file(path, kMaxSmallFileBytes);
+  if (!key_bytes) return key_bytes.error().with_context(path.string());
+  auto log_key = LogKey::parse_private(
+      std::string_view(reinterpret_cast<const char*>(key_bytes->data()), key_bytes->size()));
+  crypto::wipe(*key_bytes);
+  if (!log_key) return log_key.error().with_context(path.string());
+  return log_key;
+}
+
+// DIR/keys/log.vkey: the log key's public half, readable with the key locked.
+Result<std::string> read_verifier_key(const Layout& layout, store::FileSystem& files) {
+  auto bytes = files.read_file(layout.log_verifier_key_file(), kMaxSmallFileBytes);
+  if (!bytes) return bytes.error().with_context(layout.log_verifier_key_file().string());
+  std::string verifier(bytes->begin(), bytes->end());
+  while (!verifier.empty() && (verifier.back() == '\n' || verifier.back() == '\r')) {
+    verifier.pop_back();
+  }
+  return verifier;
+}
+
+Result<void> write_keys(const Layout& layout, const InitOptions& options, InitResult& result,
+                        store::FileSystem& files) {
+  LogKey log_key = LogKey::generate(key_name_for(options.organisation_name));
+  SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, options, result, files));
   result.verifier_key = log_key.verifier_key();
-  SAFEHOUSE_TRY_VOID(write_text(files, layout.log_verifier_key_file(), result.verifier_key + "\n"));
 
   age::X25519Identity reviewer = age::X25519Identity::generate();
   result.reviewer_recipient = reviewer.recipient().to_string();
@@ -169,30 +209,102 @@ Result<void> write_keys(const Layout& layout, const InitOptions& options, InitRe
                         result.reviewer_recipient + "\n");
 }
 
+// Stores what a joining server needs, and nothing secret.
+Result<void> put_installation_settings(store::Store& store, const Layout& layout,
+                                       const std::string& organisation,
+                                       const std::string& verifier_key, store::FileSystem& files) {
+  auto recipients = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
+  if (!recipients) return recipients.error().with_context(layout.recipients_file().string());
+  store::WriteBatch settings;
+  settings.put_setting(kOrganisationSetting, bytes_of(organisation));
+  settings.put_setting(kRecipientsSetting, std::move(*recipients));
+  settings.put_setting(kVerifierKeySetting, bytes_of(verifier_key));
+  auto committed = store.commit(std::move(settings));
+  if (!committed) return committed.error().with_context("database");
+  return {};
+}
+
+// keys.log_key_passphrase_file for config.toml: absolute, and never inside
+// DIR (that would defeat encrypting the key).
+Result<std::string> passphrase_file_setting(const Layout& layout, const InitOptions& options) {
+  if (options.log_key_passphrase_file.empty()) return std::string();
+  const fs::path file = fs::absolute(options.log_key_passphrase_file).lexically_normal();
+  if (is_within(file, fs::absolute(layout.dir).lexically_normal())) {
+    return invalid_argument("init: the log key's passphrase file " + file.string() +
+                            " must be outside the data directory");
+  }
+  return file.string();
+}
+
 Result<void> populate(const Layout& layout, const InitOptions& options, InitResult& result,
                       store::FileSystem& files) {
   Config config;
   config.organisation_name = options.organisation_name;
-  if (!options.log_key_passphrase_file.empty()) {
-    const fs::path file = fs::absolute(options.log_key_passphrase_file).lexically_normal();
-    if (is_within(file, fs::absolute(layout.dir).lexically_normal())) {
-      return invalid_argument("init: the log key's passphrase file " + file.string() +
-                              " must be outside the data directory");
-    }
-    config.keys.log_key_passphrase_file = file.string();
-  }
+  config.keys.log_key_passphrase_file = SAFEHOUSE_TRY(passphrase_file_setting(layout, options));
   // Check the name the way `serve` will read it back.
   SAFEHOUSE_TRY_VOID(parse_config(format_config(config)));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.keys_dir()));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.reviewers_dir()));
+  config.storage.database = options.database;
   SAFEHOUSE_TRY_VOID(write_keys(layout, options, result, files));
   {
-    store::SqliteOptions store_options;
-    store_options.blob_engine = config.store.blobs;
-    auto store = store::open_sqlite(layout.dir, files, store_options);
+    auto store = store::open_store(layout.dir, options.database, "", files);
     if (!store) return store.error().with_context("init: database");
+    if ((*store)->get_setting(kVerifierKeySetting)) {
+      return Error(ErrorCode::kConflict,
+                   "init: the database already holds an installation (a further server joins "
+                   "it with --join; an installation is never overwritten)");
+    }
+    auto put = put_installation_settings(**store, layout, options.organisation_name,
+                                         result.verifier_key, files);
+    if (!put) return put.error().with_context("init");
   }
   // The config file last: its presence is what makes DIR an installation.
+  return write_text(files, layout.config_file(), format_config(config));
+}
+
+// A further server for the installation in options.database.
+Result<void> join(const Layout& layout, const InitOptions& options, InitResult& result,
+                  store::FileSystem& files) {
+  if (options.database.empty()) {
+    return invalid_argument("init: --join needs --database postgresql://… (SQLite is one server)");
+  }
+  if (options.log_key_file.empty()) {
+    return invalid_argument(
+        "init: --join needs --log-key FILE, the first server's log key in clear "
+        "(`safehouse decrypt DIR/keys/log.key.age`)");
+  }
+  LogKey log_key = SAFEHOUSE_TRY(read_log_key(options.log_key_file, files));
+  auto store = store::open_store(layout.dir, options.database, "", files);
+  if (!store) return store.error().with_context("init: database");
+  auto setting = [&](const char* key) -> Result<std::string> {
+    auto value = (*store)->get_setting(key);
+    if (!value && value.error().code() == ErrorCode::kNotFound) {
+      return Error(ErrorCode::kNotFound,
+                   "init: the database holds no installation to join (run `safehouse init "
+                   "--database …` without --join for the first server)");
+    }
+    if (!value) return value.error().with_context("init: database");
+    return text_of(*value);
+  };
+  Config config;
+  config.organisation_name = SAFEHOUSE_TRY(setting(kOrganisationSetting));
+  config.storage.database = options.database;
+  config.keys.log_key_passphrase_file = SAFEHOUSE_TRY(passphrase_file_setting(layout, options));
+  const std::string recipients = SAFEHOUSE_TRY(setting(kRecipientsSetting));
+  result.verifier_key = SAFEHOUSE_TRY(setting(kVerifierKeySetting));
+  if (log_key.verifier_key() != result.verifier_key) {
+    return Error(ErrorCode::kIntegrity, "init: " + options.log_key_file.string() +
+                                            " is not the log key of the installation in the "
+                                            "database");
+  }
+  SAFEHOUSE_TRY_VOID(parse_recipient_set(recipients));
+  SAFEHOUSE_TRY_VOID(parse_config(format_config(config)));
+  SAFEHOUSE_TRY_VOID(files.create_directories(layout.keys_dir()));
+  SAFEHOUSE_TRY_VOID(files.create_directories(layout.reviewers_dir()));
+  SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, options, result, files));
+  SAFEHOUSE_TRY_VOID(write_text(files, layout.recipients_file(), recipients));
+  result.joined = true;
   return write_text(files, layout.config_file(), format_config(config));
 }
 
@@ -222,7 +334,10 @@ Result<InitResult> create_installation(const fs::path& dir, const InitOptions& o
   std::error_code ec;
   if (made) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (made && ec) made = io_error("init: cannot set the mode of " + dir.string() + " to 0700");
-  if (made) made = populate(result.layout, options, result, files);
+  if (made) {
+    made = options.join ? join(result.layout, options, result, files)
+                        : populate(result.layout, options, result, files);
+  }
   if (!made) {
     // Leave nothing half-made behind: a partial directory would be refused
     // by the next `init` and not be usable by `serve`.
@@ -234,6 +349,36 @@ Result<InitResult> create_installation(const fs::path& dir, const InitOptions& o
     return made.error();
   }
   return result;
+}
+
+Result<store::CopyReport> migrate_to_postgres(const fs::path& dir, const std::string& url,
+                                              store::FileSystem& files) {
+  Layout layout{dir};
+  Config config = SAFEHOUSE_TRY(load_config(dir));
+  if (!config.storage.database.empty()) {
+    return Error(ErrorCode::kConflict, "migrate: " + dir.string() + " already uses " +
+                                           store::redact_postgres_url(config.storage.database));
+  }
+  if (!store::is_postgres_url(url))
+    return invalid_argument("migrate: --to is not a postgresql:// URL");
+  const std::string verifier_key = SAFEHOUSE_TRY(read_verifier_key(layout, files));
+  // The blobs stay in DIR/blobs, in the file engine that wrote them.
+  const store::BlobEngine file_engine =
+      config.storage.blobs.empty() ? store::SqliteOptions().blob_engine
+                                   : SAFEHOUSE_TRY(store::parse_blob_engine(config.storage.blobs));
+  store::CopyReport report =
+      SAFEHOUSE_TRY(store::copy_sqlite_to_postgres(dir, url, file_engine, files));
+  config.storage.blobs = std::string(store::blob_engine_name(file_engine));
+  {
+    auto store = store::open_store(dir, url, config.storage.blobs, files);
+    if (!store) return store.error().with_context("migrate");
+    SAFEHOUSE_TRY_VOID(
+        put_installation_settings(**store, layout, config.organisation_name, verifier_key, files));
+  }
+  // Last, once everything is proven: from now on DIR uses the database.
+  config.storage.database = url;
+  SAFEHOUSE_TRY_VOID(write_text(files, layout.config_file(), format_config(config)));
+  return report;
 }
 
 Result<std::vector<age::X25519Recipient>> parse_recipient_set(std::string_view text) {
@@ -267,14 +412,7 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
                                                          store::FileSystem& files) {
   Layout layout{dir};
   Config config = SAFEHOUSE_TRY(load_config(dir));
-  auto verifier_bytes = files.read_file(layout.log_verifier_key_file(), kMaxSmallFileBytes);
-  if (!verifier_bytes) {
-    return verifier_bytes.error().with_context(layout.log_verifier_key_file().string());
-  }
-  std::string verifier(verifier_bytes->begin(), verifier_bytes->end());
-  while (!verifier.empty() && (verifier.back() == '\n' || verifier.back() == '\r')) {
-    verifier.pop_back();
-  }
+  std::string verifier = SAFEHOUSE_TRY(read_verifier_key(layout, files));
 
   auto recipients_bytes = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
   if (!recipients_bytes) {
@@ -284,9 +422,7 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
       reinterpret_cast<const char*>(recipients_bytes->data()), recipients_bytes->size()));
   if (!recipients) return recipients.error().with_context(layout.recipients_file().string());
 
-  store::SqliteOptions store_options;
-  store_options.blob_engine = config.store.blobs;
-  auto store = store::open_sqlite(dir, files, store_options);
+  auto store = store::open_store(dir, config.storage.database, config.storage.blobs, files);
   if (!store) return store.error().with_context("database");
   std::unique_ptr<Installation> installation(
       new Installation(std::move(layout), std::move(config), std::move(verifier),
