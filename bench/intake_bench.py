@@ -9,6 +9,8 @@
 #   logins   codename sign-ins/s from 8 threads, while one thread keeps
 #            posting follow-ups (all must succeed)
 # Usage: python3 bench/intake_bench.py SAFEHOUSE_BINARY {load|upload|logins|all}
+# SAFEHOUSE_BENCH_BLOBS=pack|directory picks the blob engine (config.toml
+# [store] blobs) of the fresh installation, to compare engines in one run.
 import os
 import re
 import subprocess
@@ -20,6 +22,24 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from safehouse_harness import Installation, Multipart, check, row_counts  # noqa: E402
+
+
+def fresh(binary):
+    """A fresh installation, with the blob engine SAFEHOUSE_BENCH_BLOBS names."""
+    inst = Installation(binary)
+    engine = os.environ.get("SAFEHOUSE_BENCH_BLOBS")
+    if engine:
+        path = os.path.join(inst.dir, "config.toml")
+        with open(path) as f:
+            text = f.read()
+        check(re.search(r'^blobs = "\w+"$', text, re.M), "config.toml has no blobs setting")
+        with open(path, "w") as f:
+            f.write(re.sub(r'^blobs = "\w+"$', 'blobs = "%s"' % engine, text, flags=re.M))
+        if engine == "directory":  # the store made at init was a pack store
+            for name in ("pack", "index"):
+                os.remove(os.path.join(inst.dir, "blobs", name))
+    print("blob engine: %s" % (engine or "default"))
+    return inst
 
 
 def vm_hwm_kib(pid):
@@ -41,7 +61,7 @@ def items(inst):
 
 
 def bench_load(binary, seconds=30, connections=64, threads=2):
-    with Installation(binary) as inst:
+    with fresh(binary) as inst:
         server = inst.start()
         s = signed_in(server)
         mp = Multipart().field("csrf", s.csrf).field("message", "m" * 1024)
@@ -98,7 +118,7 @@ def upload(server, size, results, index):
 
 
 def bench_upload(binary, size=1 << 30):
-    with Installation(binary) as inst:
+    with fresh(binary) as inst:
         server = inst.start()
         for parallel in (1, 4):
             results = [None] * parallel
@@ -121,7 +141,7 @@ def bench_upload(binary, size=1 << 30):
 
 
 def bench_logins(binary, seconds=20, threads=8):
-    with Installation(binary) as inst:
+    with fresh(binary) as inst:
         server = inst.start()
         source = signed_in(server)
         codename = source.codename
