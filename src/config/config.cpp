@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/blob_store.h"
+
 namespace safehouse::config {
 
 namespace {
@@ -67,7 +69,8 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
 }
 
 Result<Config> from_table(const toml::table& root) {
-  SAFEHOUSE_TRY_VOID(only_keys(root, "", {"organisation", "source", "staff", "session", "limits"}));
+  SAFEHOUSE_TRY_VOID(
+      only_keys(root, "", {"organisation", "source", "staff", "session", "limits", "storage"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
@@ -97,7 +100,30 @@ Result<Config> from_table(const toml::table& root) {
         *limits, "limits", "max_message_bytes",
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
   }
-  for (std::string_view name : {"source", "staff", "session", "limits", "organisation"}) {
+  if (const toml::table* storage = section(root, "storage")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database", "blobs"}));
+    if (const toml::node* blobs = storage->get("blobs")) {
+      if (!blobs->is_string()) return config_error("storage.blobs: not a string");
+      config.storage.blobs = blobs->as_string()->get();
+      if (!config.storage.blobs.empty() && config.storage.blobs != "postgresql") {
+        auto engine = store::parse_blob_engine(config.storage.blobs);
+        if (!engine) return engine.error().with_context("storage.blobs");
+      }
+    }
+    if (const toml::node* database = storage->get("database")) {
+      if (!database->is_string()) return config_error("storage.database: not a string");
+      config.storage.database = database->as_string()->get();
+      const std::string_view url = config.storage.database;
+      if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+        return config_error("storage.database: must be empty (SQLite) or a postgresql:// URL");
+      }
+    }
+    if (config.storage.blobs == "postgresql" && config.storage.database.empty()) {
+      return config_error("storage.blobs: \"postgresql\" needs a postgresql:// database");
+    }
+  }
+  for (std::string_view name :
+       {"source", "staff", "session", "limits", "organisation", "storage"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -161,7 +187,16 @@ std::string format_config(const Config& config) {
       << "[limits]\n# Largest submission (request body, all files together), bytes.\n"
       << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
       << "# Largest text message, bytes.\n"
-      << "max_message_bytes = " << config.limits.max_message_bytes << "\n";
+      << "max_message_bytes = " << config.limits.max_message_bytes << "\n\n"
+      << "[storage]\n# \"\": SQLite in this directory (one server). "
+         "\"postgresql://USER@HOST/DB\":\n"
+      << "# that database, shared by several servers (docs/storage.md); keep its\n"
+      << "# password in ~/.pgpass rather than here.\n"
+      << toml::table{{"database", config.storage.database}} << "\n"
+      << "# Large ciphertexts: \"\" (PostgreSQL: in the database; SQLite: DIR/blobs),\n"
+      << "# \"postgresql\", or a file engine of DIR/blobs: \"pack\" or \"directory\"\n"
+      << "# (with several servers, one shared mount).\n"
+      << toml::table{{"blobs", config.storage.blobs}} << "\n";
   return out.str();
 }
 
