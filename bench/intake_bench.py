@@ -5,7 +5,9 @@
 #            signed-in session (bench/intake_followup.lua); then checks the
 #            stored item count against wrk's request count
 #   upload   one 1 GiB file through the follow-up form (streamed), then 4 at
-#            once; MB/s and the server's peak RSS (VmHWM)
+#            once; MB/s, the server's peak RSS (VmHWM) and the CPU seconds of
+#            server and client (SAFEHOUSE_BENCH_PERF=FILE: perf record -a -g
+#            during the single upload)
 #   logins   codename sign-ins/s from 8 threads, while one thread keeps
 #            posting follow-ups (all must succeed)
 # Usage: python3 bench/intake_bench.py SAFEHOUSE_BINARY {load|upload|logins|all}
@@ -95,6 +97,13 @@ def bench_load(binary, seconds=30, connections=64, threads=2):
         server.stop()
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, all threads, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def upload(server, size, results, index):
     try:
         s = signed_in(server)
@@ -124,19 +133,34 @@ def bench_upload(binary, size=1 << 30):
             results = [None] * parallel
             threads = [threading.Thread(target=upload, args=(server, size, results, i))
                        for i in range(parallel)]
+            perf = None
+            if parallel == 1 and os.environ.get("SAFEHOUSE_BENCH_PERF"):  # where does it go?
+                perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-a", "-o",
+                                         os.environ["SAFEHOUSE_BENCH_PERF"]],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1)
+            server_cpu = cpu_seconds(server.proc.pid)
+            client_cpu = sum(os.times()[:2])
             start = time.time()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             wall = time.time() - start
+            server_cpu = cpu_seconds(server.proc.pid) - server_cpu
+            client_cpu = sum(os.times()[:2]) - client_cpu
+            if perf:
+                perf.send_signal(2)
+                perf.wait()
             statuses = [r[0] for r in results]
             if not server.alive():
                 print("SERVER EXITED: %s" % server.logs().decode(errors="replace")[-500:])
             print("upload %d x %d MiB: statuses %s, wall %.1f s, %.1f MB/s total, "
-                  "per upload %s s, server VmHWM %.1f MiB" %
+                  "per upload %s s, server VmHWM %.1f MiB, CPU s: server %.2f, client %.2f, "
+                  "load average %.1f" %
                   (parallel, size >> 20, statuses, wall, parallel * size / wall / 1e6,
-                   ["%.1f" % r[1] for r in results], vm_hwm_kib(server.proc.pid) / 1024))
+                   ["%.2f" % r[1] for r in results], vm_hwm_kib(server.proc.pid) / 1024,
+                   server_cpu, client_cpu, os.getloadavg()[0]))
         server.stop()
 
 
