@@ -25,12 +25,16 @@ net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& 
       co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       continue;
     }
-    if (context.connections.size() >= context.options.max_connections) {
+    // Counted per listener: a flood on the source listener never locks the
+    // staff listener out, nor the other way round.
+    if (config.limits.max_connections != 0 &&
+        config.open_connections.load() >= config.limits.max_connections) {
       context.counters.connections_refused.fetch_add(1);
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
+    config.open_connections.fetch_add(1);  // run_session() gives it back
     auto executor = socket.get_executor();
     net::co_spawn(executor, run_session(context, config, std::move(socket)),
                   [](std::exception_ptr) {});  // run_session catches everything itself

@@ -82,6 +82,9 @@ struct ListenerConfig {
   std::string name;
   const Router* router = nullptr;
   SecurityHeaders security_headers;
+  ListenerLimits limits;
+  // Connections of this listener now open (a counter, hence mutable).
+  mutable std::atomic<std::size_t> open_connections{0};
 };
 
 // session.cpp: serves one connection until it closes; never throws.
