@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // config/config.h: an installation's settings, kept in DIR/config.toml
 // (docs/installation.md): organisation name, listen addresses, session idle
-// time, size limits. Parsed strictly (unknown keys are errors: a typo must
+// time, size limits, quotas (config/quotas.h). Parsed strictly (unknown keys are errors: a typo must
 // not silently fall back to a default). Knows nothing of keys or storage.
 #ifndef SAFEHOUSE_CONFIG_CONFIG_H_
 #define SAFEHOUSE_CONFIG_CONFIG_H_
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "config/quotas.h"
 
 namespace safehouse::config {
 
@@ -42,6 +43,7 @@ struct Config {
   ListenAddress staff_listen{"127.0.0.1", 8081};
   int session_idle_minutes = 15;
   Limits limits;
+  Quotas quotas;
   bool operator==(const Config&) const = default;
 };
 
