@@ -6,6 +6,9 @@
 #include "http/source_routes.h"
 
 #include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
+#include <deque>
 #include <mutex>
 
 #include "codename/codename.h"
@@ -52,12 +55,26 @@ class SourceSession final : public SessionState {
     std::lock_guard lock(mu_);
     signed_in_ = true;
   }
+  // Counts a submission starting now; false if `per_minute` have started
+  // in the last minute already (0: no limit).
+  bool take_submission(std::uint64_t per_minute) {
+    if (per_minute == 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    while (!recent_.empty() && now - recent_.front() >= std::chrono::minutes(1)) {
+      recent_.pop_front();
+    }
+    if (recent_.size() >= per_minute) return false;
+    recent_.push_back(now);
+    return true;
+  }
 
  private:
   const store::SourceId source_id_;
   const age::X25519Identity reply_identity_;
   mutable std::mutex mu_;
   bool signed_in_;
+  std::deque<std::chrono::steady_clock::time_point> recent_;  // submissions, guarded by mu_
 };
 
 std::shared_ptr<SourceSession> source_state(const Session& session) {
@@ -196,6 +213,15 @@ Response login(SourceContext& ctx, Request& request) {
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   auto session = find_session(ctx, request);
   if (!session) return error_page(ctx, 403, *language);
+  const std::uint64_t failures_allowed = ctx.site.sign_in_failures_per_session;
+  if (failures_allowed != 0 && session->sign_in_failures >= failures_allowed) {
+    // This session has guessed enough: it ends, and a new one must start.
+    wipe_text(request.body());
+    ctx.sessions.destroy(session->token);
+    Response response = error_page(ctx, 429, *language);
+    response.add_header("Set-Cookie", clear_cookie_value(kSessionCookieName));
+    return response;
+  }
   auto form = checked_form(ctx, request, *session, *language);
   if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
   auto typed = std::get<Form>(form).get("codename");
@@ -206,6 +232,8 @@ Response login(SourceContext& ctx, Request& request) {
   for (const auto& [name, value] : std::get<Form>(form).fields()) wipe_text(value);
   if (!keys) {
     if (keys.error().code() != ErrorCode::kNoMatch) return error_for(ctx, keys.error(), *language);
+    // Wrong and malformed codenames count alike and get the same page.
+    ctx.sessions.add_sign_in_failure(session->token);
     web::PageData data;
     data.set_text("csrf", session->csrf_token);
     data.set_flag("error", true);
@@ -405,6 +433,23 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
   auto type = request.header("content-type");
   auto boundary = boundary_from_content_type(type ? *type : std::string_view());
   if (!boundary) return error_for(ctx, boundary.error(), *language);
+  // Quotas, before any body byte is read: free space for what is announced,
+  // the source's bytes today, the session's submissions this minute.
+  std::uint64_t declared = 0;
+  if (auto length = request.header("content-length")) {
+    std::from_chars(length->data(), length->data() + length->size(), declared);
+  }
+  if (auto space = ctx.intake.check_free_space(declared); !space) {
+    return error_for(ctx, space.error(), *language);
+  }
+  if (state->signed_in()) {
+    if (auto quota = ctx.intake.check_daily_quota(state->source_id()); !quota) {
+      return error_for(ctx, quota.error(), *language);
+    }
+  }
+  if (!state->take_submission(ctx.site.submissions_per_session_per_minute)) {
+    return error_page(ctx, 429, *language);
+  }
   std::string lang(web::code(*language));
   std::unique_ptr<intake::Submission> submission;
   if (state->signed_in()) {
@@ -443,7 +488,7 @@ void add_source_routes(Router& router, SourceContext& context) {
   router.get("/{lang}/login", [&ctx](Request& r) { return login_form(ctx, r); });
   router.post(
       "/{lang}/login", [&ctx](Request& r) { return login(ctx, r); },
-      RouteOptions{kSmallFormBytes, Pool::kKeyDerivation});
+      RouteOptions{kSmallFormBytes, Pool::kKeyDerivation, ctx.sign_in_budget});
   router.get("/{lang}/inbox", [&ctx](Request& r) { return inbox(ctx, r); });
   router.post_upload(
       "/{lang}/inbox", [&ctx](Request& r) { return start_upload(ctx, r, false); },

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "http/fair_budget.h"
 #include "http/router.h"
 #include "http/session_store.h"
 #include "intake/intake.h"
@@ -24,6 +25,9 @@ struct SourceSite {
   std::string log_verifier_key;         // "name+hash+base64"
   std::vector<std::string> recipients;  // age1... (the recipient set)
   std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
+  // Quotas (config [quotas]); 0 means no limit.
+  std::uint64_t sign_in_failures_per_session = 0;
+  std::uint64_t submissions_per_session_per_minute = 0;
 };
 
 // Everything the routes use. Lifetime: outlives the router and the server.
@@ -32,6 +36,9 @@ struct SourceContext {
   intake::Intake& intake;
   const web::Renderer& renderer;
   SessionStore& sessions;
+  // The global sign-in budget (config [quotas] sign_ins_per_minute); null:
+  // none. Must outlive the server.
+  FairBudget* sign_in_budget = nullptr;
 };
 
 // Registers every source route and the translated error pages on `router`.

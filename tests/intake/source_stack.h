@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <regex>
 #include <string>
@@ -39,7 +40,11 @@ struct SourceStack {
   std::unique_ptr<SourceContext> source;
 
   // Call with ASSERT_NO_FATAL_FAILURE. `demo` also writes demo-reviewer.key.
-  void open(const std::string& organisation, bool demo, std::uint64_t max_upload_bytes) {
+  // The installation is opened through `fs`; `tune` may set intake options
+  // (quotas).
+  void open(const std::string& organisation, bool demo, std::uint64_t max_upload_bytes,
+            store::FileSystem& fs = store::FileSystem::posix(),
+            const std::function<void(intake::IntakeOptions&)>& tune = {}) {
     char path[] = "/tmp/safehouse-stack-XXXXXX";
     ASSERT_NE(mkdtemp(path), nullptr);
     root = path;
@@ -48,9 +53,10 @@ struct SourceStack {
     options.demo = demo;
     options.scrypt_work_factor = 10;  // fast: the tests do not attack it
     ASSERT_TRUE(config::create_installation(root / "data", options, store::FileSystem::posix()));
-    installation = config::Installation::open(root / "data", store::FileSystem::posix()).value();
+    installation = config::Installation::open(root / "data", fs).value();
     intake::IntakeOptions intake_options;
     intake_options.recipients = installation->recipients();
+    if (tune) tune(intake_options);
     intake = std::make_unique<intake::Intake>(installation->store(), std::move(intake_options));
     renderer =
         std::make_unique<web::Renderer>(web::Renderer::create(web::SiteInfo{organisation}).value());
