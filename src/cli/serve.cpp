@@ -89,8 +89,7 @@ Result<void> run_serve(const ServeOptions& options) {
   http::SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
 
   // Sign-in attempts beyond the budget wait their turn, at most this long.
-  http::FairBudget sign_in_budget(quotas.sign_ins_per_minute, kSignInMaxWaiting,
-                                  kSignInMaxWait);
+  http::FairBudget sign_in_budget(quotas.sign_ins_per_minute, kSignInMaxWaiting, kSignInMaxWait);
   http::SourceContext source{
       http::SourceSite{config.organisation_name, installation->log_key().verifier_key(),
                        installation->recipient_strings(), config.limits.max_upload_bytes,
@@ -109,14 +108,12 @@ Result<void> run_serve(const ServeOptions& options) {
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
-  SAFEHOUSE_TRY_VOID(server.add_listener("source", config.source_listen.host,
-                                         config.source_listen.port, source_router,
-                                         http::SecurityHeaders::source_defaults(),
-                                         http::ListenerLimits{quotas.source_connections}));
-  SAFEHOUSE_TRY_VOID(server.add_listener("staff", config.staff_listen.host,
-                                         config.staff_listen.port, staff_router,
-                                         http::SecurityHeaders::staff_defaults(),
-                                         http::ListenerLimits{quotas.staff_connections}));
+  SAFEHOUSE_TRY_VOID(server.add_listener(
+      "source", config.source_listen.host, config.source_listen.port, source_router,
+      http::SecurityHeaders::source_defaults(), http::ListenerLimits{quotas.source_connections}));
+  SAFEHOUSE_TRY_VOID(server.add_listener(
+      "staff", config.staff_listen.host, config.staff_listen.port, staff_router,
+      http::SecurityHeaders::staff_defaults(), http::ListenerLimits{quotas.staff_connections}));
   // An expired session's codename-derived keys are freed (wiped) within a
   // quarter of the idle time, even if no request comes to trigger a sweep.
   const std::chrono::milliseconds idle = std::chrono::minutes(config.session_idle_minutes);

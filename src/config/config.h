@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // config/config.h: an installation's settings, kept in DIR/config.toml
 // (docs/installation.md): organisation name, listen addresses, session idle
-// time, size limits, quotas (config/quotas.h). Parsed strictly (unknown keys are errors: a typo must
-// not silently fall back to a default). Knows nothing of keys or storage.
+// time, size limits, quotas (config/quotas.h). Parsed strictly (unknown keys are errors: a typo
+// must not silently fall back to a default). Knows nothing of keys or storage.
 #ifndef SAFEHOUSE_CONFIG_CONFIG_H_
 #define SAFEHOUSE_CONFIG_CONFIG_H_
 

@@ -12,8 +12,8 @@ constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 50;
 
 constexpr QuotaKey kQuotaKeys[] = {
     {"source_connections",
-     "Open connections to the source listener; beyond them new ones are closed at once.",
-     kMaxCount, &Quotas::source_connections},
+     "Open connections to the source listener; beyond them new ones are closed at once.", kMaxCount,
+     &Quotas::source_connections},
     {"staff_connections",
      "Open connections to the staff listener, counted apart from the source listener's\n"
      "so that a flood on one never locks out the other.",
@@ -35,11 +35,11 @@ constexpr QuotaKey kQuotaKeys[] = {
      "their turn (sessions take turns) for up to 30 s, then get 503.",
      kMaxCount, &Quotas::sign_ins_per_minute},
     {"sign_in_failures_per_session",
-     "Wrong or malformed codenames one session may try; then it must start again.",
-     kMaxCount, &Quotas::sign_in_failures_per_session},
+     "Wrong or malformed codenames one session may try; then it must start again.", kMaxCount,
+     &Quotas::sign_in_failures_per_session},
     {"submissions_per_session_per_minute",
-     "First contacts and follow-ups one session may send per minute (429 beyond).",
-     kMaxCount, &Quotas::submissions_per_session_per_minute},
+     "First contacts and follow-ups one session may send per minute (429 beyond).", kMaxCount,
+     &Quotas::submissions_per_session_per_minute},
     {"bytes_per_source_per_day",
      "Bytes one source may send per UTC day, all submissions together (429 beyond).\n"
      "Counted in memory: a restart starts the day's count again.",

@@ -81,7 +81,7 @@ struct RouteMatch {
   std::uint64_t body_limit_bytes = 0;      // kHandler, kUpload
   Pool pool = Pool::kWorker;
   FairBudget* budget = nullptr;  // kHandler
-  std::string allow;  // kMethodNotAllowed: the Allow header value ("GET, HEAD")
+  std::string allow;             // kMethodNotAllowed: the Allow header value ("GET, HEAD")
 };
 
 // Thread safety: add routes before the server starts; afterwards the router

@@ -213,9 +213,10 @@ void Server::run() {
   }
   const std::uint64_t soft = raise_open_file_limit(wanted);
   if (wanted != 0 && soft < wanted) {
-    spdlog::warn("http: only {} file descriptors allowed (RLIMIT_NOFILE); the connection limits "
-                 "need {}: lower [quotas] source_connections/staff_connections",
-                 soft, wanted);
+    spdlog::warn(
+        "http: only {} file descriptors allowed (RLIMIT_NOFILE); the connection limits "
+        "need {}: lower [quotas] source_connections/staff_connections",
+        soft, wanted);
   }
   for (auto& listener : impl_->listeners) {
     net::co_spawn(listener->acceptor.get_executor(),

@@ -34,7 +34,7 @@ struct Session {
   std::string csrf_token;  // 64 hex chars (32 random bytes); a hidden form field
   std::chrono::steady_clock::time_point last_seen;
   std::shared_ptr<SessionState> state;  // may be null
-  unsigned sign_in_failures = 0;         // wrong or malformed codenames tried
+  unsigned sign_in_failures = 0;        // wrong or malformed codenames tried
 };
 
 // The session cookie's name (routes.md).

@@ -24,8 +24,7 @@ class DailyQuota {
   static constexpr std::size_t kDefaultMaxTracked = 65536;
 
   // `bytes_per_day` 0: no limit (nothing is tracked).
-  explicit DailyQuota(std::uint64_t bytes_per_day,
-                      std::size_t max_tracked = kDefaultMaxTracked);
+  explicit DailyQuota(std::uint64_t bytes_per_day, std::size_t max_tracked = kDefaultMaxTracked);
 
   // Counts `bytes` more for `source` on `day`; kQuotaExceeded (and nothing
   // counted) if that would pass the quota.
@@ -44,7 +43,7 @@ class DailyQuota {
   const std::uint64_t bytes_per_day_;
   const std::size_t max_tracked_;
   mutable std::mutex mutex_;
-  store::Day day_ = 0;                                                   // guarded by mutex_
+  store::Day day_ = 0;                                              // guarded by mutex_
   std::unordered_map<store::SourceId, std::uint64_t, Hash> bytes_;  // guarded by mutex_
 };
 

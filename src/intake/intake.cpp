@@ -39,9 +39,7 @@ Result<store::CaseId> latest_case(store::Store& store, const store::SourceId& so
 }  // namespace
 
 Intake::Intake(store::Store& store, IntakeOptions options)
-    : store_(store),
-      options_(std::move(options)),
-      daily_quota_(options_.bytes_per_source_per_day) {
+    : store_(store), options_(std::move(options)), daily_quota_(options_.bytes_per_source_per_day) {
   if (!options_.today) {
     options_.today = [] { return store::day_of(std::chrono::system_clock::now()); };
   }

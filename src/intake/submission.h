@@ -100,9 +100,9 @@ class Submission {
   std::optional<FrameHeader> pending_file_;  // begun, no byte yet
   bool committed_ = false;
   store::SourceId source_id_{};
-  store::Day day_ = 0;                  // the day the quota is charged to
-  std::uint64_t charged_ = 0;           // given back unless committed
-  std::uint64_t unchecked_bytes_ = 0;   // since the last free-space check
+  store::Day day_ = 0;                   // the day the quota is charged to
+  std::uint64_t charged_ = 0;            // given back unless committed
+  std::uint64_t unchecked_bytes_ = 0;    // since the last free-space check
   std::uint64_t unchecked_allowed_ = 0;  // may come before the next check
 };
 

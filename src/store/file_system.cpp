@@ -265,7 +265,7 @@ class PosixFileSystem final : public FileSystem {
 }  // namespace
 
 Result<std::uint64_t> FileSystem::available_bytes(const std::filesystem::path& path) {
-  struct statvfs info{};
+  struct statvfs info {};
   if (::statvfs(path.c_str(), &info) != 0) return errno_error("statvfs " + path.string(), errno);
   return static_cast<std::uint64_t>(info.f_bavail) * static_cast<std::uint64_t>(info.f_frsize);
 }

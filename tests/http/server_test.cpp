@@ -5,8 +5,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
-
-#include "http/fair_budget.h"
+#include <sys/resource.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -18,12 +17,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <sys/resource.h>
-
 #include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+
+#include "http/fair_budget.h"
 
 namespace safehouse::http {
 namespace {

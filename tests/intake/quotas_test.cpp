@@ -26,9 +26,9 @@ constexpr std::string_view kBoundary = "quota-boundary";
 std::string multipart(const std::string& csrf, const std::string& message,
                       const std::string& file = {}) {
   const std::string dash = "--" + std::string(kBoundary);
-  std::string body = dash + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf +
-                     "\r\n" + dash + "\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n" +
-                     message + "\r\n";
+  std::string body =
+      dash + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n" + dash +
+      "\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n" + message + "\r\n";
   if (!file.empty()) {
     body += dash +
             "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"f.bin\"\r\n"
@@ -153,7 +153,9 @@ TEST_F(QuotasTest, FreeSpaceReserveRefusesUploadsWith507) {
 
   Response refused = send("/fa/inbox", "big", std::string(600'000, 'g'));
   EXPECT_EQ(refused.status(), 507U);
-  EXPECT_NE(refused.body().find("فضای ذخیره‌سازی این سرویس رو به پایان است"), std::string::npos);
+  EXPECT_NE(refused.body().find(
+                "فضای ذخیره‌سازی این سرویس رو به پایان است"),
+            std::string::npos);
   EXPECT_EQ(items(), stored);
   // The refusal came before the disk was full: no write failed, and the
   // reserve was never eaten into.

@@ -158,10 +158,10 @@ TEST_F(ServeTest, FirstContactWhileHundredBodiesTrickle) {
   for (int i = 0; i < 100; ++i) {
     tcp::socket& socket = trickling.emplace_back(io);
     socket.connect({net::ip::make_address("127.0.0.1"), server_->port("source")});
-    net::write(socket, net::buffer(std::string_view(
-                           "POST /en/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                           "Content-Type: application/x-www-form-urlencoded\r\n"
-                           "Content-Length: 200\r\n\r\nc")));
+    net::write(socket,
+               net::buffer(std::string_view("POST /en/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                            "Content-Type: application/x-www-form-urlencoded\r\n"
+                                            "Content-Length: 200\r\n\r\nc")));
   }
   // Every one of them has been read up to its body.
   for (int i = 0; i < 400 && server_->stats().requests_total < 100; ++i) {
