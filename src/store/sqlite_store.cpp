@@ -35,7 +35,7 @@ SqliteStore::SqliteStore(std::filesystem::path db_path, FileSystem& fs, SqliteOp
 Result<std::unique_ptr<Store>> SqliteStore::open(const std::filesystem::path& dir, FileSystem& fs,
                                                  const SqliteOptions& options) {
   SAFEHOUSE_TRY_VOID(fs.create_directories(dir));
-  auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir, fs));
+  auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, options.blob_engine));
   auto vfs = SAFEHOUSE_TRY(ShimVfs::create(fs));
   std::filesystem::path db_path = dir / kSqliteFileName;
   bool existed = SAFEHOUSE_TRY(fs.exists(db_path));
@@ -198,6 +198,7 @@ void SqliteStore::commit_group(std::vector<PendingBatch>& group) {
     return fail_group(group, committed.error().with_context("commit"));
   }
   ++transactions_;
+  restamp_times();
   // Only now, after COMMIT (and its fsync) returned, is anyone told.
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (!group[i].done) continue;
@@ -210,6 +211,20 @@ void SqliteStore::commit_group(std::vector<PendingBatch>& group) {
     }
     answer(group[i], std::move(result));
   }
+}
+
+// Every file this commit wrote now has its time as ctime and mtime; the
+// files it did not write (the WAL after a checkpoint, the main file, the
+// blob engine's) still carry an earlier commit's. Setting all their
+// modification times to the day sets all their ctimes to now: whatever the
+// commit touched, the files date only the latest one (invariant 2).
+void SqliteStore::restamp_times() {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::path path = db_path_;
+    path += suffix;
+    (void)fs_.truncate_times_to_day(path);
+  }
+  blobs_->restamp_times();
 }
 
 StoreStats SqliteStore::stats() {

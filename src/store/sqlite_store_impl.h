@@ -101,6 +101,8 @@ class SqliteStore final : public Store {
       std::vector<PendingBatch>& group) REQUIRES(writer_role_);
   // Fails every batch of `group` not yet answered with `error`.
   void fail_group(std::vector<PendingBatch>& group, const Error& error);
+  // Sets every file's mtime to the day and so its ctime to now (invariant 2).
+  void restamp_times() REQUIRES(writer_role_);
   Result<ReaderLease> acquire_reader() EXCLUDES(pool_mu_);
   void release_reader(std::unique_ptr<Connection> connection) EXCLUDES(pool_mu_);
   // Reads the item row with its inline body, if any, and verifies it.
