@@ -15,6 +15,7 @@
 #        [SECONDS (default 20)]
 import os
 import re
+import resource
 import select
 import socket
 import sys
@@ -47,7 +48,7 @@ def endless(port, head, stop, sent):
             time.sleep(0.01)  # refused or cut: connect again
 
 
-def trickle(port, stop, count=1000):
+def trickle(port, stop, held, count=1000):
     head = (b"POST /en/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
             b"application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n")
     socks = []
@@ -69,26 +70,31 @@ def trickle(port, stop, count=1000):
             except OSError:
                 s.close()
         socks = alive
+        held[0] = max(held[0], len(socks))
         stop.wait(1.0)
     for s in socks:
         s.close()
 
 
-def hold(port, stop, limit=3000):
-    socks = []
+def hold(port, stop, held, limit=3000):
+    socks = {}
+    poller = select.poll()
     while not stop.is_set():
         if len(socks) < limit:
             try:
-                socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+                s = socket.create_connection(("127.0.0.1", port), timeout=2)
+                socks[s.fileno()] = s
+                poller.register(s, select.POLLIN)
                 continue
             except OSError:
                 pass
-        # Drop the ones the server closed, then try again.
-        readable = select.select(socks, [], [], 0)[0] if socks else []
-        for s in readable:
-            socks.remove(s)
-            s.close()
+        # Drop the ones the server closed (readable: EOF), then try again.
+        for fd, _ in poller.poll(0):
+            poller.unregister(fd)
+            socks.pop(fd).close()
+        held[0] = len(socks)
         stop.wait(0.2)
+    socks = socks.values()
     for s in socks:
         s.close()
 
@@ -98,7 +104,7 @@ def run(binary, flood, seconds):
         server = inst.start()
         port, pid = server.source_port, server.proc.pid
         stop = threading.Event()
-        sent = [0]
+        sent, held = [0], [0]
         heads = {
             "extension": b"POST /en/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;",
             "trailer": b"POST /en/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -109,9 +115,9 @@ def run(binary, flood, seconds):
             threads = [threading.Thread(target=endless, args=(port, heads[flood], stop, sent))
                        for _ in range(32)]
         elif flood == "trickle":
-            threads = [threading.Thread(target=trickle, args=(port, stop))]
+            threads = [threading.Thread(target=trickle, args=(port, stop, held))]
         else:
-            threads = [threading.Thread(target=hold, args=(port, stop))]
+            threads = [threading.Thread(target=hold, args=(port, stop, held))]
         for t in threads:
             t.start()
         time.sleep(2)  # let the flood build up
@@ -140,9 +146,10 @@ def run(binary, flood, seconds):
         alive = server.alive()
         hwm = status_kib(pid, "VmHWM") if alive else 0
         print("%-11s %d s: server %s, VmHWM %.1f MiB (VmRSS peak %.1f MiB), attacker sent "
-              "%.0f MiB; first contacts during it %d ok / %d failed; staff /metrics %d ok / %d "
-              "failed" % (flood, seconds, "alive" if alive else "DIED", hwm / 1024,
-                          peak_rss / 1024, sent[0] / 2**20, ok, bad, staff_ok, staff_bad))
+              "%.0f MiB, held up to %d connections; first contacts during it %d ok / %d failed; "
+              "staff /metrics %d ok / %d failed" %
+              (flood, seconds, "alive" if alive else "DIED", hwm / 1024, peak_rss / 1024,
+               sent[0] / 2**20, held[0], ok, bad, staff_ok, staff_bad))
         server.stop()
 
 
@@ -150,5 +157,7 @@ if __name__ == "__main__":
     if len(sys.argv) not in (3, 4) or sys.argv[2] not in FLOODS + ("all",):
         sys.exit("usage: flood_bench.py SAFEHOUSE_BINARY {%s|all} [SECONDS]" % "|".join(FLOODS))
     seconds = int(sys.argv[3]) if len(sys.argv) == 4 else 20
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the attacker's own sockets
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     for flood in FLOODS if sys.argv[2] == "all" else (sys.argv[2],):
         run(sys.argv[1], flood, seconds)
