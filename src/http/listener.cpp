@@ -12,6 +12,10 @@
 
 namespace safehouse::http::detail {
 
+// Connections a listener may hold beyond its cap while the ones that make
+// room for them are being closed.
+constexpr std::size_t kMaxEvicting = 64;
+
 net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& config,
                                   net::ip::tcp::acceptor& acceptor) {
   for (;;) {
@@ -26,9 +30,17 @@ net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& 
       continue;
     }
     // Counted per listener: a flood on the source listener never locks the
-    // staff listener out, nor the other way round.
-    if (config.limits.max_connections != 0 &&
-        config.open_connections.load() >= config.limits.max_connections) {
+    // staff listener out, nor the other way round. At the cap, the
+    // connection that has waited longest for a request header makes room
+    // (idle or sending its header slowly: an attacker holding connections
+    // open without using them); only if every one is busy with a request is
+    // the new one refused.
+    bool full = config.limits.max_connections != 0 &&
+                config.open_connections.load() >= config.limits.max_connections;
+    if (full && config.open_connections.load() < config.limits.max_connections + kMaxEvicting) {
+      full = !context.connections.evict_oldest_waiting(&config);
+    }
+    if (full) {
       context.counters.connections_refused.fetch_add(1);
       boost::system::error_code ignored;
       socket.close(ignored);

@@ -26,11 +26,22 @@ namespace safehouse::http {
 
 namespace detail {
 
-std::uint64_t ConnectionRegistry::add(std::weak_ptr<ConnectionHandle> connection) {
+std::uint64_t ConnectionRegistry::add(std::weak_ptr<ConnectionHandle> connection,
+                                      const ListenerConfig* listener) {
   std::lock_guard lock(mutex_);
   std::uint64_t id = next_id_++;
-  connections_.emplace(id, std::move(connection));
+  connections_.emplace(id, Entry{std::move(connection), listener});
   return id;
+}
+
+bool ConnectionRegistry::evict_oldest_waiting(const ListenerConfig* listener) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, entry] : connections_) {
+    if (entry.listener != listener) continue;
+    auto connection = entry.connection.lock();
+    if (connection && connection->evict_if_waiting()) return true;
+  }
+  return false;
 }
 
 void ConnectionRegistry::remove(std::uint64_t id) {
@@ -46,8 +57,8 @@ std::size_t ConnectionRegistry::size() const {
 std::vector<std::shared_ptr<ConnectionHandle>> ConnectionRegistry::snapshot() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<ConnectionHandle>> live;
-  for (const auto& [id, weak] : connections_) {
-    if (auto connection = weak.lock()) live.push_back(std::move(connection));
+  for (const auto& [id, entry] : connections_) {
+    if (auto connection = entry.connection.lock()) live.push_back(std::move(connection));
   }
   return live;
 }

@@ -72,6 +72,11 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
       if (self->idle) self->close();
     });
   }
+  bool evict_if_waiting() override {
+    if (!idle.load() || evicted.exchange(true)) return false;
+    close_if_idle();
+    return true;
+  }
   void close_now() override {
     net::post(stream.get_executor(), [self = shared_from_this()] { self->close(); });
   }
@@ -82,8 +87,9 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   }
 
   beast::tcp_stream stream;
-  bool idle = true;           // waiting for a request; only touched on the strand
-  bool unread_input = false;  // a request body was left unread; only on the strand
+  std::atomic<bool> idle{true};      // waiting for a request; set only on the strand
+  std::atomic<bool> evicted{false};  // picked to make room for a new connection
+  bool unread_input = false;         // a request body was left unread; only on the strand
 };
 
 // Runs `work` on `pool` and completes on the handler's associated executor
@@ -570,7 +576,7 @@ net::awaitable<void> linger(ServerContext& context, Connection& connection) {
 net::awaitable<void> run_session(ServerContext& context, const ListenerConfig& config,
                                  net::ip::tcp::socket socket) {
   auto connection = std::make_shared<Connection>(std::move(socket));
-  std::uint64_t id = context.connections.add(connection);
+  std::uint64_t id = context.connections.add(connection, &config);
   context.counters.connections_total.fetch_add(1);
   context.counters.connections_open.fetch_add(1);
   try {

@@ -28,6 +28,7 @@ namespace safehouse::http {
 namespace {
 
 namespace net = boost::asio;
+using namespace std::chrono_literals;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using ClientResponse = bhttp::response<bhttp::string_body>;
@@ -557,34 +558,41 @@ TEST(ServerPeriodic, RunsTasksUntilShutdown) {
   EXPECT_GE(after_stop, 3);
 }
 
+// At the cap, a new connection is refused only while every connection is
+// busy with a request (here: one sending a body).
 TEST_F(LimitsTest, ConnectionsOverTheLimitAreClosed) {
   start(ServerOptions{}, ListenerLimits{.max_connections = 1});
-  tcp::socket first = connect();
-  ClientResponse response = get_hello(first);
-  EXPECT_EQ(response.body(), "hello");
-  EXPECT_NE(response["Content-Security-Policy"].find("script-src 'self'"), std::string::npos);
+  tcp::socket busy = connect();
+  net::write(busy, net::buffer(std::string_view(
+                       "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab")));
+  while (server_->stats().requests_total < 1) std::this_thread::sleep_for(10ms);
   tcp::socket second = connect();
   EXPECT_EQ(read_one(second), net::error::eof);
   EXPECT_EQ(server_->stats().connections_refused, 1u);
   // Each listener counts its own: the full one does not lock the other out.
   tcp::socket other = connect("other");
-  EXPECT_EQ(get_hello(other).body(), "hello");
-  // A closed connection gives its place back.
-  first.close();
-  for (;;) {
-    tcp::socket again = connect();
-    boost::system::error_code ec;
-    auto request = bhttp::request<bhttp::string_body>{bhttp::verb::get, "/hello", 11};
-    bhttp::write(again, request, ec);
-    boost::beast::flat_buffer buffer;
-    ClientResponse answer;
-    if (!ec) bhttp::read(again, buffer, answer, ec);
-    if (!ec) {
-      EXPECT_EQ(answer.body(), "hello");
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // not yet released
-  }
+  ClientResponse response = get_hello(other);
+  EXPECT_EQ(response.body(), "hello");
+  EXPECT_NE(response["Content-Security-Policy"].find("default-src 'none'"), std::string::npos);
+  // The busy request still completes.
+  net::write(busy, net::buffer(std::string_view("cd")));
+  boost::beast::flat_buffer buffer;
+  ClientResponse echoed;
+  bhttp::read(busy, buffer, echoed);
+  EXPECT_EQ(echoed.body(), "abcd");
+}
+
+// A connection that only waits for a request (idle, or a header trickling
+// in) makes room for a new one: holding connections open without using
+// them cannot lock sources out.
+TEST_F(LimitsTest, WaitingConnectionMakesRoomAtTheCap) {
+  start(ServerOptions{}, ListenerLimits{.max_connections = 1});
+  tcp::socket holder = connect();
+  net::write(holder, net::buffer(std::string_view("GET /hello HTTP/1.1\r\nHost:")));
+  tcp::socket source = connect();
+  EXPECT_EQ(get_hello(source).body(), "hello");
+  EXPECT_EQ(read_one(holder), net::error::eof);  // the holder was closed
+  EXPECT_EQ(server_->stats().connections_refused, 0u);
 }
 
 TEST_F(LimitsTest, RunRaisesTheOpenFileLimit) {
