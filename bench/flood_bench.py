@@ -1,30 +1,59 @@
-#SPDX - License - Identifier : AGPL - 3.0 - or -later
-#bench / flood_bench.py : one loopback attacker against a fresh installation
-#with its default[quotas], one flood at a time, each on its own server so
-#that its peak RSS(VmHWM) is the flood's alone. While each flood runs, an
-#ordinary source keeps making first contacts(page + submission), and the
-#staff listener is asked for / metrics; both are counted.
-#extension 32 connections : a chunked POST whose chunk extension never ends
-#trailer 32 connections : a chunked POST whose trailer never ends
-#header 32 connections : a GET whose header never ends
-#trickle 1000 connections : sign - in POSTs(Content - Length 200) whose
-#body comes one byte a second; closed ones reconnect
-#connections as many idle connections to the source listener as it takes
-#(up to 3000), held open
-#Usage : python3 bench / flood_bench.py SAFEHOUSE_BINARY{extension | trailer | header | trickle | \
-                                                         connections | all }
-#[SECONDS(default 20)]
-import os import re import resource import select import socket import sys import threading import time import urllib.request
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# bench/flood_bench.py: one loopback attacker against a fresh installation
+# with its default [quotas], one flood at a time, each on its own server so
+# that its peak RSS (VmHWM) is the flood's alone. While each flood runs, an
+# ordinary source keeps making first contacts (page + submission), and the
+# staff listener is asked for /metrics; both are counted.
+#   extension    32 connections: a chunked POST whose chunk extension never ends
+#   trailer      32 connections: a chunked POST whose trailer never ends
+#   header       32 connections: a GET whose header never ends
+#   trickle      1000 connections: sign-in POSTs (Content-Length 200) whose
+#                body comes one byte a second; closed ones reconnect
+#   connections  as many idle connections to the source listener as it takes
+#                (up to 3000), held open
+# Usage: python3 bench/flood_bench.py SAFEHOUSE_BINARY {extension|trailer|header|trickle|connections|all}
+#        [SECONDS (default 20)]
+import os
+import re
+import resource
+import select
+import socket
+import sys
+import threading
+import time
+import urllib.request
 
-    HERE = os.path.dirname(os.path.abspath(__file__)) sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration")) from safehouse_harness import Installation #noqa:E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from safehouse_harness import Installation  # noqa: E402
 
-                                                                         FLOODS =("extension", "trailer", "header", "trickle", "connections")
+FLOODS = ("extension", "trailer", "header", "trickle", "connections")
 
-                                                                                      def status_kib(pid, field) :with open("/proc/%d/status" % pid) as f: return int(re.search(field + r ":\s+(\d+)", f.read()).group(1))
 
-                                                                                                                                                                                                           def endless(port, head, stop, sent) :filler = b "x" * 65536 while not stop.is_set() : try :with socket.create_connection(("127.0.0.1", port), timeout = 5) as s:s.sendall(head) while not stop.is_set() :s.sendall(filler) sent[0] += len(filler) except OSError:time.sleep(0.01) #refused or cut:connect again
+def status_kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(field + r":\s+(\d+)", f.read()).group(1))
 
-                                                                                                                                                                                                                                                                                                                                                                                                                                                     def trickle(port, stop, held, count = 1000) :head =(b "POST /en/login HTTP/1.1\r\nHost: x\r\nContent-Type: " b "application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n") socks =[] while not stop.is_set() : while len(socks)< count and not stop.is_set():
+
+def endless(port, head, stop, sent):
+    filler = b"x" * 65536
+    while not stop.is_set():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(head)
+                while not stop.is_set():
+                    s.sendall(filler)
+                    sent[0] += len(filler)
+        except OSError:
+            time.sleep(0.01)  # refused or cut: connect again
+
+
+def trickle(port, stop, held, count=1000):
+    head = (b"POST /en/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            b"application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n")
+    socks = []
+    while not stop.is_set():
+        while len(socks) < count and not stop.is_set():
             try:
                 s = socket.create_connection(("127.0.0.1", port), timeout=2)
                 s.sendall(head)
@@ -59,7 +88,7 @@ def hold(port, stop, held, limit=3000):
                 continue
             except OSError:
                 pass
-#Drop the ones the server closed(readable : EOF), then try again.
+        # Drop the ones the server closed (readable: EOF), then try again.
         for fd, _ in poller.poll(0):
             poller.unregister(fd)
             socks.pop(fd).close()
