@@ -19,8 +19,8 @@ SAFEHOUSE_BUILD_PACKAGES=(
 SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
   age zlib1g-dev sqlite3 chromium wrk hyperfine
-  golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux argon2 openssl
-  time bsdutils
+  golang-go golang-golang-x-mod-dev diceware aspell-fa tesseract-ocr tesseract-ocr-fas util-linux argon2 openssl
+  time bsdutils postgresql
 )
 
 # Build directories share one ccache: hash sources, not the build path.
@@ -79,4 +79,64 @@ build_preset() {
   else
     cmake --build --preset "$preset"
   fi
+}
+
+# PostgreSQL for the tests: a throw-away cluster under its own directory,
+# listening on 127.0.0.1 only, on a free port. initdb refuses to run as
+# root, so as root the cluster belongs to the `postgres` user (which
+# Debian's postgresql package creates). Trust authentication is for this
+# loopback-only, throw-away cluster alone.
+
+# pg_bin: the directory of the newest installed PostgreSQL's initdb/pg_ctl.
+pg_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$dir" ]] || { log "PostgreSQL is not installed (apt-get install postgresql)"; return 1; }
+  printf '%s\n' "$dir"
+}
+
+# pg_as_owner CMD...: runs CMD as the cluster's owner (postgres when root).
+pg_as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_test_cluster_start DIR: creates and starts a cluster in DIR/data and
+# exports SAFEHOUSE_TEST_POSTGRES_URL (database "safehouse", user
+# "safehouse"), SAFEHOUSE_TEST_POSTGRES_DATA and SAFEHOUSE_TEST_POSTGRES_BIN
+# (the integration tests stop and restart the server with pg_ctl).
+pg_test_cluster_start() {
+  local dir="$1" bin port
+  bin="$(pg_bin)" || return 1
+  mkdir -p "$dir"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
+  pg_as_owner "$bin/initdb" -D "$dir/data" -U safehouse -A trust -E UTF8 --no-instructions \
+    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  # Written into the cluster's config so that a restart needs no options.
+  # Errors are logged without the statement or the row values (invariant 2).
+  pg_as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+log_min_error_statement = panic
+log_error_verbosity = terse
+max_connections = 200
+CONF
+  pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+    { cat "$dir/server.log" >&2; return 1; }
+  pg_as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U safehouse safehouse
+  export SAFEHOUSE_TEST_POSTGRES_URL="postgresql://safehouse@127.0.0.1:$port/safehouse"
+  export SAFEHOUSE_TEST_POSTGRES_DATA="$dir/data"
+  export SAFEHOUSE_TEST_POSTGRES_BIN="$bin"
+  log "PostgreSQL test cluster at $SAFEHOUSE_TEST_POSTGRES_URL"
+}
+
+# pg_test_cluster_stop DIR: stops the cluster (immediately) and removes DIR.
+pg_test_cluster_stop() {
+  local dir="$1" bin
+  bin="$(pg_bin)" || return 0
+  if [[ -f "$dir/data/postmaster.pid" ]]; then
+    pg_as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// cli/init.cpp: `safehouse init --data DIR [--demo] [--organisation NAME]`:
-// creates an installation (config/installation.h) and prints, once, what
-// the administrator must keep: the log verifier key to publish and the
-// reviewer identity's passphrase. Never overwrites an installation.
+// cli/init.cpp: `safehouse init --data DIR [--demo] [--organisation NAME]
+// [--database postgresql://… [--join --log-key FILE]]`: creates an
+// installation (config/installation.h) and prints, once, what the
+// administrator must keep: the log verifier key to publish and the reviewer
+// identity's passphrase; or joins a further server to the installation in
+// a PostgreSQL database. Never overwrites an installation.
 #include <sys/stat.h>
 
 #include <iostream>
@@ -19,7 +21,20 @@ struct InitCommandOptions {
   std::string data;
   std::string organisation = "Safehouse";
   bool demo = false;
+  std::string database;
+  bool join = false;
+  std::string log_key;
 };
+
+void print_joined(const config::InitResult& result) {
+  std::cout << "Joined the installation in the database; this server's directory is "
+            << result.layout.dir.string() << ".\n\n"
+            << "Log verifier key (the installation's, unchanged):\n  " << result.verifier_key
+            << "\n\n"
+            << "Blobs (large submissions) are kept in DIR/blobs of the server that received "
+               "them:\nmount one shared directory there on every server (docs/storage.md).\n"
+            << "\nNext: safehouse serve --data " << result.layout.dir.string() << "\n";
+}
 
 Result<void> run_init(const InitCommandOptions& options) {
   // Everything this process creates in the data directory (the database
@@ -28,8 +43,15 @@ Result<void> run_init(const InitCommandOptions& options) {
   config::InitOptions init;
   init.organisation_name = options.organisation;
   init.demo = options.demo;
+  init.database = options.database;
+  init.join = options.join;
+  init.log_key_file = options.log_key;
   const config::InitResult result =
       SAFEHOUSE_TRY(config::create_installation(options.data, init, store::FileSystem::posix()));
+  if (result.joined) {
+    print_joined(result);
+    return {};
+  }
   const auto& layout = result.layout;
   const auto passphrase = result.reviewer_passphrase.reveal();
   std::cout << "Created a Safehouse installation in " << layout.dir.string() << "\n\n"
@@ -66,6 +88,13 @@ void add_init_command(CLI::App& app) {
   cmd->add_flag("--demo", options->demo,
                 "Also write the reviewer identity unencrypted to DIR/demo-reviewer.key "
                 "(for trying Safehouse out; never with real sources)");
+  cmd->add_option("--database", options->database,
+                  "A postgresql://USER@HOST/DB URL: keep the records there, for several "
+                  "servers (default: SQLite in the data directory)");
+  cmd->add_flag("--join", options->join,
+                "Join the installation already in --database as a further server");
+  cmd->add_option("--log-key", options->log_key,
+                  "With --join: a copy of the first server's DIR/keys/log.key");
   cmd->callback([options] { exit_on_error(run_init(*options)); });
 }
 

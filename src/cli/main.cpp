@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   safehouse::cli::add_serve_command(app);
   safehouse::cli::add_review_command(app);
   safehouse::cli::add_torrc_command(app);
+  safehouse::cli::add_migrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/blob_store.h"
+
 namespace safehouse::config {
 
 namespace {
@@ -82,7 +84,8 @@ Result<void> quota_values(const toml::table& table, Quotas& quotas) {
 
 Result<Config> from_table(const toml::table& root) {
   SAFEHOUSE_TRY_VOID(
-      only_keys(root, "", {"organisation", "source", "staff", "session", "limits", "quotas"}));
+      only_keys(root, "",
+                {"organisation", "source", "staff", "session", "limits", "storage", "quotas"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
@@ -115,7 +118,30 @@ Result<Config> from_table(const toml::table& root) {
   if (const toml::table* quotas = section(root, "quotas")) {
     SAFEHOUSE_TRY_VOID(quota_values(*quotas, config.quotas));
   }
-  for (std::string_view name : {"source", "staff", "session", "limits", "organisation", "quotas"}) {
+  if (const toml::table* storage = section(root, "storage")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database", "blobs"}));
+    if (const toml::node* blobs = storage->get("blobs")) {
+      if (!blobs->is_string()) return config_error("storage.blobs: not a string");
+      config.storage.blobs = blobs->as_string()->get();
+      if (!config.storage.blobs.empty() && config.storage.blobs != "postgresql") {
+        auto engine = store::parse_blob_engine(config.storage.blobs);
+        if (!engine) return engine.error().with_context("storage.blobs");
+      }
+    }
+    if (const toml::node* database = storage->get("database")) {
+      if (!database->is_string()) return config_error("storage.database: not a string");
+      config.storage.database = database->as_string()->get();
+      const std::string_view url = config.storage.database;
+      if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+        return config_error("storage.database: must be empty (SQLite) or a postgresql:// URL");
+      }
+    }
+    if (config.storage.blobs == "postgresql" && config.storage.database.empty()) {
+      return config_error("storage.blobs: \"postgresql\" needs a postgresql:// database");
+    }
+  }
+  for (std::string_view name :
+       {"source", "staff", "session", "limits", "organisation", "storage", "quotas"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -180,6 +206,15 @@ std::string format_config(const Config& config) {
       << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
       << "# Largest text message, bytes.\n"
       << "max_message_bytes = " << config.limits.max_message_bytes << "\n\n"
+      << "[storage]\n# \"\": SQLite in this directory (one server). "
+         "\"postgresql://USER@HOST/DB\":\n"
+      << "# that database, shared by several servers (docs/storage.md); keep its\n"
+      << "# password in ~/.pgpass rather than here.\n"
+      << toml::table{{"database", config.storage.database}} << "\n"
+      << "# Large ciphertexts: \"\" (PostgreSQL: in the database; SQLite: DIR/blobs),\n"
+      << "# \"postgresql\", or a file engine of DIR/blobs: \"pack\" or \"directory\"\n"
+      << "# (with several servers, one shared mount).\n"
+      << toml::table{{"blobs", config.storage.blobs}} << "\n\n"
       << "[quotas]\n# What one client may take, so that nobody can take the intake down\n"
       << "# or fill the disk. 0 means no limit (for benchmarks and load tests only).\n";
   for (const QuotaKey& quota : quota_keys()) {

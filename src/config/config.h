@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // config/config.h: an installation's settings, kept in DIR/config.toml
 // (docs/installation.md): organisation name, listen addresses, session idle
-// time, size limits, quotas (config/quotas.h). Parsed strictly (unknown keys are errors: a typo
-// must not silently fall back to a default). Knows nothing of keys or storage.
+// time, size limits, the database, quotas (config/quotas.h). Parsed strictly (unknown keys
+// are errors: a typo must not silently fall back to a default). Knows nothing of keys or storage.
 #ifndef SAFEHOUSE_CONFIG_CONFIG_H_
 #define SAFEHOUSE_CONFIG_CONFIG_H_
 
@@ -37,8 +37,23 @@ struct Limits {
   bool operator==(const Limits&) const = default;
 };
 
+// Where the records and the blobs live (docs/storage.md).
+struct Storage {
+  // "" (the default): SQLite in the data directory, for one server.
+  // "postgresql://…": that PostgreSQL database, shared by several servers.
+  std::string database;
+  // Where large ciphertexts go: "" for the engine's default (PostgreSQL:
+  // "postgresql", in the database; SQLite: the file engine's default),
+  // "postgresql" (only with a PostgreSQL database), or a file engine of
+  // DIR/blobs ("directory", "pack"; store/blob_store.h) — with several
+  // servers, on one shared mount.
+  std::string blobs;
+  bool operator==(const Storage&) const = default;
+};
+
 struct Config {
   std::string organisation_name = "Safehouse";
+  Storage storage;
   ListenAddress source_listen{"127.0.0.1", 8080};
   ListenAddress staff_listen{"127.0.0.1", 8081};
   int session_idle_minutes = 15;

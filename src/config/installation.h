@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "config/log_key.h"
 #include "crypto/secret_bytes.h"
+#include "store/copy_store.h"
 #include "store/file_system.h"
 #include "store/store.h"
 
@@ -43,10 +44,26 @@ struct InitOptions {
   bool demo = false;
   // scrypt work factor of the reviewer identity file (tests lower it).
   int scrypt_work_factor = age::kScryptDefaultWorkFactor;
+  // "" for SQLite in DIR, or a postgresql:// URL (docs/storage.md).
+  std::string database;
+  // Join the installation already in `database` (a second server) instead
+  // of creating one: the organisation name, the recipient set and the log
+  // verifier key come from the database; the log signing key, which is
+  // never stored there, from `log_key_file` (a copy of the first server's
+  // DIR/keys/log.key). No reviewer identity is made.
+  bool join = false;
+  std::filesystem::path log_key_file;
 };
+
+// Settings every installation keeps in its database, so that a second
+// server can join it (`init --join`).
+inline constexpr const char* kOrganisationSetting = "installation/organisation";
+inline constexpr const char* kRecipientsSetting = "installation/recipients";
+inline constexpr const char* kVerifierKeySetting = "installation/log_verifier_key";
 
 struct InitResult {
   Layout layout;
+  bool joined = false;             // InitOptions::join: nothing new was made
   std::string verifier_key;        // the log key's, to publish
   std::string reviewer_recipient;  // age1...
   // The passphrase of reviewers/reviewer.age: shown once, never stored.
@@ -55,11 +72,21 @@ struct InitResult {
 
 // Creates an installation in `dir`, which must not exist or be empty
 // (kConflict "init: DIR is not empty" otherwise, so an installation is never
-// overwritten). On failure, removes what it created. Every file is written to
-// a temporary name, fsynced and renamed; secrets are mode 0600 in 0700
-// directories.
+// overwritten), or joins one (InitOptions::join). A PostgreSQL database
+// that already holds an installation is refused without --join (kConflict). On failure, removes
+// what it created. Every file is written to a temporary name, fsynced and renamed; secrets are mode
+// 0600 in 0700 directories.
 Result<InitResult> create_installation(const std::filesystem::path& dir, const InitOptions& options,
                                        store::FileSystem& fs);
+
+// `safehouse migrate`: moves the records of the SQLite installation in `dir`
+// to the empty PostgreSQL database `url` and proves the copy
+// (store/copy_store.h), stores the settings a joining server needs, then
+// points DIR/config.toml at the database. DIR/safehouse.sqlite3 is left as
+// it was, as a backup. kConflict if DIR already uses PostgreSQL. The server
+// must be stopped while this runs.
+Result<store::CopyReport> migrate_to_postgres(const std::filesystem::path& dir,
+                                              const std::string& url, store::FileSystem& fs);
 
 // A random passphrase: 6 groups of 5 characters from a 32-letter alphabet
 // (150 bits), e.g. "k3mzq-...". Used for reviewer identity files.

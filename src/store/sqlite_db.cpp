@@ -98,6 +98,34 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
+SqlRow Statement::row() const {
+  SqlRow row;
+  const int columns = sqlite3_column_count(stmt_);
+  row.values.reserve(static_cast<std::size_t>(columns));
+  for (int i = 0; i < columns; ++i) {
+    switch (sqlite3_column_type(stmt_, i)) {
+      case SQLITE_INTEGER:
+        row.values.emplace_back(column_int(i));
+        break;
+      case SQLITE_TEXT:
+        row.values.emplace_back(std::string(column_text(i)));
+        break;
+      case SQLITE_BLOB: {
+        ByteSpan bytes = column_blob(i);
+        row.values.emplace_back(Bytes(bytes.begin(), bytes.end()));
+        break;
+      }
+      case SQLITE_NULL:
+        row.values.emplace_back(std::monostate());
+        break;
+      default:  // REAL: no column of the schema holds one
+        row.values.emplace_back(column_int(i));
+        break;
+    }
+  }
+  return row;
+}
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& path,
                                                      const char* vfs_name,
                                                      std::chrono::milliseconds busy_timeout,
@@ -129,13 +157,14 @@ Result<void> Connection::exec(const char* sql) {
   return {};
 }
 
-Result<Statement> Connection::prepare(const char* sql) {
+Result<Statement> Connection::prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db_, rc, "sqlite: prepare");
-    it = cache_.emplace(sql, stmt).first;
+    it = cache_.emplace(std::string(sql), stmt).first;
   }
   return Statement(it->second);
 }

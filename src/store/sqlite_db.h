@@ -18,6 +18,7 @@
 
 #include "base/byte_stream.h"
 #include "base/error.h"
+#include "store/sql.h"
 
 namespace safehouse::store::detail {
 
@@ -52,6 +53,8 @@ class Statement {
   ByteSpan column_blob(int index) const;
   std::string_view column_text(int index) const;
   bool column_is_null(int index) const;
+  // The current row, every column copied.
+  SqlRow row() const;
 
  private:
   sqlite3_stmt* stmt_;
@@ -73,13 +76,13 @@ class Connection {
   // Runs one or more statements without results.
   Result<void> exec(const char* sql);
   // A cached prepared statement for `sql`.
-  Result<Statement> prepare(const char* sql);
+  Result<Statement> prepare(std::string_view sql);
   sqlite3* handle() { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::map<std::string, sqlite3_stmt*> cache_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
 }  // namespace safehouse::store::detail

@@ -1,235 +1,142 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// store/sqlite_store.cpp: the SQLite engine — opening, the writer thread's
-// group commit, and the reads. See docs/storage.md for the design.
+// store/sqlite_store.cpp: the SQLite engine — the SqlSession over one
+// SQLite connection and what opening DIR/safehouse.sqlite3 needs (WAL, the
+// FileSystem shim). The store itself is sql_store.cpp.
 #include "store/sqlite_store.h"
 
-#include <algorithm>
-#include <future>
 #include <utility>
 
-#include "store/sqlite_store_impl.h"
+#include "store/sql_store_impl.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_vfs.h"
 
 namespace safehouse::store {
-
-Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& dir, FileSystem& fs,
-                                           const SqliteOptions& options) {
-  auto store = detail::SqliteStore::open(dir, fs, options);
-  if (!store) return store.error().with_context("open store " + dir.string());
-  return store;
-}
-
 namespace detail {
-
-SqliteStore::SqliteStore(std::filesystem::path db_path, FileSystem& fs, SqliteOptions options,
-                         std::unique_ptr<ShimVfs> vfs, std::unique_ptr<BlobStore> blobs,
-                         std::unique_ptr<Connection> writer)
-    : db_path_(std::move(db_path)),
-      fs_(fs),
-      options_(options),
-      vfs_(std::move(vfs)),
-      blobs_(std::move(blobs)),
-      writer_(std::move(writer)) {
-  writer_thread_ = std::thread([this] { writer_loop(); });
-}
-
-Result<std::unique_ptr<Store>> SqliteStore::open(const std::filesystem::path& dir, FileSystem& fs,
-                                                 const SqliteOptions& options) {
-  SAFEHOUSE_TRY_VOID(fs.create_directories(dir));
-  auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, options.blob_engine));
-  auto vfs = SAFEHOUSE_TRY(ShimVfs::create(fs));
-  std::filesystem::path db_path = dir / kSqliteFileName;
-  bool existed = SAFEHOUSE_TRY(fs.exists(db_path));
-  auto writer = SAFEHOUSE_TRY(Connection::open(db_path, vfs->name(), options.busy_timeout, false));
-  SAFEHOUSE_TRY_VOID(ensure_schema(*writer));
-  // A new database file's directory entry must be durable too.
-  if (!existed) SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
-  return std::unique_ptr<Store>(
-      new SqliteStore(db_path, fs, options, std::move(vfs), std::move(blobs), std::move(writer)));
-}
-
-SqliteStore::~SqliteStore() {
-  {
-    MutexLock lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.signal_all();
-  writer_thread_.join();
-}
-
-// Work done on the caller's thread, so the writer only runs SQL: validate,
-// check referenced blobs exist, hash inline bodies.
-PendingBatch SqliteStore::prepare(WriteBatch batch,
-                                  std::function<void(Result<CommitResult>)> done) {
-  PendingBatch pending{std::move(batch), {}, std::nullopt, std::move(done)};
-  auto fail = [&](Error e) { pending.error = e.with_context("commit"); };
-  if (auto valid = pending.batch.validate(); !valid) {
-    fail(valid.error());
-    return pending;
-  }
-  const auto& ops = pending.batch.operations();
-  pending.digests.resize(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const auto* add = std::get_if<AddItem>(&ops[i]);
-    if (add == nullptr) continue;
-    if (const auto* body = std::get_if<InlineBody>(&add->body)) {
-      pending.digests[i] = sha256_of(body->ciphertext);
-      continue;
-    }
-    auto present = blobs_->contains(std::get<BlobRef>(add->body));
-    if (!present) {
-      fail(present.error());
-    } else if (!*present) {
-      fail(Error(ErrorCode::kNotFound, "operation " + std::to_string(i) + ": no such blob"));
-    }
-    if (pending.error) return pending;
-  }
-  return pending;
-}
-
-void SqliteStore::commit_async(WriteBatch batch, std::function<void(Result<CommitResult>)> done) {
-  // An empty callback would read as "already answered" to the writer.
-  if (!done) done = [](Result<CommitResult>) {};
-  PendingBatch pending = prepare(std::move(batch), std::move(done));
-  {
-    MutexLock lock(mu_);
-    queue_.push_back(std::move(pending));
-  }
-  work_cv_.signal();
-}
-
-Result<CommitResult> SqliteStore::commit(WriteBatch batch) {
-  std::promise<Result<CommitResult>> promise;
-  auto future = promise.get_future();
-  commit_async(std::move(batch),
-               [&promise](Result<CommitResult> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
-
-void SqliteStore::writer_loop() {
-  writer_role_.assert_held();
-  for (;;) {
-    std::vector<PendingBatch> group;
-    {
-      MutexLock lock(mu_);
-      while (queue_.empty() && !stopping_) work_cv_.wait(mu_);
-      if (queue_.empty()) return;  // stopping, and everything queued is done
-      // Everything that queued up while the last transaction was syncing
-      // goes into this one: that is the group commit.
-      while (!queue_.empty() && group.size() < options_.max_batches_per_transaction) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    commit_group(group);
-  }
-}
-
 namespace {
 
-// Runs a batch's callback once; an answered batch has no callback left.
-void answer(PendingBatch& pending, Result<CommitResult> result) {
-  auto done = std::move(pending.done);
-  pending.done = nullptr;
-  done(std::move(result));
-}
+class SqliteSession final : public SqlSession {
+ public:
+  explicit SqliteSession(std::unique_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
 
-// An error after which the transaction's outcome is unclear or SQLite has
-// rolled it back on its own: it fails the whole group, not one batch.
-bool is_transaction_error(const Error& e) {
-  return e.code() == ErrorCode::kIo || e.code() == ErrorCode::kUnavailable ||
-         e.code() == ErrorCode::kIntegrity || e.code() == ErrorCode::kInternal;
+  SqlDialect dialect() const override { return SqlDialect::kSqlite; }
+
+  Result<SqlRows> query(std::string_view sql, const SqlParams& params) override {
+    // Only statements with type words need spelling (and a copy).
+    auto stmt = SAFEHOUSE_TRY(sql.find('{') == std::string_view::npos
+                                  ? connection_->prepare(sql)
+                                  : connection_->prepare(translate_sql(sql, SqlDialect::kSqlite)));
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      std::visit(
+          [&](const auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+              stmt.bind_null(index);
+            } else {
+              stmt.bind(index, value);
+            }
+          },
+          params[i].value());
+    }
+    SqlRows rows;
+    for (;;) {
+      auto stepped = stmt.step();
+      if (!stepped) return stepped.error();
+      if (!*stepped) return rows;
+      rows.push_back(stmt.row());
+    }
+  }
+
+  Result<void> exec_script(std::string_view sql) override {
+    return connection_->exec(std::string(sql).c_str());
+  }
+  bool broken() const override { return false; }
+  bool last_error_retryable() const override { return false; }
+
+ private:
+  std::unique_ptr<Connection> connection_;
+};
+
+class SqliteEngine final : public SqlEngine {
+ public:
+  SqliteEngine(std::filesystem::path db_path, FileSystem& fs, std::unique_ptr<ShimVfs> vfs,
+               std::chrono::milliseconds busy_timeout)
+      : db_path_(std::move(db_path)), fs_(fs), vfs_(std::move(vfs)), busy_timeout_(busy_timeout) {}
+
+  SqlDialect dialect() const override { return SqlDialect::kSqlite; }
+
+  Result<std::unique_ptr<SqlSession>> connect(bool writer) override {
+    auto connection =
+        SAFEHOUSE_TRY(Connection::open(db_path_, vfs_->name(), busy_timeout_, !writer));
+    return std::unique_ptr<SqlSession>(new SqliteSession(std::move(connection)));
+  }
+  Result<void> begin(SqlSession& db) override { return db.exec_script("BEGIN IMMEDIATE"); }
+  // BEGIN IMMEDIATE took the only write lock of the database already.
+  Result<void> lock_exclusive(SqlSession&, std::string_view) override { return {}; }
+  bool poison_on_io() const override { return true; }
+  std::string describe() const override { return db_path_.string(); }
+  // Every file this commit wrote now has its time as ctime and mtime; the
+  // files it did not write (the WAL after a checkpoint, the main file)
+  // still carry an earlier commit's. Setting all their modification times
+  // to the day sets all their ctimes to now: whatever the commit touched,
+  // the files date only the latest one (invariant 2).
+  void after_commit() override {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::path path = db_path_;
+      path += suffix;
+      (void)fs_.truncate_times_to_day(path);
+    }
+  }
+
+ private:
+  const std::filesystem::path db_path_;
+  FileSystem& fs_;
+  // Outlives every connection: the store closes its sessions first.
+  const std::unique_ptr<ShimVfs> vfs_;
+  const std::chrono::milliseconds busy_timeout_;
+};
+
+// WAL is a property of the database file; setting it once persists it.
+Result<void> use_wal(const std::filesystem::path& db_path, const ShimVfs& vfs,
+                     std::chrono::milliseconds busy_timeout) {
+  auto db = SAFEHOUSE_TRY(Connection::open(db_path, vfs.name(), busy_timeout, false));
+  auto mode = SAFEHOUSE_TRY(db->prepare("PRAGMA journal_mode=WAL"));
+  if (!SAFEHOUSE_TRY(mode.step()) || mode.column_text(0) != "wal") {
+    return io_error("sqlite: cannot switch the database to WAL mode");
+  }
+  return {};
 }
 
 }  // namespace
 
-void SqliteStore::fail_group(std::vector<PendingBatch>& group, const Error& error) {
-  for (auto& pending : group) {
-    if (!pending.done) continue;
-    ++failed_batches_;
-    answer(pending, error);
-  }
-}
-
-// Applies each unanswered batch under its own savepoint, so that a
-// constraint failure undoes only that batch. Returns the per-batch results,
-// or the error that spoils the whole transaction (already rolled back).
-Result<std::vector<std::optional<Result<CommitResult>>>> SqliteStore::apply_group(
-    std::vector<PendingBatch>& group) {
-  Connection& db = *writer_;
-  std::vector<std::optional<Result<CommitResult>>> results(group.size());
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    if (!group[i].done) continue;
-    auto result = db.exec("SAVEPOINT batch").has_value()
-                      ? apply_batch(db, group[i])
-                      : Result<CommitResult>(io_error("sqlite: savepoint failed"));
-    if (!result && is_transaction_error(result.error())) {
-      if (!sqlite3_get_autocommit(db.handle())) (void)db.exec("ROLLBACK");
-      if (result.error().code() == ErrorCode::kIo) poisoned_ = result.error().with_context("store");
-      return result.error();
-    }
-    if (!result) (void)db.exec("ROLLBACK TO batch");
-    (void)db.exec("RELEASE batch");
-    results[i] = std::move(result);
-  }
-  return results;
-}
-
-void SqliteStore::commit_group(std::vector<PendingBatch>& group) {
-  // Batches that failed validation are answered without the database.
-  for (auto& pending : group) {
-    if (!pending.error) continue;
-    ++failed_batches_;
-    answer(pending, *pending.error);
-  }
-  if (std::none_of(group.begin(), group.end(), [](const auto& p) { return bool(p.done); })) return;
-  if (poisoned_) return fail_group(group, *poisoned_);
-  Connection& db = *writer_;
-  if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun) {
-    return fail_group(group, begun.error().with_context("commit"));
-  }
-  auto results = apply_group(group);
-  if (!results) return fail_group(group, results.error().with_context("commit"));
-  if (auto committed = db.exec("COMMIT"); !committed) {
-    if (!sqlite3_get_autocommit(db.handle())) (void)db.exec("ROLLBACK");
-    // A failed fsync leaves the WAL's state unknown; a full disk does not.
-    if (committed.error().code() != ErrorCode::kUnavailable) {
-      poisoned_ = committed.error().with_context("store: a commit failed; reopen the store");
-    }
-    return fail_group(group, committed.error().with_context("commit"));
-  }
-  ++transactions_;
-  restamp_times();
-  // Only now, after COMMIT (and its fsync) returned, is anyone told.
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    if (!group[i].done) continue;
-    auto& result = *(*results)[i];
-    if (result) {
-      ++batches_;
-    } else {
-      ++failed_batches_;
-      result = result.error().with_context("commit");
-    }
-    answer(group[i], std::move(result));
-  }
-}
-
-// Every file this commit wrote now has its time as ctime and mtime; the
-// files it did not write (the WAL after a checkpoint, the main file, the
-// blob engine's) still carry an earlier commit's. Setting all their
-// modification times to the day sets all their ctimes to now: whatever the
-// commit touched, the files date only the latest one (invariant 2).
-void SqliteStore::restamp_times() {
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::path path = db_path_;
-    path += suffix;
-    (void)fs_.truncate_times_to_day(path);
-  }
-  blobs_->restamp_times();
-}
-
-StoreStats SqliteStore::stats() {
-  return StoreStats{transactions_.load(), batches_.load(), failed_batches_.load()};
+Result<std::unique_ptr<SqlEngine>> sqlite_engine(const std::filesystem::path& dir, FileSystem& fs,
+                                                 std::chrono::milliseconds busy_timeout) {
+  auto vfs = SAFEHOUSE_TRY(ShimVfs::create(fs));
+  std::filesystem::path db_path = dir / kSqliteFileName;
+  bool existed = SAFEHOUSE_TRY(fs.exists(db_path));
+  SAFEHOUSE_TRY_VOID(use_wal(db_path, *vfs, busy_timeout));
+  // A new database file's directory entry must be durable too.
+  if (!existed) SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
+  return std::unique_ptr<SqlEngine>(new SqliteEngine(db_path, fs, std::move(vfs), busy_timeout));
 }
 
 }  // namespace detail
+
+Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& dir, FileSystem& fs,
+                                           const SqliteOptions& options) {
+  auto opened = [&]() -> Result<std::unique_ptr<Store>> {
+    SAFEHOUSE_TRY_VOID(fs.create_directories(dir));
+    auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, options.blob_engine));
+    auto engine = SAFEHOUSE_TRY(detail::sqlite_engine(dir, fs, options.busy_timeout));
+    detail::SqlStoreOptions store_options;
+    store_options.max_batches_per_transaction = options.max_batches_per_transaction;
+    store_options.reader_pool_size = options.reader_pool_size;
+    store_options.max_retries = 0;
+    return detail::SqlStore::open(std::move(engine), std::move(blobs), store_options);
+  }();
+  if (!opened) return opened.error().with_context("open store " + dir.string());
+  return opened;
+}
+
 }  // namespace safehouse::store

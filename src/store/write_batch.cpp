@@ -34,6 +34,12 @@ std::size_t WriteBatch::put_setting(std::string key, Bytes value) {
   return ops_.size() - 1;
 }
 
+std::size_t WriteBatch::run_exclusive(std::string lock,
+                                      std::function<Result<std::int64_t>(SqlSession&)> run) {
+  ops_.emplace_back(RunExclusive{std::move(lock), std::move(run)});
+  return ops_.size() - 1;
+}
+
 namespace {
 
 Result<void> check_day(Day day) {
@@ -80,6 +86,13 @@ struct Validator {
     if (op.value.size() > kMaxSettingValueBytes) {
       return Error(ErrorCode::kTooLarge, "setting value is over 1 MiB");
     }
+    return {};
+  }
+  Result<void> operator()(const RunExclusive& op) const {
+    if (op.lock.empty() || op.lock.size() > kMaxSettingKeyBytes) {
+      return invalid_argument("lock name must be 1 to 128 bytes");
+    }
+    if (!op.run) return invalid_argument("exclusive operation has no function");
     return {};
   }
 };

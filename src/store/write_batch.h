@@ -7,6 +7,7 @@
 #define SAFEHOUSE_STORE_WRITE_BATCH_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "store/types.h"
 
 namespace safehouse::store {
+
+class SqlSession;
 
 // Largest ciphertext that may be stored inline in the database. Larger ones
 // go to the BlobStore. See docs/storage.md ("Small bodies inline").
@@ -76,7 +79,14 @@ struct PutSetting {
   std::string key;
   Bytes value;
 };
-using Operation = std::variant<CreateSource, CreateCase, AddItem, SetCaseStatus, PutSetting>;
+// SQL run with exclusive access to `lock` (see WriteBatch::run_exclusive).
+// The function returns the id to report in CommitResult (or 0).
+struct RunExclusive {
+  std::string lock;
+  std::function<Result<std::int64_t>(SqlSession&)> run;
+};
+using Operation =
+    std::variant<CreateSource, CreateCase, AddItem, SetCaseStatus, PutSetting, RunExclusive>;
 
 // Longest alias and setting key accepted.
 inline constexpr std::size_t kMaxAliasBytes = 64;
@@ -106,6 +116,17 @@ class WriteBatch {
   std::size_t set_case_status(CaseId case_id, CaseStatus status, Day day);
   // Inserts or replaces an installation setting (e.g. "schema_version").
   std::size_t put_setting(std::string key, Bytes value);
+
+  // Runs `run` inside the batch's transaction while holding the lock named
+  // `lock` (1 to 128 bytes) exclusively across every server sharing the
+  // database, until the transaction ends: one appender at a time for
+  // anything log-like (read the head, append after it — no forks, no
+  // gaps). SQLite: the write transaction is already exclusive; PostgreSQL:
+  // pg_advisory_xact_lock. `run` writes engine-neutral SQL (store/sql.h);
+  // it may run more than once if the transaction is retried after a
+  // deadlock, so it must not have effects outside the database. An error
+  // it returns fails the batch alone, like a constraint error.
+  std::size_t run_exclusive(std::string lock, std::function<Result<std::int64_t>(SqlSession&)> run);
 
   const std::vector<Operation>& operations() const { return ops_; }
   bool empty() const { return ops_.empty(); }

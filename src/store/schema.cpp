@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/schema.cpp: the schema of every engine, as one versioned list of
+// migrations applied in order at start (docs/storage.md, "Schema" and "One
+// SQL for both engines"). A database whose version is newer than this
+// binary's is refused. Keep the tables' description in docs/storage.md in
+// step with this list.
+#include <string>
+
+#include "store/sql_store_impl.h"
+
+namespace safehouse::store::detail {
+namespace {
+
+struct Migration {
+  std::int64_t version;
+  // Engine-neutral SQL; {blob}, {int}, {id} and {strict} are spelled per
+  // engine by spell_types(). Never edit a released migration: add one.
+  const char* sql;
+};
+
+// The settings table holds the schema version itself, so it exists before
+// any migration runs.
+constexpr const char* kSettingsTable = R"sql(
+CREATE TABLE IF NOT EXISTS settings (
+  key   TEXT PRIMARY KEY,
+  value {blob} NOT NULL
+){strict};
+)sql";
+
+// Days are YYYYMMDD integers; there is deliberately no column for a finer
+// time (invariant 2). SQLite tables are STRICT: declared types enforced.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE IF NOT EXISTS sources (
+  source_id   {blob} PRIMARY KEY CHECK (length(source_id) = 32),
+  alias       TEXT NOT NULL,
+  created_day {int} NOT NULL,
+  reply_recipient TEXT NOT NULL DEFAULT ''
+){strict};
+CREATE TABLE IF NOT EXISTS cases (
+  case_id        {id},
+  source_id      {blob} NOT NULL REFERENCES sources (source_id),
+  status         TEXT NOT NULL CHECK (status IN ('received', 'triage', 'verifying',
+                   'needs-info', 'corroborated', 'verified', 'duplicate', 'rejected',
+                   'suspected-infiltration', 'withdrawn', 'purged')),
+  created_day    {int} NOT NULL,
+  last_event_day {int} NOT NULL,
+  item_count     {int} NOT NULL DEFAULT 0
+){strict};
+CREATE INDEX IF NOT EXISTS cases_by_source ON cases (source_id, case_id);
+CREATE INDEX IF NOT EXISTS cases_by_status ON cases (status, case_id);
+CREATE TABLE IF NOT EXISTS items (
+  item_id         {id},
+  case_id         {int} NOT NULL REFERENCES cases (case_id),
+  direction       TEXT NOT NULL CHECK (direction IN ('source', 'reviewer')),
+  sha256          {blob} NOT NULL CHECK (length(sha256) = 32),
+  ciphertext_size {int} NOT NULL CHECK (ciphertext_size > 0),
+  day             {int} NOT NULL,
+  in_blob         {int} NOT NULL CHECK (in_blob IN (0, 1)),
+  inline_body     {blob},
+  CHECK ((in_blob = 1) = (inline_body IS NULL))
+){strict};
+CREATE INDEX IF NOT EXISTS items_by_case ON items (case_id, item_id);
+)sql"},
+    // The PostgreSQL blob engine (store/pg_blob_store.h): a blob's bytes in
+    // numbered chunks, its row in blobs written with the last chunk. Ids are
+    // random, not a sequence, so both engines spell them alike.
+    {2, R"sql(
+CREATE TABLE blobs (
+  sha256  {blob} PRIMARY KEY CHECK (length(sha256) = 32),
+  size    {int} NOT NULL CHECK (size >= 0),
+  blob_id {int} NOT NULL UNIQUE
+){strict};
+CREATE TABLE blob_chunks (
+  blob_id {int} NOT NULL,
+  chunk   {int} NOT NULL,
+  data    {blob} NOT NULL,
+  PRIMARY KEY (blob_id, chunk)
+){strict};
+)sql"},
+};
+
+}  // namespace
+
+std::int64_t latest_schema_version() {
+  return std::end(kMigrations)[-1].version;
+}
+
+Result<void> migrate_schema(SqlSession& db, SqlEngine& engine) {
+  const SqlDialect dialect = db.dialect();
+  SAFEHOUSE_TRY_VOID(engine.begin(db));
+  auto migrated = [&]() -> Result<void> {
+    // Two servers starting at once: one migrates, the other waits here and
+    // then finds the work done.
+    SAFEHOUSE_TRY_VOID(engine.lock_exclusive(db, "schema"));
+    SAFEHOUSE_TRY_VOID(db.exec_script(spell_types(kSettingsTable, dialect)));
+    auto row =
+        SAFEHOUSE_TRY(db.query_one("SELECT value FROM settings WHERE key = 'schema_version'"));
+    std::int64_t version = 0;
+    if (row) {
+      ByteSpan value = row->blob(0);
+      const std::string text(value.begin(), value.end());
+      std::size_t used = 0;
+      try {
+        version = std::stoll(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != text.size() || version < 1) {
+        return Error(ErrorCode::kIntegrity, "schema version '" + text + "' is not a number");
+      }
+    }
+    const std::int64_t latest = latest_schema_version();
+    if (version > latest) {
+      return Error(ErrorCode::kUnsupported,
+                   "schema version " + std::to_string(version) +
+                       " is not supported: the database is newer than this binary (which knows "
+                       "up to " +
+                       std::to_string(latest) + "); upgrade Safehouse");
+    }
+    for (const Migration& migration : kMigrations) {
+      if (migration.version <= version) continue;
+      auto applied = db.exec_script(spell_types(migration.sql, dialect));
+      if (!applied) {
+        return applied.error().with_context("migration " + std::to_string(migration.version));
+      }
+    }
+    if (version == latest) return {};
+    const std::string text = std::to_string(latest);
+    return db.exec(
+        "INSERT INTO settings (key, value) VALUES ('schema_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        {as_bytes(text)});
+  }();
+  if (!migrated) {
+    (void)db.exec("ROLLBACK");
+    return migrated.error().with_context("schema");
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace safehouse::store::detail
