@@ -18,6 +18,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kIo: return "i/o";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kQuotaExceeded: return "quota exceeded";
+    case ErrorCode::kInsufficientStorage: return "insufficient storage";
     case ErrorCode::kInternal: return "internal";
   }
   return "unknown";

@@ -24,6 +24,8 @@ enum class ErrorCode {
   kConflict,         // the state does not allow this now
   kIo,               // the operating system failed a read, write or sync
   kUnavailable,      // a resource (disk space, a worker, a connection) is exhausted
+  kQuotaExceeded,    // a per-client quota (submissions a minute, bytes a day) is used up
+  kInsufficientStorage,  // free disk space is below the reserve kept for what is stored
   kInternal,         // a bug: an invariant did not hold
 };
 

@@ -29,6 +29,9 @@
 namespace safehouse::cli {
 namespace {
 
+constexpr std::size_t kSignInMaxWaiting = 256;
+constexpr auto kSignInMaxWait = std::chrono::seconds(30);
+
 struct ServeOptions {
   std::string data;
   std::string source_listen;
@@ -93,6 +96,12 @@ Result<void> run_serve(const ServeOptions& options) {
   intake::IntakeOptions intake_options;
   intake_options.recipients = installation->recipients();
   intake_options.limits.max_message_bytes = config.limits.max_message_bytes;
+  const config::Quotas& quotas = config.quotas;
+  intake_options.bytes_per_source_per_day = quotas.bytes_per_source_per_day;
+  intake_options.free_space_reserve_bytes = quotas.free_space_reserve_bytes;
+  intake_options.available_bytes = [dir = installation->layout().dir] {
+    return store::FileSystem::posix().available_bytes(dir);
+  };
   intake::Intake intake(installation->store(), std::move(intake_options));
   const web::Renderer renderer =
       SAFEHOUSE_TRY(web::Renderer::create(web::SiteInfo{config.organisation_name}));
@@ -101,25 +110,37 @@ Result<void> run_serve(const ServeOptions& options) {
   // form shown before a restart is still accepted after it (docs/http.md).
   http::VisitorTokens visitors(installation->log_key().private_key_text().reveal());
 
+  // Sign-in attempts beyond the budget wait their turn, at most this long.
+  http::FairBudget sign_in_budget(quotas.sign_ins_per_minute, kSignInMaxWaiting, kSignInMaxWait);
   http::SourceContext source{
       http::SourceSite{config.organisation_name, installation->verifier_key(),
                        installation->recipient_strings(), config.limits.max_upload_bytes,
-                       web::parse_language(config.default_language).value()},
-      intake, renderer, sessions, visitors};
+                       web::parse_language(config.default_language).value(),
+                       quotas.sign_in_failures_per_session,
+                       quotas.submissions_per_session_per_minute},
+      intake,
+      renderer,
+      sessions,
+      visitors,
+      &sign_in_budget};
   http::Router source_router;
   http::add_source_routes(source_router, source);
 
-  http::Server server;
+  http::ServerOptions server_options;
+  server_options.key_derivation_queue_limit = quotas.key_derivation_queue;
+  server_options.small_body_timeout = std::chrono::seconds(quotas.small_body_seconds);
+  server_options.min_body_bytes_per_second = quotas.min_body_bytes_per_second;
+  http::Server server(server_options);
   http::StaffContext staff{intake, renderer, [&server] { return server.stats(); }};
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
-  SAFEHOUSE_TRY_VOID(server.add_listener("source", config.source_listen.host,
-                                         config.source_listen.port, source_router,
-                                         http::SecurityHeaders::source_defaults()));
-  SAFEHOUSE_TRY_VOID(server.add_listener("staff", config.staff_listen.host,
-                                         config.staff_listen.port, staff_router,
-                                         http::SecurityHeaders::staff_defaults()));
+  SAFEHOUSE_TRY_VOID(server.add_listener(
+      "source", config.source_listen.host, config.source_listen.port, source_router,
+      http::SecurityHeaders::source_defaults(), http::ListenerLimits{quotas.source_connections}));
+  SAFEHOUSE_TRY_VOID(server.add_listener(
+      "staff", config.staff_listen.host, config.staff_listen.port, staff_router,
+      http::SecurityHeaders::staff_defaults(), http::ListenerLimits{quotas.staff_connections}));
   // An expired session's codename-derived keys are freed (wiped) within a
   // quarter of the idle time, even if no request comes to trigger a sweep.
   const std::chrono::milliseconds idle = std::chrono::minutes(config.session_idle_minutes);

@@ -68,9 +68,24 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
   return *address;
 }
 
+Result<void> quota_values(const toml::table& table, Quotas& quotas) {
+  for (const auto& [key, value] : table) {
+    bool known = false;
+    for (const QuotaKey& quota : quota_keys()) known = known || key.str() == quota.name;
+    if (!known) return config_error("quotas." + std::string(key.str()) + ": unknown setting");
+  }
+  for (const QuotaKey& quota : quota_keys()) {
+    quotas.*quota.member = static_cast<std::uint64_t>(SAFEHOUSE_TRY(
+        integer(table, "quotas", quota.name, static_cast<std::int64_t>(quotas.*quota.member), 0,
+                static_cast<std::int64_t>(quota.max))));
+  }
+  return {};
+}
+
 Result<Config> from_table(const toml::table& root) {
-  SAFEHOUSE_TRY_VOID(only_keys(
-      root, "", {"organisation", "source", "staff", "session", "limits", "storage", "keys"}));
+  SAFEHOUSE_TRY_VOID(only_keys(root, "",
+                               {"organisation", "source", "staff", "session", "limits", "storage",
+                                "keys", "quotas"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name", "default_language"}));
@@ -108,6 +123,9 @@ Result<Config> from_table(const toml::table& root) {
         *limits, "limits", "max_message_bytes",
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
   }
+  if (const toml::table* quotas = section(root, "quotas")) {
+    SAFEHOUSE_TRY_VOID(quota_values(*quotas, config.quotas));
+  }
   if (const toml::table* storage = section(root, "storage")) {
     SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database", "blobs"}));
     if (const toml::node* blobs = storage->get("blobs")) {
@@ -138,7 +156,7 @@ Result<Config> from_table(const toml::table& root) {
     }
   }
   for (std::string_view name :
-       {"source", "staff", "session", "limits", "organisation", "storage", "keys"}) {
+       {"source", "staff", "session", "limits", "organisation", "storage", "keys", "quotas"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -221,7 +239,16 @@ std::string format_config(const Config& config) {
       << "[keys]\n# keys/log.key.age is encrypted; serve unlocks it with the passphrase in\n"
       << "# this file (outside the data directory), else in\n"
       << "# $CREDENTIALS_DIRECTORY/safehouse-log-key, else asks on the terminal.\n"
-      << toml::table{{"log_key_passphrase_file", config.keys.log_key_passphrase_file}} << "\n";
+      << toml::table{{"log_key_passphrase_file", config.keys.log_key_passphrase_file}} << "\n\n"
+      << "[quotas]\n# What one client may take, so that nobody can take the intake down\n"
+      << "# or fill the disk. 0 means no limit (for benchmarks and load tests only).\n";
+  for (const QuotaKey& quota : quota_keys()) {
+    std::string comment(quota.comment);
+    for (std::size_t at = 0; (at = comment.find('\n', at)) != std::string::npos; at += 3) {
+      comment.replace(at, 1, "\n# ");
+    }
+    out << "# " << comment << "\n" << quota.name << " = " << config.quotas.*quota.member << "\n";
+  }
   return out.str();
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // config/config.h: an installation's settings, kept in DIR/config.toml
 // (docs/installation.md): organisation name and default language, listen
-// addresses, session idle time, size limits, the database. Parsed strictly
-// (unknown keys are errors: a typo must not silently fall back to a default).
-// Knows nothing of keys or storage.
+// addresses, session idle time, size limits, the database, quotas
+// (config/quotas.h). Parsed strictly (unknown keys are errors: a typo must
+// not silently fall back to a default). Knows nothing of keys or storage.
 #ifndef SAFEHOUSE_CONFIG_CONFIG_H_
 #define SAFEHOUSE_CONFIG_CONFIG_H_
 
@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "store/blob_store.h"
+#include "config/quotas.h"
 
 namespace safehouse::config {
 
@@ -71,6 +72,7 @@ struct Config {
   int session_idle_minutes = 15;
   Limits limits;
   KeySettings keys;
+  Quotas quotas;
   bool operator==(const Config&) const = default;
 };
 

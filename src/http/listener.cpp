@@ -12,6 +12,10 @@
 
 namespace safehouse::http::detail {
 
+// Connections a listener may hold beyond its cap while the ones that make
+// room for them are being closed.
+constexpr std::size_t kMaxEvicting = 64;
+
 net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& config,
                                   net::ip::tcp::acceptor& acceptor) {
   for (;;) {
@@ -25,12 +29,24 @@ net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& 
       co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       continue;
     }
-    if (context.connections.size() >= context.options.max_connections) {
+    // Counted per listener: a flood on the source listener never locks the
+    // staff listener out, nor the other way round. At the cap, the
+    // connection that has waited longest for a request header makes room
+    // (idle or sending its header slowly: an attacker holding connections
+    // open without using them); only if every one is busy with a request is
+    // the new one refused.
+    bool full = config.limits.max_connections != 0 &&
+                config.open_connections.load() >= config.limits.max_connections;
+    if (full && config.open_connections.load() < config.limits.max_connections + kMaxEvicting) {
+      full = !context.connections.evict_oldest_waiting(&config);
+    }
+    if (full) {
       context.counters.connections_refused.fetch_add(1);
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
+    config.open_connections.fetch_add(1);  // run_session() gives it back
     auto executor = socket.get_executor();
     net::co_spawn(executor, run_session(context, config, std::move(socket)),
                   [](std::exception_ptr) {});  // run_session catches everything itself

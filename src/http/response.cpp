@@ -69,6 +69,10 @@ unsigned status_for(ErrorCode code) {
       return 415;
     case ErrorCode::kUnavailable:
       return 503;
+    case ErrorCode::kQuotaExceeded:
+      return 429;
+    case ErrorCode::kInsufficientStorage:
+      return 507;
     case ErrorCode::kIo:
     case ErrorCode::kInternal:
       break;
@@ -106,6 +110,8 @@ std::string_view reason_phrase(unsigned status) {
       return "Content Too Large";
     case 415:
       return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 500:
@@ -114,6 +120,8 @@ std::string_view reason_phrase(unsigned status) {
       return "Not Implemented";
     case 503:
       return "Service Unavailable";
+    case 507:
+      return "Insufficient Storage";
     default:
       return "Error";
   }

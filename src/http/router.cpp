@@ -17,6 +17,7 @@ struct Router::Route {
   UploadFactory factory;
   std::uint64_t body_limit_bytes = kDefaultBodyLimitBytes;
   Pool pool = Pool::kWorker;
+  FairBudget* budget = nullptr;
 };
 
 namespace {
@@ -96,6 +97,7 @@ void Router::add_handler(Method method, std::string pattern, Handler handler,
   route.handler = std::move(handler);
   route.body_limit_bytes = options.body_limit_bytes;
   route.pool = options.pool;
+  route.budget = options.budget;
   add(method, std::move(pattern), std::move(route));
 }
 
@@ -160,6 +162,7 @@ RouteMatch Router::match(Request& request) const {
   result.factory = best->factory ? &best->factory : nullptr;
   result.body_limit_bytes = best->body_limit_bytes;
   result.pool = best->pool;
+  result.budget = best->budget;
   return result;
 }
 

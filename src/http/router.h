@@ -22,6 +22,8 @@
 
 namespace safehouse::http {
 
+class FairBudget;
+
 // Turns a request into a response. Runs on a worker thread; may block (a DB
 // commit, encryption, key derivation on Pool::kKeyDerivation).
 using Handler = std::function<Response(Request&)>;
@@ -63,6 +65,11 @@ inline constexpr std::size_t kDefaultBodyLimitBytes = 64 * 1024;
 struct RouteOptions {
   std::size_t body_limit_bytes = kDefaultBodyLimitBytes;  // beyond: 413
   Pool pool = Pool::kWorker;
+  // If set (it must outlive the server), the server takes a unit of this
+  // budget, waiting in fair order, after the whole body arrived and before
+  // the handler runs; 503 if none comes within its max_wait. handle()
+  // (socket-free) ignores it.
+  FairBudget* budget = nullptr;
 };
 
 // What the router found for a request.
@@ -73,7 +80,8 @@ struct RouteMatch {
   const UploadFactory* factory = nullptr;  // kUpload
   std::uint64_t body_limit_bytes = 0;      // kHandler, kUpload
   Pool pool = Pool::kWorker;
-  std::string allow;  // kMethodNotAllowed: the Allow header value ("GET, HEAD")
+  FairBudget* budget = nullptr;  // kHandler
+  std::string allow;             // kMethodNotAllowed: the Allow header value ("GET, HEAD")
 };
 
 // Thread safety: add routes before the server starts; afterwards the router

@@ -19,17 +19,29 @@
 #include <csignal>
 #include <thread>
 
+#include "http/file_limit.h"
 #include "http/server_internal.h"
 
 namespace safehouse::http {
 
 namespace detail {
 
-std::uint64_t ConnectionRegistry::add(std::weak_ptr<ConnectionHandle> connection) {
+std::uint64_t ConnectionRegistry::add(std::weak_ptr<ConnectionHandle> connection,
+                                      const ListenerConfig* listener) {
   std::lock_guard lock(mutex_);
   std::uint64_t id = next_id_++;
-  connections_.emplace(id, std::move(connection));
+  connections_.emplace(id, Entry{std::move(connection), listener});
   return id;
+}
+
+bool ConnectionRegistry::evict_oldest_waiting(const ListenerConfig* listener) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, entry] : connections_) {
+    if (entry.listener != listener) continue;
+    auto connection = entry.connection.lock();
+    if (connection && connection->evict_if_waiting()) return true;
+  }
+  return false;
 }
 
 void ConnectionRegistry::remove(std::uint64_t id) {
@@ -45,8 +57,8 @@ std::size_t ConnectionRegistry::size() const {
 std::vector<std::shared_ptr<ConnectionHandle>> ConnectionRegistry::snapshot() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<ConnectionHandle>> live;
-  for (const auto& [id, weak] : connections_) {
-    if (auto connection = weak.lock()) live.push_back(std::move(connection));
+  for (const auto& [id, entry] : connections_) {
+    if (auto connection = entry.connection.lock()) live.push_back(std::move(connection));
   }
   return live;
 }
@@ -64,6 +76,7 @@ constexpr std::string_view kCspStaff =
     "base-uri 'none'";
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 constexpr auto kForcedCloseWait = std::chrono::seconds(2);
+constexpr std::uint64_t kSpareFileDescriptors = 256;
 
 SecurityHeaders headers_with_csp(std::string_view csp) {
   SecurityHeaders headers;
@@ -168,13 +181,14 @@ Server::~Server() {
 }
 
 Result<void> Server::add_listener(std::string name, std::string address, std::uint16_t port,
-                                  const Router& router, SecurityHeaders security_headers) {
+                                  const Router& router, SecurityHeaders security_headers,
+                                  ListenerLimits limits) {
   namespace net = detail::net;
   boost::system::error_code ec;
   auto ip = net::ip::make_address(address, ec);
   if (ec) return invalid_argument("http: listener " + name + ": invalid address");
   auto listener = std::unique_ptr<Impl::Listener>(
-      new Impl::Listener{{name, &router, std::move(security_headers)},
+      new Impl::Listener{{name, &router, std::move(security_headers), limits},
                          net::ip::tcp::acceptor(net::make_strand(impl_->context.io)),
                          0});
   auto& acceptor = listener->acceptor;
@@ -201,6 +215,20 @@ std::uint16_t Server::port(std::string_view name) const {
 void Server::run() {
   namespace net = detail::net;
   auto& context = impl_->context;
+  // Each connection is one descriptor; the database, blobs and logs need a
+  // few hundred more.
+  std::uint64_t wanted = kSpareFileDescriptors;
+  for (const auto& listener : impl_->listeners) {
+    const std::size_t cap = listener->config.limits.max_connections;
+    wanted = cap == 0 || wanted == 0 ? 0 : wanted + cap;  // 0: as many as allowed
+  }
+  const std::uint64_t soft = raise_open_file_limit(wanted);
+  if (wanted != 0 && soft < wanted) {
+    spdlog::warn(
+        "http: only {} file descriptors allowed (RLIMIT_NOFILE); the connection limits "
+        "need {}: lower [quotas] source_connections/staff_connections",
+        soft, wanted);
+  }
   for (auto& listener : impl_->listeners) {
     net::co_spawn(listener->acceptor.get_executor(),
                   detail::run_listener(context, listener->config, listener->acceptor),

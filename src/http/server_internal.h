@@ -13,10 +13,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "http/router.h"
@@ -35,20 +35,32 @@ class ConnectionHandle {
   virtual void close_if_idle() = 0;
   // Closes it whatever it is doing (after the drain timeout).
   virtual void close_now() = 0;
+  // If it is waiting for (the rest of) a request header and was not picked
+  // before: closes it as close_if_idle() does and returns true.
+  virtual bool evict_if_waiting() = 0;
 };
+
+struct ListenerConfig;
 
 // Thread safety: all members lock `mutex_`.
 class ConnectionRegistry {
  public:
-  std::uint64_t add(std::weak_ptr<ConnectionHandle> connection);
+  std::uint64_t add(std::weak_ptr<ConnectionHandle> connection, const ListenerConfig* listener);
   void remove(std::uint64_t id);
   std::size_t size() const;
   std::vector<std::shared_ptr<ConnectionHandle>> snapshot() const;
+  // Evicts the oldest connection of `listener` that waits for a request;
+  // false if none does.
+  bool evict_oldest_waiting(const ListenerConfig* listener) const;
 
  private:
+  struct Entry {
+    std::weak_ptr<ConnectionHandle> connection;
+    const ListenerConfig* listener;
+  };
   mutable std::mutex mutex_;
   std::uint64_t next_id_ = 0;
-  std::unordered_map<std::uint64_t, std::weak_ptr<ConnectionHandle>> connections_;
+  std::map<std::uint64_t, Entry> connections_;  // ids grow: oldest first
 };
 
 struct Counters {
@@ -82,6 +94,9 @@ struct ListenerConfig {
   std::string name;
   const Router* router = nullptr;
   SecurityHeaders security_headers;
+  ListenerLimits limits;
+  // Connections of this listener now open (a counter, hence mutable).
+  mutable std::atomic<std::size_t> open_connections{0};
 };
 
 // session.cpp: serves one connection until it closes; never throws.

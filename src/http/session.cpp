@@ -11,6 +11,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -24,9 +25,12 @@
 #include <exception>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "crypto/wiping_allocator.h"
+#include "http/fair_budget.h"
 #include "http/server_internal.h"
+#include "http/session_store.h"
 
 namespace safehouse::http::detail {
 namespace {
@@ -46,6 +50,18 @@ constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
 constexpr std::size_t kBodyReadBytes = 64 * 1024;
 // Between requests a connection keeps a read buffer up to this size.
 constexpr std::size_t kKeptBufferBytes = 16 * 1024;
+// How often a request waiting for a FairBudget unit asks again.
+constexpr auto kBudgetPollInterval = std::chrono::milliseconds(20);
+
+// The read buffer never grows beyond this. Beast 1.81 keeps a chunk-size
+// line, its extensions and a trailer whole in the buffer however long they
+// are (later Beast caps them at 8 KiB); chunked requests are refused (411)
+// before their body is read, and this cap is the backstop for anything else
+// the parser might want to hold: the header (max_header_bytes), bytes that
+// came with it, and one body read.
+std::size_t read_buffer_limit(const ServerOptions& options) {
+  return options.max_header_bytes + 2 * kBodyReadBytes;
+}
 
 class Connection final : public ConnectionHandle, public std::enable_shared_from_this<Connection> {
  public:
@@ -55,6 +71,11 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
     net::post(stream.get_executor(), [self = shared_from_this()] {
       if (self->idle) self->close();
     });
+  }
+  bool evict_if_waiting() override {
+    if (!idle.load() || evicted.exchange(true)) return false;
+    close_if_idle();
+    return true;
   }
   void close_now() override {
     net::post(stream.get_executor(), [self = shared_from_this()] { self->close(); });
@@ -66,8 +87,9 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   }
 
   beast::tcp_stream stream;
-  bool idle = true;           // waiting for a request; only touched on the strand
-  bool unread_input = false;  // a request body was left unread; only on the strand
+  std::atomic<bool> idle{true};      // waiting for a request; set only on the strand
+  std::atomic<bool> evicted{false};  // picked to make room for a new connection
+  bool unread_input = false;         // a request body was left unread; only on the strand
 };
 
 // Runs `work` on `pool` and completes on the handler's associated executor
@@ -132,6 +154,20 @@ HeaderMap collect_headers(const bhttp::request<bhttp::buffer_body>& message) {
   return headers;
 }
 
+// A taken place in the key-derivation queue, given back when destroyed.
+class PoolPlace {
+ public:
+  explicit PoolPlace(std::atomic<std::size_t>* pending) : pending_(pending) {}
+  PoolPlace(PoolPlace&& other) noexcept : pending_(std::exchange(other.pending_, nullptr)) {}
+  PoolPlace& operator=(PoolPlace&&) = delete;
+  ~PoolPlace() {
+    if (pending_ != nullptr) pending_->fetch_sub(1);
+  }
+
+ private:
+  std::atomic<std::size_t>* pending_;
+};
+
 // What handling one request produced.
 struct Outcome {
   std::optional<Response> response;  // nullopt: the connection broke, send nothing
@@ -171,6 +207,12 @@ class RequestHandler {
   net::thread_pool& pool(Pool which) {
     return which == Pool::kKeyDerivation ? context_.key_derivation : context_.workers;
   }
+  // A place in the bounded key-derivation queue for a route that runs there
+  // (an empty place for other pools); nullopt when the queue is full (503).
+  std::optional<PoolPlace> take_pool_place(Pool which);
+  // Waits in fair order for a unit of `budget`; false after its max_wait or
+  // if too many wait already (answer 503).
+  net::awaitable<bool> wait_for_budget(FairBudget& budget, const Request& request);
 
   ServerContext& context_;
   const ServerOptions& options_;
@@ -179,7 +221,37 @@ class RequestHandler {
   ReadBuffer& buffer_;
   Parser& parser_;
   crypto::WipedBytes chunk_;  // plaintext of the body: wiped when freed
+  // Small bodies: when the whole body must have arrived (none for uploads).
+  std::optional<std::chrono::steady_clock::time_point> body_deadline_;
 };
+
+std::optional<PoolPlace> RequestHandler::take_pool_place(Pool which) {
+  if (which != Pool::kKeyDerivation) return PoolPlace(nullptr);
+  const std::size_t limit = options_.key_derivation_queue_limit;
+  if (context_.key_derivation_pending.fetch_add(1) >= limit && limit != 0) {
+    context_.key_derivation_pending.fetch_sub(1);
+    return std::nullopt;
+  }
+  return PoolPlace(&context_.key_derivation_pending);
+}
+
+net::awaitable<bool> RequestHandler::wait_for_budget(FairBudget& budget, const Request& request) {
+  if (budget.unlimited()) co_return true;
+  auto cookie = request.cookie(kSessionCookieName);
+  auto ticket = budget.enqueue(cookie ? *cookie : std::string_view());
+  if (!ticket) co_return false;
+  const auto give_up = std::chrono::steady_clock::now() + budget.max_wait();
+  net::steady_timer timer(connection_.stream.get_executor());
+  while (!budget.granted(*ticket)) {
+    if (std::chrono::steady_clock::now() >= give_up || context_.stopping) {
+      budget.cancel(*ticket);
+      co_return false;
+    }
+    timer.expires_after(kBudgetPollInterval);
+    co_await timer.async_wait(kAsTuple);
+  }
+  co_return true;
+}
 
 net::awaitable<Outcome> RequestHandler::handle() {
   auto& message = parser_.get();
@@ -201,16 +273,10 @@ net::awaitable<Outcome> RequestHandler::handle() {
     case RouteMatch::Kind::kUpload:
       break;
   }
-  // A bounded queue for key derivation: beyond it, refuse at once rather
-  // than let a flood of logins pile up.
-  bool counted = false;
-  if (match.pool == Pool::kKeyDerivation) {
-    if (context_.key_derivation_pending.fetch_add(1) >= options_.key_derivation_queue_limit) {
-      context_.key_derivation_pending.fetch_sub(1);
-      co_return error(503, *request);
-    }
-    counted = true;
-  }
+  // No route takes a chunked body (browsers send Content-Length with a form,
+  // tus PATCH requests too), and Beast 1.81 would buffer an endless
+  // chunk extension or trailer whole: refuse before reading any of it.
+  if (message.count(bhttp::field::transfer_encoding) != 0) co_return error(411, *request);
   Outcome outcome;
   try {
     outcome = match.kind == RouteMatch::Kind::kHandler ? co_await handle_small(*request, match)
@@ -219,7 +285,6 @@ net::awaitable<Outcome> RequestHandler::handle() {
     spdlog::error("http: handler failed: {}", e.what());
     outcome = Outcome{router_.error_page(500, *request), false};
   }
-  if (counted) context_.key_derivation_pending.fetch_sub(1);
   co_return outcome;
 }
 
@@ -234,7 +299,9 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
     // A 1 KiB follow-up need not allocate (and zero) a large upload chunk.
     max_bytes = std::min<std::uint64_t>(max_bytes, std::max<std::uint64_t>(*remaining, 1));
   }
-  if (buffer_.capacity() - buffer_.size() < to_come) buffer_.reserve(buffer_.size() + to_come);
+  if (buffer_.capacity() - buffer_.size() < to_come) {
+    buffer_.reserve(std::min(buffer_.size() + to_come, buffer_.max_size()));
+  }
   chunk_.resize(max_bytes);
   auto& body = parser_.get().body();
   body.data = chunk_.data();
@@ -242,7 +309,9 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
   // One socket read at a time, each with its own timeout: a chunk may take
   // minutes on a slow Tor circuit, but a circuit that stops sending is cut.
   while (body.size > 0 && !parser_.is_done()) {
-    connection_.stream.expires_after(options_.body_read_timeout);
+    auto expiry = std::chrono::steady_clock::now() + options_.body_read_timeout;
+    if (body_deadline_) expiry = std::min(expiry, *body_deadline_);
+    connection_.stream.expires_at(expiry);
     context_.counters.body_reads_total.fetch_add(1, std::memory_order_relaxed);
     auto [ec, unused] =
         co_await bhttp::async_read_some(connection_.stream, buffer_, parser_, kAsTuple);
@@ -263,6 +332,19 @@ net::awaitable<bool> RequestHandler::send_continue_if_expected() {
 
 net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const RouteMatch& match) {
   if (exceeds_declared(match.body_limit_bytes)) co_return error(413, request);
+  // A small body must arrive whole in bounded time, not only keep trickling:
+  // grace + length / minimum rate, and never beyond small_body_timeout.
+  const auto declared = parser_.content_length().value_or(0);
+  std::optional<std::chrono::steady_clock::duration> allowed;
+  if (options_.min_body_bytes_per_second != 0) {
+    allowed = options_.small_body_grace +
+              std::chrono::seconds(declared / options_.min_body_bytes_per_second);
+  }
+  if (options_.small_body_timeout.count() != 0) {
+    allowed = std::min<std::chrono::steady_clock::duration>(
+        allowed.value_or(options_.small_body_timeout), options_.small_body_timeout);
+  }
+  if (allowed) body_deadline_ = std::chrono::steady_clock::now() + *allowed;
   if (!co_await send_continue_if_expected()) co_return Outcome{};
   std::string body;
   while (!parser_.is_done()) {
@@ -272,8 +354,16 @@ net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const Rou
     body.append(reinterpret_cast<const char*>(chunk_.data()), *got);
   }
   request.set_body(std::move(body));
+  // Only now, with the whole body here, may the request take a share of
+  // what is scarce: a sign-in budget unit, then a key-derivation place.
+  if (match.budget != nullptr && !co_await wait_for_budget(*match.budget, request)) {
+    co_return error(503, request);
+  }
+  std::optional<PoolPlace> place = take_pool_place(match.pool);
+  if (!place) co_return error(503, request);
   const Handler& handler = *match.handler;
   Response response = co_await on_pool(pool(match.pool), [&] { return handler(request); });
+  place.reset();
   co_return Outcome{std::move(response), true};
 }
 
@@ -298,7 +388,10 @@ net::awaitable<Result<void>> RequestHandler::feed(UploadHandler& upload, ByteSpa
 
 net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const RouteMatch& match) {
   const UploadFactory& factory = *match.factory;
+  std::optional<PoolPlace> place = take_pool_place(match.pool);
+  if (!place) co_return error(503, request);
   auto made = co_await on_pool(pool(match.pool), [&] { return factory(request); });
+  place.reset();
   if (auto* rejected = std::get_if<Response>(&made)) {
     co_return Outcome{std::move(*rejected), parser_.is_done()};
   }
@@ -421,7 +514,7 @@ net::awaitable<void> reject_header(ServerContext& context, Connection& connectio
 
 net::awaitable<void> serve(ServerContext& context, const ListenerConfig& config,
                            Connection& connection) {
-  ReadBuffer buffer;
+  ReadBuffer buffer(read_buffer_limit(context.options));
   for (;;) {
     connection.idle = true;
     if (context.stopping) co_return;
@@ -483,7 +576,7 @@ net::awaitable<void> linger(ServerContext& context, Connection& connection) {
 net::awaitable<void> run_session(ServerContext& context, const ListenerConfig& config,
                                  net::ip::tcp::socket socket) {
   auto connection = std::make_shared<Connection>(std::move(socket));
-  std::uint64_t id = context.connections.add(connection);
+  std::uint64_t id = context.connections.add(connection, &config);
   context.counters.connections_total.fetch_add(1);
   context.counters.connections_open.fetch_add(1);
   try {
@@ -494,6 +587,7 @@ net::awaitable<void> run_session(ServerContext& context, const ListenerConfig& c
   co_await linger(context, *connection);
   context.connections.remove(id);
   context.counters.connections_open.fetch_sub(1);
+  config.open_connections.fetch_sub(1);  // taken by the listener
 }
 
 }  // namespace safehouse::http::detail

@@ -112,6 +112,14 @@ std::optional<Session> SessionStore::rotate(std::string_view token) {
   return session;
 }
 
+unsigned SessionStore::add_sign_in_failure(std::string_view token) {
+  const auto now = clock_();
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(std::string(token));
+  if (it == sessions_.end() || expired(it->second, now)) return 0;
+  return ++it->second.sign_in_failures;
+}
+
 bool SessionStore::destroy(std::string_view token) {
   std::lock_guard lock(mutex_);
   return sessions_.erase(std::string(token)) > 0;

@@ -35,6 +35,7 @@ struct Session {
   std::chrono::steady_clock::time_point last_seen;
   std::shared_ptr<SessionState> state;  // may be null
   std::string owner;                    // who signed in (opaque), or empty
+  unsigned sign_in_failures = 0;        // wrong or malformed codenames tried
 };
 
 // The session cookie's name (routes.md).
@@ -77,6 +78,10 @@ class SessionStore {
   // Moves a live session to a new token and CSRF token (call on sign-in, so a
   // token planted before sign-in is useless after it). nullopt if unknown/expired.
   std::optional<Session> rotate(std::string_view token);
+
+  // Counts one more failed sign-in in a live session; the new count, or 0 if
+  // the session is unknown or expired.
+  unsigned add_sign_in_failure(std::string_view token);
 
   // Ends a session; false if there was none.
   bool destroy(std::string_view token);

@@ -9,6 +9,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
+#include <deque>
+#include <mutex>
 
 #include "codename/codename.h"
 #include "codename/source_keys.h"
@@ -43,10 +47,25 @@ class SourceSession final : public SessionState {
       : source_id_(source_id), reply_identity_(std::move(reply_identity)) {}
   const store::SourceId& source_id() const { return source_id_; }
   const age::X25519Identity& reply_identity() const { return reply_identity_; }
+  // Counts a submission starting now; false if `per_minute` have started
+  // in the last minute already (0: no limit).
+  bool take_submission(std::uint64_t per_minute) {
+    if (per_minute == 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    while (!recent_.empty() && now - recent_.front() >= std::chrono::minutes(1)) {
+      recent_.pop_front();
+    }
+    if (recent_.size() >= per_minute) return false;
+    recent_.push_back(now);
+    return true;
+  }
 
  private:
   const store::SourceId source_id_;
   const age::X25519Identity reply_identity_;
+  mutable std::mutex mu_;
+  std::deque<std::chrono::steady_clock::time_point> recent_;  // submissions, guarded by mu_
 };
 
 std::shared_ptr<SourceSession> source_state(const Session& session) {
@@ -272,13 +291,28 @@ Response login(SourceContext& ctx, Request& request) {
   auto language = language_of(request);
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   auto session = find_session(ctx, request);
+  // Who is signing in: a session (a signed-in source signing in again) or a
+  // visitor, whose failures are counted in the cookie (no server state).
+  std::optional<Visitor> visitor;
   std::string expected;
+  unsigned failures = 0;
   if (session) {
     expected = session->csrf_token;
-  } else if (auto visitor = find_visitor(ctx, request)) {
+    failures = session->sign_in_failures;
+  } else if ((visitor = find_visitor(ctx, request))) {
     expected = ctx.visitors.csrf_for(visitor->id);
+    failures = visitor->sign_in_failures;
   } else {
     return error_page(ctx, 403, *language);
+  }
+  const std::uint64_t failures_allowed = ctx.site.sign_in_failures_per_session;
+  if (failures_allowed != 0 && failures >= failures_allowed) {
+    // This visitor has guessed enough: the cookie ends, a new one must start.
+    wipe_text(request.body());
+    if (session) ctx.sessions.destroy(session->token);
+    Response response = error_page(ctx, 429, *language);
+    response.add_header("Set-Cookie", clear_cookie_value(kSessionCookieName));
+    return response;
   }
   auto form = checked_form(ctx, request, expected, *language);
   if (auto* rejected = std::get_if<Response>(&form)) return std::move(*rejected);
@@ -290,10 +324,22 @@ Response login(SourceContext& ctx, Request& request) {
   for (const auto& [name, value] : std::get<Form>(form).fields()) wipe_text(value);
   if (!keys) {
     if (keys.error().code() != ErrorCode::kNoMatch) return error_for(ctx, keys.error(), *language);
+    // Wrong and malformed codenames count alike and get the same page.
     web::PageData data;
     data.set_text("csrf", expected);
     data.set_flag("error", true);
-    return page(ctx, web::Page::kLogin, *language, data);
+    Response response = page(ctx, web::Page::kLogin, *language, data);
+    if (session) {
+      ctx.sessions.add_sign_in_failure(session->token);
+    } else {
+      // The same visitor (id, CSRF token, pending first contact), one more
+      // failure.
+      response.add_header("Set-Cookie",
+                          set_cookie_value(kSessionCookieName,
+                                           ctx.visitors.seal(visitor->id, visitor->payload.reveal(),
+                                                             visitor->sign_in_failures + 1)));
+    }
+    return response;
   }
   if (session) ctx.sessions.destroy(session->token);
   auto created = ctx.sessions.create(
@@ -501,6 +547,24 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
   auto type = request.header("content-type");
   auto boundary = boundary_from_content_type(type ? *type : std::string_view());
   if (!boundary) return error_for(ctx, boundary.error(), *language);
+  // Quotas, before any body byte is read: free space for what is announced,
+  // the source's bytes today, the session's submissions this minute.
+  std::uint64_t declared = 0;
+  if (auto length = request.header("content-length")) {
+    std::from_chars(length->data(), length->data() + length->size(), declared);
+  }
+  if (auto space = ctx.intake.check_free_space(declared); !space) {
+    return error_for(ctx, space.error(), *language);
+  }
+  if (auto quota = ctx.intake.check_daily_quota(state ? state->source_id() : pending->source_id);
+      !quota) {
+    return error_for(ctx, quota.error(), *language);
+  }
+  // A first contact has no session to count in: each needs its own
+  // codename's key derivation, which the key-derivation budget limits.
+  if (state && !state->take_submission(ctx.site.submissions_per_session_per_minute)) {
+    return error_page(ctx, 429, *language);
+  }
   std::string lang(web::code(*language));
   if (state) {
     auto follow_up = ctx.intake.start_follow_up(state->source_id(), lang);
@@ -511,6 +575,8 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
   std::string expected = first_contact_csrf(ctx, visitor->id, pending->source_id);
   auto new_source =
       std::make_shared<SourceSession>(pending->source_id, std::move(pending->reply_identity));
+  // The first contact is the first submission of the session it will start.
+  new_source->take_submission(ctx.site.submissions_per_session_per_minute);
   auto submission = ctx.intake.start_first_contact(
       intake::NewSource{new_source->source_id(), new_source->reply_identity().recipient()}, lang);
   return std::make_unique<SubmissionUpload>(ctx, *language, std::move(expected),
@@ -550,7 +616,7 @@ void add_source_routes(Router& router, SourceContext& context) {
   router.get("/{lang}/login", [&ctx](Request& r) { return login_form(ctx, r); });
   router.post(
       "/{lang}/login", [&ctx](Request& r) { return login(ctx, r); },
-      RouteOptions{kSmallFormBytes, Pool::kKeyDerivation});
+      RouteOptions{kSmallFormBytes, Pool::kKeyDerivation, ctx.sign_in_budget});
   router.get("/{lang}/inbox", [&ctx](Request& r) { return inbox(ctx, r); });
   router.post_upload(
       "/{lang}/inbox", [&ctx](Request& r) { return start_upload(ctx, r, false); },

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "http/fair_budget.h"
 #include "http/router.h"
 #include "http/session_store.h"
 #include "http/visitor_tokens.h"
@@ -30,6 +31,9 @@ struct SourceSite {
   // Where `GET /` leads when the browser's Accept-Language names neither
   // language we have.
   web::Language default_language = web::Language::kEnglish;
+  // Quotas (config [quotas]); 0 means no limit.
+  std::uint64_t sign_in_failures_per_session = 0;
+  std::uint64_t submissions_per_session_per_minute = 0;
 };
 
 // Everything the routes use. Lifetime: outlives the router and the server.
@@ -39,6 +43,9 @@ struct SourceContext {
   const web::Renderer& renderer;
   SessionStore& sessions;   // signed-in sources only
   VisitorTokens& visitors;  // everyone else: state sealed into their cookie
+  // The global sign-in budget (config [quotas] sign_ins_per_minute); null:
+  // none. Must outlive the server.
+  FairBudget* sign_in_budget = nullptr;
 };
 
 // Registers every source route and the translated error pages on `router`.

@@ -41,7 +41,7 @@ Result<store::CaseId> latest_case(store::Store& store, const store::SourceId& so
 }  // namespace
 
 Intake::Intake(store::Store& store, IntakeOptions options)
-    : store_(store), options_(std::move(options)) {
+    : store_(store), options_(std::move(options)), daily_quota_(options_.bytes_per_source_per_day) {
   if (!options_.today) {
     options_.today = [] { return store::day_of(std::chrono::system_clock::now()); };
   }
@@ -50,14 +50,15 @@ Intake::Intake(store::Store& store, IntakeOptions options)
 
 std::unique_ptr<Submission> Intake::start_first_contact(const NewSource& source,
                                                         std::string language) {
-  return std::unique_ptr<Submission>(new Submission(*this, std::move(language), source, 0));
+  return std::unique_ptr<Submission>(
+      new Submission(*this, std::move(language), source, source.source_id, 0));
 }
 
 Result<std::unique_ptr<Submission>> Intake::start_follow_up(const store::SourceId& source_id,
                                                             std::string language) {
   const store::CaseId case_id = SAFEHOUSE_TRY(latest_case(store_, source_id));
   return std::unique_ptr<Submission>(
-      new Submission(*this, std::move(language), std::nullopt, case_id));
+      new Submission(*this, std::move(language), std::nullopt, source_id, case_id));
 }
 
 Result<codename::SourceKeys> Intake::sign_in(std::string_view typed_codename) const {
@@ -75,6 +76,23 @@ Result<codename::SourceKeys> Intake::sign_in(std::string_view typed_codename) co
     return source.error().with_context("sign-in");
   }
   return keys;
+}
+
+Result<std::uint64_t> Intake::check_free_space(std::uint64_t incoming) const {
+  if (options_.free_space_reserve_bytes == 0 || !options_.available_bytes) return UINT64_MAX;
+  auto available = options_.available_bytes();
+  if (!available) return available.error().with_context("free space");
+  if (*available < options_.free_space_reserve_bytes ||
+      *available - options_.free_space_reserve_bytes < incoming) {
+    return Error(ErrorCode::kInsufficientStorage,
+                 "free space: below the reserve of " +
+                     std::to_string(options_.free_space_reserve_bytes) + " bytes");
+  }
+  return *available - options_.free_space_reserve_bytes - incoming;
+}
+
+Result<void> Intake::check_daily_quota(const store::SourceId& source_id) {
+  return daily_quota_.charge(source_id, today(), 0);
 }
 
 Result<store::ItemId> Intake::send_reply(store::CaseId case_id, std::string_view text,

@@ -18,6 +18,7 @@
 #include "age/x25519.h"
 #include "codename/codename.h"
 #include "codename/source_keys.h"
+#include "intake/daily_quota.h"
 #include "intake/frame.h"
 #include "intake/sealing_budget.h"
 #include "intake/submission.h"
@@ -34,6 +35,13 @@ struct IntakeOptions {
   SubmissionLimits limits;
   // Today's date (UTC day); injectable for tests.
   std::function<store::Day()> today;
+  // Quotas (config [quotas]); 0 means no limit. Bytes are the submissions'
+  // text and file bytes as they arrive, counted per source and UTC day.
+  std::uint64_t bytes_per_source_per_day = 0;
+  // Submissions are refused (kInsufficientStorage) while available_bytes()
+  // (the data directory's free space) is below this; unset: not checked.
+  std::uint64_t free_space_reserve_bytes = 0;
+  std::function<Result<std::uint64_t>()> available_bytes;
 };
 
 // Counts of source events. Totals since start move the moment a source acts
@@ -81,6 +89,15 @@ class Intake {
   // the first two.
   Result<codename::SourceKeys> sign_in(std::string_view typed_codename) const;
 
+  // kInsufficientStorage if storing `incoming` more bytes would leave less
+  // free space than the reserve; otherwise the bytes that may still come
+  // before the reserve (UINT64_MAX when there is no reserve). Submissions
+  // check it as their bytes arrive; call it before reading a body whose
+  // length is declared, to refuse it before any byte is read.
+  Result<std::uint64_t> check_free_space(std::uint64_t incoming) const;
+  // kQuotaExceeded if the source has used up today's bytes (checks only).
+  Result<void> check_daily_quota(const store::SourceId& source_id);
+
   // Replies to the source of `case_id`: encrypted to the recipient set and
   // to the source's reply recipient, stored as a reviewer item. Durable on
   // return. kInvalidArgument for empty text, kTooLarge beyond kMaxReplyBytes.
@@ -106,6 +123,7 @@ class Intake {
   IntakeOptions options_;
   std::vector<const age::Recipient*> recipient_ptrs_;
   SealingBudget sealing_budget_{SealingBudget::default_spare_threads()};
+  DailyQuota daily_quota_;
   std::atomic<std::uint64_t> submissions_{0};
   std::atomic<std::uint64_t> first_contacts_{0};
   std::atomic<std::uint64_t> items_{0};

@@ -17,6 +17,9 @@ namespace safehouse::intake {
 namespace {
 
 constexpr std::string_view kTextMediaType = "text/plain; charset=utf-8";
+// How many bytes may arrive between two checks of the free-space reserve
+// (a statvfs each); the reserve is far larger than this.
+constexpr std::uint64_t kSpaceCheckBytes = 4 << 20;
 constexpr std::string_view kBranches[] = {"", "army", "police", "intelligence", "other"};
 
 // Appends to a plaintext buffer without leaving copies behind when it grows.
@@ -43,17 +46,35 @@ bool is_valid_branch(std::string_view branch) {
 }
 
 Submission::Submission(Intake& intake, std::string language, std::optional<NewSource> new_source,
-                       store::CaseId case_id)
+                       const store::SourceId& source_id, store::CaseId case_id)
     : intake_(intake),
       language_(std::move(language)),
       new_source_(std::move(new_source)),
-      case_id_(case_id) {}
+      case_id_(case_id),
+      source_id_(source_id),
+      day_(intake.today()) {}
 
 Submission::~Submission() {
   crypto::wipe(message_);
   wipe_claims(claims_);
   current_.reset();  // an unfinished blob removes its own temporary file
-  if (!committed_) remove_blobs();
+  if (!committed_) {
+    remove_blobs();
+    intake_.daily_quota_.refund(source_id_, day_, charged_);
+  }
+}
+
+Result<void> Submission::charge(std::size_t bytes) {
+  if (bytes == 0) return {};
+  SAFEHOUSE_TRY_VOID(intake_.daily_quota_.charge(source_id_, day_, bytes));
+  charged_ += bytes;
+  unchecked_bytes_ += bytes;
+  if (unchecked_bytes_ > unchecked_allowed_) {
+    const std::uint64_t headroom = SAFEHOUSE_TRY(intake_.check_free_space(unchecked_bytes_));
+    unchecked_allowed_ = std::min(headroom, kSpaceCheckBytes);
+    unchecked_bytes_ = 0;
+  }
+  return {};
 }
 
 void Submission::remove_blobs() {
@@ -69,6 +90,7 @@ Result<void> Submission::append_text(TextField field, ByteSpan data) {
                                              std::to_string(intake_.limits().max_message_bytes) +
                                              " bytes");
     }
+    SAFEHOUSE_TRY_VOID(charge(data.size()));
     append_wiping(message_, data);
     return {};
   }
@@ -83,6 +105,7 @@ Result<void> Submission::append_text(TextField field, ByteSpan data) {
     return Error(ErrorCode::kTooLarge,
                  "submission: a claim is longer than " + std::to_string(kMaxClaimBytes) + " bytes");
   }
+  SAFEHOUSE_TRY_VOID(charge(data.size()));
   claim->append(reinterpret_cast<const char*>(data.data()), data.size());
   return {};
 }
@@ -117,6 +140,7 @@ Result<void> Submission::append_file(ByteSpan data) {
   if (data.empty()) return {};
   if (pending_file_) SAFEHOUSE_TRY_VOID(start_file_item());
   if (!current_) return Error(ErrorCode::kInternal, "submission: file data outside a file");
+  SAFEHOUSE_TRY_VOID(charge(data.size()));
   return current_->write(data);
 }
 

@@ -79,7 +79,11 @@ class Submission {
  private:
   friend class Intake;
   Submission(Intake& intake, std::string language, std::optional<NewSource> new_source,
-             store::CaseId case_id);
+             const store::SourceId& source_id, store::CaseId case_id);
+  // Counts arriving bytes against the source's daily quota and checks the
+  // free-space reserve at the first byte, then whenever the bytes since the
+  // last check pass what was left above the reserve or kSpaceCheckBytes.
+  Result<void> charge(std::size_t bytes);
   Result<void> start_file_item();
   Result<store::ItemBody> encrypt_message();
   void remove_blobs();
@@ -95,6 +99,11 @@ class Submission {
   std::unique_ptr<ItemEncryptor> current_;
   std::optional<FrameHeader> pending_file_;  // begun, no byte yet
   bool committed_ = false;
+  store::SourceId source_id_{};
+  store::Day day_ = 0;                   // the day the quota is charged to
+  std::uint64_t charged_ = 0;            // given back unless committed
+  std::uint64_t unchecked_bytes_ = 0;    // since the last free-space check
+  std::uint64_t unchecked_allowed_ = 0;  // may come before the next check
 };
 
 }  // namespace safehouse::intake

@@ -60,6 +60,9 @@ Result<std::unique_ptr<FileLock>> FileSystemWrapper::open_lock(const std::filesy
 Result<void> FileSystemWrapper::check_database_io(DatabaseIo kind, std::size_t bytes) {
   return target_.check_database_io(kind, bytes);
 }
+Result<std::uint64_t> FileSystemWrapper::available_bytes(const std::filesystem::path& path) {
+  return target_.available_bytes(path);
+}
 
 namespace {
 
@@ -181,6 +184,12 @@ Result<std::unique_ptr<WritableFile>> FaultyFileSystem::open_for_append(
 Result<void> FaultyFileSystem::sync_directory(const std::filesystem::path& path) {
   SAFEHOUSE_TRY_VOID(before_sync());
   return FileSystemWrapper::sync_directory(path);
+}
+
+Result<std::uint64_t> FaultyFileSystem::available_bytes(const std::filesystem::path& path) {
+  const std::uint64_t real = SAFEHOUSE_TRY(FileSystemWrapper::available_bytes(path));
+  const std::int64_t left = space_left_.load();
+  return left == kNever ? real : std::min(real, static_cast<std::uint64_t>(left));
 }
 
 Result<void> FaultyFileSystem::check_database_io(DatabaseIo kind, std::size_t bytes) {

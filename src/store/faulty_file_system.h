@@ -38,6 +38,7 @@ class FileSystemWrapper : public FileSystem {
   Result<bool> exists(const std::filesystem::path& path) override;
   Result<std::unique_ptr<FileLock>> open_lock(const std::filesystem::path& path) override;
   Result<void> check_database_io(DatabaseIo kind, std::size_t bytes) override;
+  Result<std::uint64_t> available_bytes(const std::filesystem::path& path) override;
 
   FileSystem& target() { return target_; }
 
@@ -73,6 +74,8 @@ class FaultyFileSystem final : public FileSystemWrapper {
       const std::filesystem::path& path) override;
   Result<void> sync_directory(const std::filesystem::path& path) override;
   Result<void> check_database_io(DatabaseIo kind, std::size_t bytes) override;
+  // The space left (set_space_left), if less than the target's.
+  Result<std::uint64_t> available_bytes(const std::filesystem::path& path) override;
 
   // The shared checks, public for the wrapped WritableFile.
   Result<void> before_sync();

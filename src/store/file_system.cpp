@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -347,6 +348,12 @@ class PosixFileSystem final : public FileSystem {
 };
 
 }  // namespace
+
+Result<std::uint64_t> FileSystem::available_bytes(const std::filesystem::path& path) {
+  struct statvfs info {};
+  if (::statvfs(path.c_str(), &info) != 0) return errno_error("statvfs " + path.string(), errno);
+  return static_cast<std::uint64_t>(info.f_bavail) * static_cast<std::uint64_t>(info.f_frsize);
+}
 
 FileSystem& FileSystem::posix() {
   static PosixFileSystem* fs = new PosixFileSystem();  // never destroyed: no exit-order issues

@@ -123,6 +123,11 @@ class FileSystem {
   // Opens (creating, 0600) a lock file; no lock is held until asked.
   virtual Result<std::unique_ptr<FileLock>> open_lock(const std::filesystem::path& path) = 0;
 
+  // Bytes an unprivileged writer may still use on the file system that
+  // holds `path` (statvfs: f_bavail × f_frsize), for the intake's free-space
+  // reserve. Not pure, so that other FileSystems get the real figure.
+  virtual Result<std::uint64_t> available_bytes(const std::filesystem::path& path);
+
   // Called by the SQLite engine before each database write of `bytes` and
   // before each database sync. An error fails that write or sync
   // (kUnavailable → SQLITE_FULL, otherwise an I/O error). posix() allows all.

@@ -209,6 +209,12 @@ std::string_view error_flag(std::int64_t status) {
       return "status_413";
     case 415:
       return "status_415";
+    case 429:
+      return "status_429";
+    case 503:
+      return "status_503";
+    case 507:
+      return "status_507";
     default:
       return status >= 500 ? "status_5xx" : "status_other";
   }

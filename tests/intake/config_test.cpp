@@ -80,6 +80,39 @@ TEST(Config, DefaultLanguage) {
             "config: organisation.default_language: not a string");
 }
 
+TEST(Config, QuotasAreWrittenWithDefaultsAndComments) {
+  const std::string text = format_config(Config());
+  const auto table = text.find("[quotas]\n");
+  ASSERT_NE(table, std::string::npos);
+  for (const QuotaKey& quota : quota_keys()) {
+    const std::string line =
+        "\n" + std::string(quota.name) + " = " + std::to_string(Quotas().*quota.member) + "\n";
+    const auto at = text.find(line, table);
+    ASSERT_NE(at, std::string::npos) << quota.name;
+    // A comment line right above each key.
+    EXPECT_EQ(text.rfind("\n# ", at - 1), text.rfind('\n', at - 1)) << quota.name;
+  }
+  EXPECT_EQ(parse_config(text).value().quotas, Quotas());
+}
+
+TEST(Config, QuotasRoundTripAndZeroMeansNoLimit) {
+  Config config;
+  config.quotas.source_connections = 0;
+  config.quotas.bytes_per_source_per_day = 12345;
+  config.quotas.free_space_reserve_bytes = 0;
+  auto parsed = parse_config(format_config(config));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->quotas, config.quotas);
+  auto lifted = parse_config("[quotas]\nsign_ins_per_minute = 0\n");
+  ASSERT_TRUE(lifted);
+  EXPECT_EQ(lifted->quotas.sign_ins_per_minute, 0u);
+  EXPECT_EQ(lifted->quotas.staff_connections, Quotas().staff_connections);
+  EXPECT_EQ(error_of("[quotas]\nsign_ins_per_minute = -1\n"),
+            "config: quotas.sign_ins_per_minute: must be between 0 and 1000000000");
+  EXPECT_EQ(error_of("[quotas]\nsign_ins = 5\n"), "config: quotas.sign_ins: unknown setting");
+  EXPECT_EQ(error_of("quotas = 5\n"), "config: quotas: not a table");
+}
+
 TEST(ListenAddress, Parses) {
   EXPECT_EQ(parse_listen_address("127.0.0.1:0").value(), (ListenAddress{"127.0.0.1", 0}));
   EXPECT_EQ(parse_listen_address("[::1]:8080").value(), (ListenAddress{"::1", 8080}));

@@ -154,6 +154,39 @@ TEST_F(ServeTest, FirstContactOverTheSocket) {
   EXPECT_EQ(stack_.intake->stats().first_contacts, 1U);
 }
 
+// 100 connections send a sign-in and then trickle its body. They hold no
+// key-derivation place while they do (there are 16), so an ordinary first
+// contact, whose page needs one, still succeeds.
+TEST_F(ServeTest, FirstContactWhileHundredBodiesTrickle) {
+  net::io_context io;
+  std::vector<tcp::socket> trickling;
+  for (int i = 0; i < 100; ++i) {
+    tcp::socket& socket = trickling.emplace_back(io);
+    socket.connect({net::ip::make_address("127.0.0.1"), server_->port("source")});
+    net::write(socket,
+               net::buffer(std::string_view("POST /en/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                            "Content-Type: application/x-www-form-urlencoded\r\n"
+                                            "Content-Length: 200\r\n\r\nc")));
+  }
+  // Every one of them has been read up to its body.
+  for (int i = 0; i < 400 && server_->stats().requests_total < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_GE(server_->stats().requests_total, 100U);
+  for (auto& socket : trickling) net::write(socket, net::buffer("o", 1));
+
+  ClientResponse form = send("source", bhttp::verb::get, "/en/first-contact");
+  ASSERT_EQ(form.result_int(), 200) << form.body();
+  const std::string csrf = match(form.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
+  const std::string body = "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf +
+                           "\r\n--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n"
+                           "still here\r\n--b--\r\n";
+  ClientResponse sent = send("source", bhttp::verb::post, "/en/first-contact", body,
+                             "multipart/form-data; boundary=b");
+  EXPECT_EQ(sent.result_int(), 303) << sent.body();
+  EXPECT_EQ(stack_.intake->stats().first_contacts, 1U);
+}
+
 // An upload cut off mid-way stores nothing and leaves no file behind.
 TEST_F(ServeTest, BrokenUploadLeavesNothing) {
   ClientResponse form = send("source", bhttp::verb::get, "/en/first-contact");

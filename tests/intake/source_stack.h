@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <regex>
 #include <string>
@@ -40,8 +41,11 @@ struct SourceStack {
   std::unique_ptr<SourceContext> source;
 
   // Call with ASSERT_NO_FATAL_FAILURE. `demo` also writes demo-reviewer.key.
-  // The session store's clock and size are the tests' to choose.
+  // The installation is opened through `fs`; `tune` may set intake options
+  // (quotas); the session store's clock and size are the tests' to choose.
   void open(const std::string& organisation, bool demo, std::uint64_t max_upload_bytes,
+            store::FileSystem& fs = store::FileSystem::posix(),
+            const std::function<void(intake::IntakeOptions&)>& tune = {},
             SessionStore::Clock session_clock = &std::chrono::steady_clock::now,
             std::size_t max_sessions = SessionStore::kDefaultMaxSessions) {
     char path[] = "/tmp/safehouse-stack-XXXXXX";
@@ -52,9 +56,10 @@ struct SourceStack {
     options.demo = demo;
     options.scrypt_work_factor = 10;  // fast: the tests do not attack it
     ASSERT_TRUE(config::create_installation(root / "data", options, store::FileSystem::posix()));
-    installation = config::Installation::open(root / "data", store::FileSystem::posix()).value();
+    installation = config::Installation::open(root / "data", fs).value();
     intake::IntakeOptions intake_options;
     intake_options.recipients = installation->recipients();
+    if (tune) tune(intake_options);
     intake = std::make_unique<intake::Intake>(installation->store(), std::move(intake_options));
     renderer =
         std::make_unique<web::Renderer>(web::Renderer::create(web::SiteInfo{organisation}).value());

@@ -86,6 +86,27 @@ class Installation:
                               (" ".join(args), proc.returncode, proc.stderr.decode(errors="replace")))
         return proc.stdout.decode(errors="replace") if check_rc else proc
 
+    def set_quotas(self, lift_all=False, **values):
+        """Sets keys of config.toml's [quotas] (0 = no limit) before start();
+        lift_all sets every key to 0, as benchmarks and load tests do."""
+        path = os.path.join(self.dir, "config.toml")
+        with open(path) as f:
+            lines = f.read().split("\n")
+        section, seen = None, set()
+        for i, line in enumerate(lines):
+            if line.startswith("["):
+                section = line.strip()
+                continue
+            m = re.match(r"^(\w+) = \d+$", line)
+            if section == "[quotas]" and m:
+                key = m.group(1)
+                if lift_all or key in values:
+                    lines[i] = "%s = %d" % (key, values.get(key, 0))
+                    seen.add(key)
+        check(set(values) <= seen, "no such quota: %s" % sorted(set(values) - seen))
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+
     def start(self, name="server"):
         self.server = Server(self, name)
         self.server.start()

@@ -249,8 +249,20 @@ TEST(Renderer, ErrorPageShowsStatusAndTranslatedMessage) {
       renderer().render(Page::kError, Language::kEnglish, PageData().set_number("status", 403));
   EXPECT_TRUE(contains(csrf, "This form has expired"));
   const std::string server =
-      renderer().render(Page::kError, Language::kEnglish, PageData().set_number("status", 503));
+      renderer().render(Page::kError, Language::kEnglish, PageData().set_number("status", 500));
   EXPECT_TRUE(contains(server, "Something went wrong on our side"));
+  const std::string busy =
+      renderer().render(Page::kError, Language::kEnglish, PageData().set_number("status", 503));
+  EXPECT_TRUE(contains(busy, "very busy right now"));
+  EXPECT_FALSE(contains(busy, "Something went wrong"));
+  const std::string quota =
+      renderer().render(Page::kError, Language::kPersian, PageData().set_number("status", 429));
+  EXPECT_TRUE(contains(quota, "۴۲۹"));
+  EXPECT_TRUE(contains(quota, "چند دقیقه صبر کنید"));
+  const std::string full =
+      renderer().render(Page::kError, Language::kPersian, PageData().set_number("status", 507));
+  EXPECT_TRUE(contains(full, "۵۰۷"));
+  EXPECT_TRUE(contains(full, "فضای ذخیره‌سازی"));
   const std::string other =
       renderer().render(Page::kError, Language::kEnglish, PageData().set_number("status", 418));
   EXPECT_TRUE(contains(other, "The request could not be completed"));
