@@ -19,6 +19,7 @@ std::string base64_encode(ByteSpan bytes) {
 
 std::optional<Bytes> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
+  if (text.empty()) return Bytes{};
   Bytes out(text.size() / 4 * 3);
   std::size_t length = 0;
   const char* end = nullptr;

@@ -102,6 +102,14 @@ Hash chain_border_right(Hash seed, std::span<const Hash> proof) {
   return seed;
 }
 
+// One hasher per thread, reused: a log hashes millions of 65-byte nodes, and
+// a fresh libcrypto context per hash would cost more than the hash itself.
+// finish() leaves it reset.
+crypto::Sha256& thread_hasher() {
+  thread_local crypto::Sha256 hasher;
+  return hasher;
+}
+
 bool same(ByteSpan a, ByteSpan b) {
   return std::ranges::equal(a, b);
 }
@@ -109,7 +117,7 @@ bool same(ByteSpan a, ByteSpan b) {
 }  // namespace
 
 Hash leaf_hash(ByteSpan entry) {
-  crypto::Sha256 hasher;
+  crypto::Sha256& hasher = thread_hasher();
   const std::uint8_t prefix = 0x00;
   hasher.update({&prefix, 1});
   hasher.update(entry);
@@ -121,7 +129,9 @@ Hash node_hash(const Hash& left, const Hash& right) {
   buffer[0] = 0x01;
   std::copy(left.begin(), left.end(), buffer + 1);
   std::copy(right.begin(), right.end(), buffer + 1 + kHashSize);
-  return crypto::sha256(buffer);
+  crypto::Sha256& hasher = thread_hasher();
+  hasher.update(buffer);
+  return hasher.finish();
 }
 
 Hash empty_root() {
