@@ -79,7 +79,8 @@ struct Decomposition {
 };
 Decomposition decompose(std::uint64_t index, std::uint64_t size) {
   const unsigned inner = static_cast<unsigned>(std::bit_width(index ^ (size - 1)));
-  const unsigned border = static_cast<unsigned>(std::popcount(index >> inner));
+  // inner is 64 when the paths part at the root of a tree above 2^63 leaves.
+  const unsigned border = inner >= 64 ? 0 : static_cast<unsigned>(std::popcount(index >> inner));
   return {inner, border};
 }
 

@@ -180,5 +180,17 @@ TEST(Merkle, ProofErrorsAreClear) {
   EXPECT_EQ(e.error().message(), "consistency proof: 4 to 3 shrinks the tree");
 }
 
+// Found by fuzz.tlog_tile: trees above 2^63 leaves, where the paths to the
+// leaf and to the last leaf part at the root (a shift by 64).
+TEST(Merkle, HugeTreeSizesAreHandled) {
+  const Hash h = leaf_hash(bytes_of("x"));
+  const std::uint64_t size = (std::uint64_t{1} << 63) + 1;
+  std::vector<Hash> proof(64, h);
+  EXPECT_FALSE(verify_inclusion(0, size, h, proof, h));
+  EXPECT_FALSE(verify_inclusion(size - 1, size, h, std::span(proof).first(1), h));
+  EXPECT_FALSE(verify_consistency(1, UINT64_MAX, proof, h, h));
+  EXPECT_FALSE(verify_inclusion(0, UINT64_MAX, h, proof, h));
+}
+
 }  // namespace
 }  // namespace safehouse::tlog
