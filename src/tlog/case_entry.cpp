@@ -40,23 +40,10 @@ bool is_leap(unsigned year) {
   return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-Result<void> check_day(std::string_view day) {
-  const auto digits = [&](std::size_t at, std::size_t n) {
-    return day.substr(at, n).find_first_not_of("0123456789") == std::string_view::npos;
-  };
-  if (day.size() != 10 || day[4] != '-' || day[7] != '-' || !digits(0, 4) || !digits(5, 2) ||
-      !digits(8, 2)) {
-    return malformed("case event: day is not YYYY-MM-DD");
-  }
-  const unsigned year = static_cast<unsigned>(std::stoul(std::string(day.substr(0, 4))));
-  const unsigned month = static_cast<unsigned>(std::stoul(std::string(day.substr(5, 2))));
-  const unsigned dom = static_cast<unsigned>(std::stoul(std::string(day.substr(8, 2))));
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || dom < 1 ||
-      dom > kDays[month - 1] + (month == 2 && is_leap(year) ? 1 : 0)) {
-    return malformed("case event: day is not a calendar day");
-  }
-  return {};
+unsigned digits_value(std::string_view digits) {
+  unsigned value = 0;
+  for (char c : digits) value = value * 10 + static_cast<unsigned>(c - '0');
+  return value;
 }
 
 // Splits "key value\n" lines; the text must be exactly `keys` in order.
@@ -90,6 +77,22 @@ std::span<const std::string_view> case_statuses() {
   return kStatuses;
 }
 
+bool is_valid_day(std::string_view day) {
+  const auto digits = [&](std::size_t at, std::size_t n) {
+    return day.substr(at, n).find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (day.size() != 10 || day[4] != '-' || day[7] != '-' || !digits(0, 4) || !digits(5, 2) ||
+      !digits(8, 2)) {
+    return false;
+  }
+  const unsigned year = digits_value(day.substr(0, 4));
+  const unsigned month = digits_value(day.substr(5, 2));
+  const unsigned dom = digits_value(day.substr(8, 2));
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month >= 1 && month <= 12 && dom >= 1 &&
+         dom <= kDays[month - 1] + (month == 2 && is_leap(year) ? 1 : 0);
+}
+
 bool is_case_status(std::string_view status) {
   return std::find(kStatuses.begin(), kStatuses.end(), status) != kStatuses.end();
 }
@@ -118,7 +121,8 @@ Hash category_commitment(std::string_view category, const CategoryNonce& nonce) 
 
 Result<Bytes> encode_case_event(const CaseEvent& event) {
   SAFEHOUSE_TRY_VOID(check_case_id(event.case_id));
-  SAFEHOUSE_TRY_VOID(check_day(event.day));
+  if (!is_valid_day(event.day))
+    return malformed("case event: day is not a calendar day YYYY-MM-DD");
   if (!is_case_status(event.status)) return malformed("case event: unknown status");
   const std::string text = std::string(kEntryHeader) + "\ncase " + event.case_id + "\nevent " +
                            std::to_string(event.event) + "\nday " + event.day + "\nstatus " +

@@ -36,6 +36,8 @@ using CategoryNonce = std::array<std::uint8_t, kNonceSize>;
 // The statuses of ARCHITECTURE.md §7, as entries spell them.
 std::span<const std::string_view> case_statuses();
 bool is_case_status(std::string_view status);
+// A calendar day written YYYY-MM-DD (proleptic Gregorian).
+bool is_valid_day(std::string_view day);
 
 struct CaseEvent {
   std::string case_id;      // 1..64 of [A-Za-z0-9_-]

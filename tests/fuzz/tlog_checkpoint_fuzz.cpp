@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// tests/fuzz/tlog_checkpoint_fuzz.cpp: checkpoint text and tlog-witness
+// tests/fuzz/tlog_checkpoint_fuzz.cpp: checkpoint and statement text, and tlog-witness
 // add-checkpoint bodies on arbitrary bytes. A checkpoint that parses formats
-// back to the same text; a request that parses formats back to its body;
+// back to the same text (a statement too); a request that parses formats back to its body;
 // the witness never cosigns (its trusted key signs nothing here).
 #include <cstdlib>
 #include <string_view>
@@ -9,6 +9,7 @@
 #include "tlog/checkpoint.h"
 #include "tlog/cosignature.h"
 #include "tlog/note_key.h"
+#include "tlog/statement.h"
 #include "tlog/witness.h"
 
 using namespace safehouse::tlog;
@@ -17,6 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto checkpoint = parse_checkpoint(text);
   if (checkpoint && format_checkpoint(*checkpoint) != text) std::abort();
+
+  auto statement = parse_statement(text);
+  if (statement && format_statement(*statement).value() != text) std::abort();
 
   auto request = parse_add_checkpoint(text);
   if (request && format_add_checkpoint(*request) != text) std::abort();
