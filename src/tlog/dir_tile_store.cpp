@@ -95,7 +95,10 @@ Result<void> DirTileStore::write(std::string_view path, ByteSpan data) {
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return os_error("create", temp, errno);
   auto written = write_all(fd, data, temp);
-  if (written && options_.durable && ::fsync(fd) != 0) written = os_error("fsync", temp, errno);
+  const bool fsync_file =
+      options_.durability == Durability::kEachFile ||
+      (options_.durability == Durability::kFileSystem && path == kCheckpointPath);
+  if (written && fsync_file && ::fsync(fd) != 0) written = os_error("fsync", temp, errno);
   ::close(fd);
   if (!written) {
     ::unlink(temp.c_str());
@@ -106,7 +109,7 @@ Result<void> DirTileStore::write(std::string_view path, ByteSpan data) {
     ::unlink(temp.c_str());
     return os_error("rename", file, error);
   }
-  if (options_.durable) {
+  if (options_.durability == Durability::kEachFile) {
     // New directories must reach the disk too: their parents list them.
     for (auto d = dir; d != root_ && d.has_relative_path(); d = d.parent_path()) {
       dirty_dirs_.insert(d);
@@ -120,11 +123,20 @@ Result<void> DirTileStore::remove(std::string_view path) {
   SAFEHOUSE_TRY_VOID(check_path(path));
   const std::filesystem::path file = root_ / path;
   if (::unlink(file.c_str()) != 0 && errno != ENOENT) return os_error("remove", file, errno);
-  if (options_.durable) dirty_dirs_.insert(file.parent_path());
+  if (options_.durability == Durability::kEachFile) dirty_dirs_.insert(file.parent_path());
   return {};
 }
 
 Result<void> DirTileStore::sync() {
+  if (options_.durability == Durability::kFileSystem) {
+    const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return os_error("open", root_, errno);
+    const int rc = ::syncfs(fd);
+    const int error = errno;
+    ::close(fd);
+    if (rc != 0) return os_error("syncfs", root_, error);
+    return {};
+  }
   // Deepest first, so a directory is durable before the entry naming it.
   for (auto it = dirty_dirs_.rbegin(); it != dirty_dirs_.rend(); ++it) {
     SAFEHOUSE_TRY_VOID(fsync_path(*it, O_RDONLY | O_DIRECTORY));

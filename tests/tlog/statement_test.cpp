@@ -81,24 +81,18 @@ TEST(Statement, MalformedStatements) {
     return t;
   };
   for (const std::string& bad : std::vector<std::string>{
-           "",
-           text.substr(0, text.size() - 1),
-           text + "\n",
-           replace("/v1", "/v2"),
-           replace("log example.org/log\n", ""),
-           replace("checkpoint 1234", "checkpoint 01234"),
+           "", text.substr(0, text.size() - 1), text + "\n", replace("/v1", "/v2"),
+           replace("log example.org/log\n", ""), replace("checkpoint 1234", "checkpoint 01234"),
            replace("period 2026-01-01 2026-03-31", "period 2026-04-01 2026-03-31"),
            replace("period 2026-01-01", "period 2026-02-30"),
            replace("threshold 10", "threshold 0"),
            replace("status 120 received", "status 9 received"),
-           replace("status <10 triage", "status <9 triage"),
-           replace("status <10 triage\n", ""),
+           replace("status <10 triage", "status <9 triage"), replace("status <10 triage\n", ""),
            replace("status 10 verified", "status 10 verifiedd"),
            replace("category <10 army officer\ncategory 57 police\n",
                    "category 57 police\ncategory <10 army officer\n"),
            replace("category 57 police", "category 57 police\ncategory 57 police"),
-           replace("category 57 police", "category 57"),
-           replace("category 57", "category x"),
+           replace("category 57 police", "category 57"), replace("category 57", "category x"),
            replace("status 120 received", "status  120 received"),
            text + "status 120 received\n"}) {
     const auto parsed = parse_statement(bad);

@@ -174,10 +174,10 @@ TEST(TileLog, RefusedBatchWritesNothing) {
   EXPECT_FALSE(log.root_at(1));
 }
 
-TEST(DirTileStore, LaysOutTheUrlsAndRefusesOtherPaths) {
+void check_dir_store(DirTileStore::Durability durability) {
   const auto root = std::filesystem::path(::testing::TempDir()) / "tlog_dir_store";
   std::filesystem::remove_all(root);
-  auto store = DirTileStore::open(root).value();
+  auto store = DirTileStore::open(root, DirTileStore::Options{durability}).value();
   auto log = TileLog::open(store, 0).value();
   ASSERT_TRUE(log.append(vector_entries(0, 1000)));
   ASSERT_TRUE(store.sync());
@@ -208,7 +208,16 @@ TEST(DirTileStore, LaysOutTheUrlsAndRefusesOtherPaths) {
   ASSERT_TRUE(store.write(kCheckpointPath, bytes_of("cp\n")));
   EXPECT_EQ(store.read(kCheckpointPath).value(), bytes_of("cp\n"));
   EXPECT_EQ(store.read("tile/5/000").error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(store.sync());
   std::filesystem::remove_all(root);
+}
+
+TEST(DirTileStore, LaysOutTheUrlsAndRefusesOtherPaths) {
+  for (auto durability : {DirTileStore::Durability::kFileSystem,
+                          DirTileStore::Durability::kEachFile, DirTileStore::Durability::kNone}) {
+    SCOPED_TRACE(static_cast<int>(durability));
+    check_dir_store(durability);
+  }
 }
 
 }  // namespace

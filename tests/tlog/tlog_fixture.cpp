@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto store =
-      check(DirTileStore::open(out / "log", DirTileStore::Options{.durable = false}), "store");
+      check(DirTileStore::open(
+                out / "log", DirTileStore::Options{.durability = DirTileStore::Durability::kNone}),
+            "store");
   const Ed25519Signer signer(Ed25519Key::generate(std::string(kOrigin)));
   write_file(out / "vkey", signer.verifier_key() + "\n");
 
