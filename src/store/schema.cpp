@@ -62,6 +62,15 @@ CREATE TABLE IF NOT EXISTS items (
 ){strict};
 CREATE INDEX IF NOT EXISTS items_by_case ON items (case_id, item_id);
 )sql"},
+    // The transparency log (docs/tlog.md, "The log in the database"): its
+    // tiles, entry bundles and checkpoint by tlog-tiles path, shared by every
+    // server on the database.
+    {2, R"sql(
+CREATE TABLE IF NOT EXISTS log_tiles (
+  path TEXT PRIMARY KEY,
+  data {blob} NOT NULL
+){strict};
+)sql"},
 };
 
 }  // namespace
