@@ -14,11 +14,14 @@
 
 #include "cli/commands.h"
 #include "config/installation.h"
+#include "config/transparency_log.h"
+#include "http/log_routes.h"
 #include "http/server.h"
 #include "http/session_store.h"
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/intake.h"
+#include "store/log_store.h"
 #include "web/renderer.h"
 
 namespace safehouse::cli {
@@ -85,6 +88,13 @@ Result<void> run_serve(const ServeOptions& options) {
       intake, renderer, sessions};
   http::Router source_router;
   http::add_source_routes(source_router, source);
+  // The transparency log, shared through the database (docs/tlog.md); an
+  // installation made before the log existed gets its empty checkpoint now.
+  auto log = SAFEHOUSE_TRY(store::LogStore::open(
+      installation->layout().dir, config.storage.database, store::FileSystem::posix()));
+  SAFEHOUSE_TRY_VOID(log->create(config::log_origin(installation->log_key()),
+                                 config::log_signer(installation->log_key())));
+  http::add_log_routes(source_router, [&log](std::string_view path) { return log->read(path); });
 
   http::Server server;
   http::StaffContext staff{intake, renderer, [&server] { return server.stats(); }};

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "age/age.h"
+#include "config/transparency_log.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
 #include "store/types.h"
@@ -171,6 +172,11 @@ Result<void> populate(const Layout& layout, const InitOptions& options, InitResu
                                          result.verifier_key, files);
     if (!put) return put.error().with_context("init");
   }
+  // The transparency log starts as a signed empty checkpoint
+  // (docs/tlog.md), before the config file makes DIR an installation.
+  LogKey log_key = SAFEHOUSE_TRY(read_log_key(layout.log_key_file(), files));
+  auto log = create_log(layout.dir, options.database, log_key, files);
+  if (!log) return log.error().with_context("init");
   // The config file last: its presence is what makes DIR an installation.
   return write_text(files, layout.config_file(), format_config(config));
 }

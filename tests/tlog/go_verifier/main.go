@@ -200,8 +200,9 @@ func run() error {
 			if tlog.RecordHash(e) != hashes[i] {
 				return fmt.Errorf("entry %d does not match its leaf hash", start+int64(i))
 			}
-			if !strings.HasPrefix(string(e), "safehouse/case-event/v1\n") {
-				return fmt.Errorf("entry %d is not a case event", start+int64(i))
+			if !strings.HasPrefix(string(e), "safehouse/case-event/v1\n") &&
+				!strings.HasPrefix(string(e), "safehouse/published-file/v1\n") {
+				return fmt.Errorf("entry %d is neither a case event nor a published file", start+int64(i))
 			}
 			checked++
 		}

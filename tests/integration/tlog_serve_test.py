@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# tests/integration/tlog_serve_test.py: the transparency log of a real
+# installation (docs/tlog.md): `safehouse init` creates it, `safehouse serve`
+# publishes it under /log/ as C2SP tlog-tiles, `safehouse statement sign`
+# appends to it (while the server runs: the log is shared through the
+# database), `safehouse statement check` verifies files against it, and the
+# independent Go verifier (Debian's x/mod) checks it over HTTP.
+# Usage: tlog_serve_test.py SAFEHOUSE_BINARY CASE [GO_VERIFIER_SOURCE WORK_DIR]
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safehouse_harness import Installation, TestFailure, check, log  # noqa: E402
+
+
+def get(server, path):
+    conn = http.client.HTTPConnection("127.0.0.1", server.source_port, timeout=60)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def checkpoint_lines(server):
+    status, headers, body = get(server, "/log/checkpoint")
+    check(status == 200, "GET /log/checkpoint: %d" % status)
+    return body.decode().split("\n")
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def sign(inst, *files, language="en"):
+    return inst.cli(["statement", "sign", "--data", inst.dir, "--language", language] + list(files))
+
+
+def check_file(inst, url, path, *extra):
+    proc = inst.cli(["statement", "check", path, "--url", url] + list(extra), check_rc=False)
+    return proc.returncode, proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+
+
+def two_statements(inst):
+    a = os.path.join(inst.root, "statement-en.txt")
+    b = os.path.join(inst.root, "statement-fa.mp4")
+    write(a, b"We never ask for your name.\n")
+    write(b, os.urandom(300000))
+    out = sign(inst, a)
+    check("entry 0 " in out, "first statement is not entry 0: " + out)
+    out = sign(inst, b, language="fa")
+    check("entry 1 " in out, "second statement is not entry 1: " + out)
+    return a, b
+
+
+def case_routes(binary):
+    with Installation(binary) as inst:
+        server = inst.start()
+        lines = checkpoint_lines(server)
+        check(lines[1] == "0", "init did not create an empty log: %r" % lines[:3])
+        check(re.fullmatch(r"[a-z0-9-]+/[0-9a-f]{8}/log", lines[0]), "origin %r" % lines[0])
+        vkey = open(os.path.join(inst.dir, "keys", "log.vkey")).read().strip()
+        check(any(l.startswith("— " + vkey.split("+")[0] + " ") for l in lines),
+              "the checkpoint is not signed with the log key's name")
+        status, headers, _ = get(server, "/log/checkpoint")
+        check(headers.get("content-type") == "text/plain; charset=utf-8", "checkpoint type %r" % headers)
+        check(headers.get("cache-control") == "no-cache", "checkpoint caching %r" % headers)
+        check(get(server, "/log/tile/entries/000.p/1")[0] == 404, "a tile of an empty log exists")
+
+        # Signed while the server runs: the server serves what the CLI appended.
+        files = []
+        for i in range(300):
+            path = os.path.join(inst.root, "s%03d.txt" % i)
+            write(path, b"statement %d\n" % i)
+            files.append(path)
+        sign(inst, *files)
+        lines = checkpoint_lines(server)
+        check(lines[1] == "300", "checkpoint size after 300 statements: %r" % lines[1])
+        for path, cache in [("/log/tile/0/000", "public, max-age=31536000, immutable"),
+                            ("/log/tile/entries/000", "public, max-age=31536000, immutable"),
+                            ("/log/tile/0/001.p/44", "no-cache"),
+                            ("/log/tile/entries/001.p/44", "no-cache"),
+                            ("/log/tile/1/000.p/1", "no-cache")]:
+            status, headers, body = get(server, path)
+            check(status == 200, "GET %s: %d" % (path, status))
+            check(headers.get("content-type") == "application/octet-stream", "%s type %r" % (path, headers))
+            check(headers.get("cache-control") == cache, "%s caching %r" % (path, headers.get("cache-control")))
+        check(len(get(server, "/log/tile/0/000")[2]) == 256 * 32, "full level-0 tile size")
+        status, _, body = get(server, "/log/tile/entries/001.p/44")
+        check(b"safehouse/published-file/v1\nsha256 " in body, "entry bundle content")
+        for path in ["/log/tile/0/002", "/log/tile/0/001", "/log/tile/2/000.p/1", "/log/tile/entries/001.p/45"]:
+            check(get(server, path)[0] == 404, "GET %s is not 404" % path)
+        for path in ["/log/tile/0/1", "/log/tile/0/000.p/0", "/log/tile/0/000.p/256",
+                     "/log/tile/0/x000/001", "/log/tile/entries/000.p/", "/log/tile/../checkpoint"]:
+            status = get(server, path)[0]
+            check(status in (400, 404) if ".." in path else status == 400,
+                  "GET %s: %d, not 400" % (path, status))
+        # The landing page still shows the log key.
+        status, _, body = get(server, "/en/")
+        check(status == 200 and vkey.encode() in body, "landing page lost the log key")
+
+
+def case_statements(binary):
+    with Installation(binary) as inst, Installation(binary) as impostor:
+        a, b = two_statements(inst)
+        server = inst.start()
+        url = "http://127.0.0.1:%d/log" % server.source_port
+        vkey = open(os.path.join(inst.dir, "keys", "log.vkey")).read().strip()
+
+        rc, out = check_file(inst, url, a)
+        check(rc == 0 and "OK: " in out and "entry 0 " in out, "genuine file refused: " + out)
+        rc, out = check_file(inst, url, b, "--key", vkey)
+        check(rc == 0 and "entry 1 " in out and ", fa, " in out, "genuine video refused: " + out)
+
+        # A modified copy: not published, whether or not the .sig comes along.
+        copy = os.path.join(inst.root, "copy.txt")
+        write(copy, b"We never ask for your name!\n")
+        rc, out = check_file(inst, url, copy, "--key", vkey)
+        check(rc != 0 and "not published" in out, "modified copy (no .sig) accepted: " + out)
+        rc, out = check_file(inst, url, copy, "--sig", a + ".sig")
+        check(rc != 0 and "not published" in out, "modified copy (with .sig) accepted: " + out)
+
+        # A forged .sig: the genuine note with its entry pointed elsewhere.
+        note = open(a + ".sig").read()
+        forged = os.path.join(inst.root, "forged.sig")
+        write(forged, note.replace("\nindex 0\n", "\nindex 1\n").encode())
+        rc, out = check_file(inst, url, a, "--sig", forged)
+        check(rc != 0 and "bad signature" in out, "forged .sig accepted: " + out)
+        # An impostor's own log key signs a .sig for its fake statement: the
+        # organisation's key refuses it, and so does the organisation's log.
+        fake = os.path.join(impostor.root, "fake.txt")
+        write(fake, b"Send us your name.\n")
+        sign(impostor, fake)
+        rc, out = check_file(inst, url, fake, "--key", vkey)
+        check(rc != 0 and "bad signature" in out, "impostor's .sig accepted: " + out)
+        rc, out = check_file(inst, url, fake)
+        check(rc != 0 and "bad signature" in out, "impostor's key accepted for the org's log: " + out)
+        # A file signed but checked against the wrong log.
+        rc, out = check_file(inst, "http://127.0.0.1:%d/nothing" % server.source_port, a)
+        check(rc != 0, "check passed without a log: " + out)
+
+
+def case_go_verifier(binary, source, work):
+    if shutil.which("go") is None:
+        raise TestFailure("go is not installed (Debian golang-go)")
+    if not os.path.isdir("/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog"):
+        raise TestFailure("golang.org/x/mod is not installed (Debian golang-golang-x-mod-dev)")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "gocache"))
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
+               GOCACHE=os.path.join(work, "gocache"), GOPROXY="off", GOFLAGS="")
+    verifier = os.path.join(work, "go_verifier")
+    subprocess.run(["go", "build", "-o", verifier, "."], cwd=source, env=env, check=True, timeout=600)
+    with Installation(binary) as inst:
+        server = inst.start()
+        first = os.path.join(inst.root, "first.txt")
+        write(first, b"first\n")
+        sign(inst, first)
+        old = os.path.join(work, "checkpoint.old")
+        status, _, body = get(server, "/log/checkpoint")
+        write(old, body)
+        files = []
+        for i in range(600):
+            path = os.path.join(inst.root, "f%03d.txt" % i)
+            write(path, b"file %d\n" % i)
+            files.append(path)
+        sign(inst, *files[:250])
+        sign(inst, *files[250:], language="fa")
+        proofs = os.path.join(work, "proofs.txt")
+        write(proofs, b"")
+        vkey = os.path.join(inst.dir, "keys", "log.vkey")
+        url = "http://127.0.0.1:%d/log" % server.source_port
+        proc = subprocess.run([verifier, url, vkey, old, proofs], capture_output=True, timeout=300)
+        out = proc.stdout.decode() + proc.stderr.decode()
+        log(out)
+        check(proc.returncode == 0, "the Go verifier refused the served log: " + out)
+        check("size 601 signature ok" in out and "entries checked against the tree: 601" in out,
+              "the Go verifier did not check all 601 entries: " + out)
+        # The verifier is not vacuous: another key's checkpoint is refused.
+        other = os.path.join(work, "other.vkey")
+        with Installation(binary) as stranger:
+            shutil.copy(os.path.join(stranger.dir, "keys", "log.vkey"), other)
+        proc = subprocess.run([verifier, url, other, old, proofs], capture_output=True, timeout=300)
+        check(proc.returncode != 0, "the Go verifier accepted a checkpoint under another key")
+
+
+def main():
+    binary, case = sys.argv[1], sys.argv[2]
+    if case == "routes":
+        case_routes(binary)
+    elif case == "statements":
+        case_statements(binary)
+    elif case == "go_verifier":
+        case_go_verifier(binary, sys.argv[3], sys.argv[4])
+    else:
+        raise SystemExit("unknown case " + case)
+    log("PASS", case)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except TestFailure as e:
+        print("FAIL:", e, file=sys.stderr)
+        sys.exit(1)
