@@ -226,9 +226,9 @@ Result<void> run_check(const StatementOptions& options) {
   std::cout << "OK: " << options.file << " was published by " << (*verifier)->name() << ": entry "
             << index << " of " << origin << " (sha256 " << hex(digest) << ", " << file.language
             << ", " << file.day << ").\n"
-            << "Inclusion proof (" << proof->size()
-            << " hashes) checked against the checkpoint of size " << tree.size << " signed by "
-            << key_text << ".\n";
+            << "Inclusion proof (" << proof->size() << (proof->size() == 1 ? " hash" : " hashes")
+            << ") checked against the checkpoint of size " << tree.size << " signed by " << key_text
+            << ".\n";
   if (options.key.empty()) {
     std::cout << "The key came from " << sig_path
               << ": compare it with the key the organisation publishes.\n";
