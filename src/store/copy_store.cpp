@@ -211,7 +211,7 @@ Result<CopyReport> copy_sqlite_to_postgres(const std::filesystem::path& dir, con
                                            FileSystem& fs) {
   // Both schemas at this binary's version first.
   { SAFEHOUSE_TRY_VOID(open_sqlite(dir, fs)); }
-  auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir, fs));
+  auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, BlobEngine::kDirectory));
   auto source = SAFEHOUSE_TRY(detail::sqlite_engine(dir, fs, std::chrono::seconds(5)));
   auto target = detail::postgres_engine(url, 10);
   auto from = SAFEHOUSE_TRY(source->connect(false));

@@ -107,6 +107,7 @@ Result<T> LogStore::locked(Work&& work) {
     SqlTileStore tiles(*db);
     T value = SAFEHOUSE_TRY(work(tiles));
     SAFEHOUSE_TRY_VOID(db->exec("COMMIT"));
+    engine_->after_commit();  // file times: the day only (invariant 2)
     return value;
   }();
   if (!done) (void)db->exec("ROLLBACK");

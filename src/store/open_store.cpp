@@ -14,7 +14,7 @@ Result<std::unique_ptr<Store>> open_store(const std::filesystem::path& dir,
     return invalid_argument("database: must be empty (SQLite) or a postgresql:// URL");
   }
   SAFEHOUSE_TRY_VOID(fs.create_directories(dir));
-  auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir, fs));
+  auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, BlobEngine::kDirectory));
   return open_postgres(database, std::move(blobs));
 }
 

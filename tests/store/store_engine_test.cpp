@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engines.h"
+#include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
 #include "store/sql.h"
 
@@ -271,7 +272,7 @@ TEST_P(StoreEngine, TamperedBlobBodyIsAnIntegrityError) {
       batch.add_item(CaseRef::existing(case_id), Direction::kSource, writer->result(), kDay);
   ItemId item_id = store->commit(std::move(batch))->id(op);
   // Swap the blob's bytes for others of the same length.
-  auto path = store->blobs().path_of(writer->result().sha256);
+  auto path = dynamic_cast<DirectoryBlobStore&>(store->blobs()).path_of(writer->result().sha256);
   std::filesystem::remove(path);
   std::ofstream(path, std::ios::binary) << std::string(70000, 'x');
   EXPECT_EQ(store->read_item_body(item_id, 1 << 20).error().code(), ErrorCode::kIntegrity);
