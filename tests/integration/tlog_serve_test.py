@@ -225,6 +225,99 @@ def case_two_servers(binary):
             check(rc == 0, "a file signed via the other server is not in the log: " + out)
 
 
+class WitnessProcess:
+    """`safehouse witness serve` on a free port; its first line names it."""
+
+    def __init__(self, binary, state, logs):
+        args = [binary, "witness", "serve", "--state", state, "--listen", "127.0.0.1:0"]
+        for origin, vkey in logs:
+            args += ["--log", "%s=%s" % (origin, vkey)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = self.proc.stdout.readline().decode()
+        self.key = first.split()[1] if first.startswith("Witness ") else None
+        port = re.search(r":(\d+)/add-checkpoint", self.proc.stdout.readline().decode())
+        if self.key is None or port is None:
+            self.stop()
+            raise TestFailure("witness did not start: " + self.proc.stderr.read().decode())
+        self.port = int(port.group(1))
+
+    def add(self, body):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("POST", "/add-checkpoint", body=body)
+            resp = conn.getresponse()
+            return resp.status, resp.getheader("Content-Type"), resp.read().decode()
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def case_witness(binary):
+    import base64
+    import hashlib
+    with Installation(binary) as inst, Installation(binary) as impostor:
+        server = inst.start()
+        origin = checkpoint_lines(server)[0]
+        vkey = open(os.path.join(inst.dir, "keys", "log.vkey")).read().strip()
+        other_vkey = open(os.path.join(impostor.dir, "keys", "log.vkey")).read().strip()
+        first = os.path.join(inst.root, "one.txt")
+        write(first, b"one\n")
+        sign(inst, first)
+        cp1 = get(server, "/log/checkpoint")[2].decode()
+        fake = os.path.join(impostor.root, "fake.txt")
+        write(fake, b"fake\n")
+        sign(impostor, fake)
+        impostor_server = impostor.start()
+        impostor_origin = checkpoint_lines(impostor_server)[0]
+        impostor_cp = get(impostor_server, "/log/checkpoint")[2].decode()
+        state = os.path.join(inst.root, "witness-state")
+        # The witness trusts the org's key for the org's origin, and (to
+        # see a 403) the org's key for the impostor's origin as well.
+        w = WitnessProcess(inst.binary, state, [(origin, vkey), (impostor_origin, vkey)])
+        try:
+            status, ctype, body = w.add("old 0\n\n" + cp1)
+            check(status == 200, "first add-checkpoint: %d %s" % (status, body))
+            name = w.key.split("+")[0]
+            check(body.startswith("— %s " % name), "not a cosignature line: %r" % body)
+            status, ctype, body = w.add("old 0\n\n" + cp1)
+            check(status == 409 and ctype == "text/x.tlog.size" and body == "1\n",
+                  "stale old size: %d %r %r" % (status, ctype, body))
+            check(w.add("old 0\n\n" + impostor_cp)[0] == 403, "a checkpoint under another key was cosigned")
+            check(w.add("old 0\n\n" + cp1.replace(origin, origin + "x"))[0] == 404, "unknown origin")
+            check(w.add("old zero\n\n" + cp1)[0] == 400, "malformed body")
+            # Size 1 → 2 with the right consistency proof, and with a wrong one.
+            second = os.path.join(inst.root, "two.txt")
+            write(second, b"two\n")
+            sign(inst, second)
+            cp2 = get(server, "/log/checkpoint")[2].decode()
+            bundle = get(server, "/log/tile/entries/000.p/2")[2]
+            n = int.from_bytes(bundle[0:2], "big")
+            entry1 = bundle[2 + n + 2:]
+            proof = base64.b64encode(hashlib.sha256(b"\x00" + entry1).digest()).decode()
+            wrong = base64.b64encode(hashlib.sha256(b"\x00" + entry1 + b"x").digest()).decode()
+            status, _, body = w.add("old 1\n%s\n\n%s" % (wrong, cp2))
+            check(status == 422, "a wrong consistency proof: %d %s" % (status, body))
+            status, _, body = w.add("old 1\n%s\n\n%s" % (proof, cp2))
+            check(status == 200, "a right consistency proof: %d %s" % (status, body))
+        finally:
+            w.stop()
+        # The state survives a restart: old 1 is now stale.
+        w = WitnessProcess(inst.binary, state, [(origin, vkey)])
+        try:
+            status, _, body = w.add("old 1\n%s\n\n%s" % (proof, cp2))
+            check(status == 409 and body == "2\n", "state lost across a restart: %d %r" % (status, body))
+        finally:
+            w.stop()
+        impostor_server.stop()
+
+
 def main():
     binary, case = sys.argv[1], sys.argv[2]
     if case == "routes":
@@ -233,6 +326,8 @@ def main():
         case_statements(binary)
     elif case == "two_servers":
         case_two_servers(binary)
+    elif case == "witness":
+        case_witness(binary)
     elif case == "go_verifier":
         case_go_verifier(binary, sys.argv[3], sys.argv[4])
     else:
