@@ -3,9 +3,9 @@
 // (cli/published_file.h). Hand-written: a four-line format of our own.
 #include "cli/published_file.h"
 
-#include <array>
 #include <optional>
 
+#include "store/types.h"
 #include "tlog/case_entry.h"
 #include "tlog/encoding.h"
 #include "tlog/note.h"
@@ -27,28 +27,16 @@ std::optional<std::string_view> take_field(std::string_view& text, std::string_v
   return value;
 }
 
-std::optional<crypto::Sha256Digest> parse_hex(std::string_view text) {
-  crypto::Sha256Digest digest{};
-  if (text.size() != 64) return std::nullopt;
-  for (std::size_t i = 0; i < 64; ++i) {
-    const char c = text[i];
-    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (v < 0) return std::nullopt;
-    digest[i / 2] = static_cast<std::uint8_t>(digest[i / 2] << 4 | v);
-  }
-  return digest;
-}
-
 // Parses the entry at the front of `text` and removes it.
 Result<PublishedFile> take_entry(std::string_view& text) {
   if (!text.starts_with(kHeader)) return malformed("published file: not a published-file entry");
   text.remove_prefix(kHeader.size());
   PublishedFile file;
+  constexpr const char* kBadHash = "published file: sha256 is not 64 lower-case hex digits";
   auto sha = take_field(text, "sha256");
-  std::optional<crypto::Sha256Digest> digest;
-  if (!sha || !(digest = parse_hex(*sha))) {
-    return malformed("published file: sha256 is not 64 lower-case hex digits");
-  }
+  if (!sha) return malformed(kBadHash);
+  auto digest = store::sha256_from_hex(*sha);
+  if (!digest) return malformed(kBadHash);
   file.sha256 = *digest;
   auto language = take_field(text, "language");
   if (!language || !is_statement_language(*language)) {
@@ -70,13 +58,7 @@ bool is_statement_language(std::string_view language) {
 }
 
 std::string hex(const crypto::Sha256Digest& digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : digest) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
+  return store::to_hex(digest);
 }
 
 Result<std::string> format_published_file(const PublishedFile& file) {
