@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,8 +42,8 @@ class SqlEngine {
   // connection is replaced and writing goes on (PostgreSQL owns its
   // durability; a lost connection is not a lost disk).
   virtual bool poison_on_io() const = 0;
-  // After every committed write transaction (the engine's files' times:
-  // SQLite restamps them, invariant 2). Default: nothing.
+  // Runs on the writer thread after each successful COMMIT, before anyone
+  // is told (SQLite: restamps its files' times, invariant 2).
   virtual void after_commit() {}
   // Where the data lives, for error messages (a path, or a URL without
   // its password).

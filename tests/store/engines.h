@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "store/directory_blob_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "temp_dir.h"

@@ -172,7 +172,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'1'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -281,8 +281,8 @@ TEST_P(StoreEngine, TamperedBlobBodyIsAnIntegrityError) {
 TEST_P(StoreEngine, NewerSchemaIsRefused) {
   { ASSERT_TRUE(db_.open_or_die()); }
   db_.sql(GetParam() == Engine::kSqlite
-              ? "UPDATE settings SET value = CAST('2' AS BLOB) WHERE key = 'schema_version'"
-              : "UPDATE settings SET value = '2'::bytea WHERE key = 'schema_version'");
+              ? "UPDATE settings SET value = CAST('99' AS BLOB) WHERE key = 'schema_version'"
+              : "UPDATE settings SET value = '99'::bytea WHERE key = 'schema_version'");
   auto store = db_.open();
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code(), ErrorCode::kUnsupported);
@@ -303,7 +303,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items']::text[], table_name::text), 99), "
+                "ARRAY['settings','sources','cases','items','blobs','blob_chunks']::text[], "
+                "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
@@ -311,7 +312,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       columns,
       "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-      "in_blob,inline_body");
+      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
