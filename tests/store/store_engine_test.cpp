@@ -172,7 +172,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'3'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
