@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include "base/byte_stream.h"
+
 namespace safehouse::cli {
 namespace {
 
 PublishedFile sample() {
   PublishedFile file;
-  file.sha256 = crypto::sha256(as_bytes("We never ask for your name.\n"));
+  file.sha256 = crypto::sha256(safehouse::as_bytes("We never ask for your name.\n"));
   file.language = "fa";
   file.day = "2026-12-04";
   return file;
