@@ -82,11 +82,12 @@ TEST_F(LogRoutes, MalformedPathsAre400) {
   for (const char* path :
        {"/log/tile/0/1", "/log/tile/0/0000", "/log/tile/0/000.p/0", "/log/tile/0/000.p/256",
         "/log/tile/0/000.p/07", "/log/tile/x/000", "/log/tile/0/x000/001", "/log/tile/entries",
-        "/log/tile/0/000/", "/log/tile/entries/000.p/", "/log/tile/64/000",
-        "/log/tile/0/%2e%2e/checkpoint"}) {
+        "/log/tile/0/000/", "/log/tile/entries/000.p/", "/log/tile/64/000"}) {
     Response response = get(path);
     EXPECT_EQ(response.status(), 400u) << path;
   }
+  // A dot segment never reaches a route: the request itself is refused.
+  EXPECT_FALSE(Request::create(Method::kGet, "/log/tile/0/%2e%2e/checkpoint", {}, {}));
   EXPECT_EQ(get("/log/checkpoints").status(), 404u);
 }
 

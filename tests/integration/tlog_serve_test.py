@@ -233,9 +233,14 @@ class WitnessProcess:
         for origin, vkey in logs:
             args += ["--log", "%s=%s" % (origin, vkey)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        first = self.proc.stdout.readline().decode()
-        self.key = first.split()[1] if first.startswith("Witness ") else None
-        port = re.search(r":(\d+)/add-checkpoint", self.proc.stdout.readline().decode())
+        # The server logs its listener first; then "Witness <key>" and the URL.
+        self.key, port = None, None
+        for _ in range(10):
+            line = self.proc.stdout.readline().decode()
+            if line.startswith("Witness "):
+                self.key = line.split()[1]
+                port = re.search(r":(\d+)/add-checkpoint", self.proc.stdout.readline().decode())
+                break
         if self.key is None or port is None:
             self.stop()
             raise TestFailure("witness did not start: " + self.proc.stderr.read().decode())
@@ -244,7 +249,7 @@ class WitnessProcess:
     def add(self, body):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
-            conn.request("POST", "/add-checkpoint", body=body)
+            conn.request("POST", "/add-checkpoint", body=body.encode("utf-8"))
             resp = conn.getresponse()
             return resp.status, resp.getheader("Content-Type"), resp.read().decode()
         finally:

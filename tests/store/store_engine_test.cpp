@@ -312,7 +312,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       columns,
       "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data");
+      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
