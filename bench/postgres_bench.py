@@ -51,7 +51,7 @@ def run(label, servers, count_items, seconds, connections=64):
         os.unlink(path)
         m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors += int(m.group(1)) if m else 0
-        m = re.search(r"99%\s+(\S+)", out)
+        m = re.search(r"^\s+99%\s+(\S+)", out, re.M)
         p99.append(m.group(1) if m else "?")
     stored = count_items() - before
     print("%s: %d items stored in %d s = %.0f submissions/s; non-3xx %d; p99 %s" %

@@ -5,17 +5,22 @@
 // to `safehouse torrc` for the onion services; logs nothing
 // about any request.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/log_key_unlock.h"
+#include "cli/passphrase.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
 #include "http/log_routes.h"
+#include "crypto/process_hardening.h"
 #include "http/server.h"
 #include "http/session_store.h"
 #include "http/source_routes.h"
@@ -66,6 +71,8 @@ void print_start(const config::Config& config, const http::Server& server) {
 }
 
 Result<void> run_serve(const ServeOptions& options) {
+  // Before any secret is in memory: no core dump, no ptrace (docs/secrets.md).
+  SAFEHOUSE_TRY_VOID(crypto::disable_core_dumps());
   // Everything this process creates in the data directory (the database
   // included, which SQLite creates itself) is for its owner alone.
   ::umask(077);
@@ -73,6 +80,7 @@ Result<void> run_serve(const ServeOptions& options) {
       SAFEHOUSE_TRY(config::Installation::open(options.data, store::FileSystem::posix()));
   config::Config& config = installation->mutable_config();
   SAFEHOUSE_TRY_VOID(apply_overrides(options, config));
+  SAFEHOUSE_TRY_VOID(ensure_log_key_unlocked(*installation, "serve"));
 
   intake::IntakeOptions intake_options;
   intake_options.recipients = installation->recipients();
@@ -83,7 +91,7 @@ Result<void> run_serve(const ServeOptions& options) {
   http::SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
 
   http::SourceContext source{
-      http::SourceSite{config.organisation_name, installation->log_key().verifier_key(),
+      http::SourceSite{config.organisation_name, installation->verifier_key(),
                        installation->recipient_strings(), config.limits.max_upload_bytes},
       intake, renderer, sessions};
   http::Router source_router;

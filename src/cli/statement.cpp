@@ -19,9 +19,11 @@
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "cli/log_client.h"
+#include "cli/log_key_unlock.h"
 #include "cli/published_file.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
+#include "crypto/process_hardening.h"
 #include "intake/sources.h"
 #include "store/log_store.h"
 #include "tlog/checkpoint.h"
@@ -71,8 +73,11 @@ Result<void> run_sign(const StatementOptions& options) {
   if (!is_statement_language(options.language)) {
     return invalid_argument("statement sign: --language must be en or fa");
   }
+  // Before the log key is in memory: no core dump (docs/secrets.md).
+  SAFEHOUSE_TRY_VOID(crypto::disable_core_dumps());
   auto installation =
       SAFEHOUSE_TRY(config::Installation::open(options.data, store::FileSystem::posix()));
+  SAFEHOUSE_TRY_VOID(ensure_log_key_unlocked(*installation, "statement sign"));
   const config::LogKey& key = installation->log_key();
   const tlog::Ed25519Signer signer = config::log_signer(key);
   const std::string day = intake::format_day(store::day_of(std::chrono::system_clock::now()));
