@@ -21,6 +21,11 @@ void add_review_command(CLI::App& app);   // cli/review.cpp
 void add_torrc_command(CLI::App& app);    // cli/torrc.cpp
 void add_migrate_command(CLI::App& app);  // cli/migrate.cpp
 
+// cli/statement.cpp: `statement sign|check` (docs/tlog.md).
+void add_statement_command(CLI::App& app);
+// cli/witness.cpp: `witness serve` (docs/tlog.md).
+void add_witness_command(CLI::App& app);
+
 // Ends a subcommand's callback: on error prints "safehouse: error: <message>"
 // as one line on stderr and makes the process exit with status 1.
 void exit_on_error(const Result<void>& result);

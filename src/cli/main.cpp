@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   safehouse::cli::add_review_command(app);
   safehouse::cli::add_torrc_command(app);
   safehouse::cli::add_migrate_command(app);
+  safehouse::cli::add_statement_command(app);
+  safehouse::cli::add_witness_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,14 +15,18 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/log_key_unlock.h"
 #include "cli/passphrase.h"
 #include "config/installation.h"
+#include "config/transparency_log.h"
 #include "crypto/process_hardening.h"
+#include "http/log_routes.h"
 #include "http/server.h"
 #include "http/session_store.h"
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/intake.h"
+#include "store/log_store.h"
 #include "web/language.h"
 #include "web/renderer.h"
 
@@ -80,18 +84,7 @@ Result<void> run_serve(const ServeOptions& options) {
       SAFEHOUSE_TRY(config::Installation::open(options.data, store::FileSystem::posix()));
   config::Config& config = installation->mutable_config();
   SAFEHOUSE_TRY_VOID(apply_overrides(options, config));
-  if (!installation->log_key_unlocked()) {
-    if (::isatty(STDIN_FILENO) == 0 && std::getenv(kPassphraseEnv) == nullptr) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "serve: the log key is encrypted and no passphrase was given: name a file in "
-                   "config.toml (keys.log_key_passphrase_file), set a systemd credential " +
-                       std::string(config::kLogKeyCredential) +
-                       ", or start serve on a terminal (docs/installation.md)");
-    }
-    crypto::SecretBytes passphrase =
-        SAFEHOUSE_TRY(read_passphrase("Log key passphrase: ", Confirm::kNo));
-    SAFEHOUSE_TRY_VOID(installation->unlock_log_key(passphrase));
-  }
+  SAFEHOUSE_TRY_VOID(ensure_log_key_unlocked(*installation, "serve"));
 
   intake::IntakeOptions intake_options;
   intake_options.recipients = installation->recipients();
@@ -113,11 +106,10 @@ Result<void> run_serve(const ServeOptions& options) {
   // Sign-in attempts beyond the budget wait their turn, at most this long.
   http::FairBudget sign_in_budget(quotas.sign_ins_per_minute, kSignInMaxWaiting, kSignInMaxWait);
   http::SourceContext source{
-      http::SourceSite{config.organisation_name, installation->verifier_key(),
-                       installation->recipient_strings(), config.limits.max_upload_bytes,
-                       web::parse_language(config.default_language).value(),
-                       quotas.sign_in_failures_per_session,
-                       quotas.submissions_per_session_per_minute},
+      http::SourceSite{
+          config.organisation_name, installation->verifier_key(), installation->recipient_strings(),
+          config.limits.max_upload_bytes, web::parse_language(config.default_language).value(),
+          quotas.sign_in_failures_per_session, quotas.submissions_per_session_per_minute},
       intake,
       renderer,
       sessions,
@@ -125,6 +117,13 @@ Result<void> run_serve(const ServeOptions& options) {
       &sign_in_budget};
   http::Router source_router;
   http::add_source_routes(source_router, source);
+  // The transparency log, shared through the database (docs/tlog.md); an
+  // installation made before the log existed gets its empty checkpoint now.
+  auto log = SAFEHOUSE_TRY(store::LogStore::open(
+      installation->layout().dir, config.storage.database, store::FileSystem::posix()));
+  SAFEHOUSE_TRY_VOID(log->create(config::log_origin(installation->log_key()),
+                                 config::log_signer(installation->log_key())));
+  http::add_log_routes(source_router, [&log](std::string_view path) { return log->read(path); });
 
   http::ServerOptions server_options;
   server_options.key_derivation_queue_limit = quotas.key_derivation_queue;

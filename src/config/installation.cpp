@@ -12,6 +12,7 @@
 
 #include "age/age.h"
 #include "age/scrypt.h"
+#include "config/transparency_log.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
@@ -186,8 +187,9 @@ Result<std::string> read_verifier_key(const Layout& layout, store::FileSystem& f
   return verifier;
 }
 
-Result<void> write_keys(const Layout& layout, const InitOptions& options, InitResult& result,
-                        store::FileSystem& files) {
+// Returns the new log key, which signs the log's first checkpoint.
+Result<LogKey> write_keys(const Layout& layout, const InitOptions& options, InitResult& result,
+                          store::FileSystem& files) {
   LogKey log_key = LogKey::generate(key_name_for(options.organisation_name));
   SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, options, result, files));
   result.verifier_key = log_key.verifier_key();
@@ -203,10 +205,12 @@ Result<void> write_keys(const Layout& layout, const InitOptions& options, InitRe
     SAFEHOUSE_TRY_VOID(
         write_file_atomic(files, layout.demo_identity_file(), identity_text.reveal()));
   }
-  return write_text(files, layout.recipients_file(),
-                    "# The recipient set: every new item is encrypted to all of these.\n"
-                    "# reviewer\n" +
-                        result.reviewer_recipient + "\n");
+  SAFEHOUSE_TRY_VOID(
+      write_text(files, layout.recipients_file(),
+                 "# The recipient set: every new item is encrypted to all of these.\n"
+                 "# reviewer\n" +
+                     result.reviewer_recipient + "\n"));
+  return log_key;
 }
 
 // Stores what a joining server needs, and nothing secret.
@@ -246,7 +250,7 @@ Result<void> populate(const Layout& layout, const InitOptions& options, InitResu
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.keys_dir()));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.reviewers_dir()));
   config.storage.database = options.database;
-  SAFEHOUSE_TRY_VOID(write_keys(layout, options, result, files));
+  const LogKey log_key = SAFEHOUSE_TRY(write_keys(layout, options, result, files));
   {
     auto store = store::open_store(layout.dir, options.database, "", files);
     if (!store) return store.error().with_context("init: database");
@@ -259,6 +263,10 @@ Result<void> populate(const Layout& layout, const InitOptions& options, InitResu
                                          result.verifier_key, files);
     if (!put) return put.error().with_context("init");
   }
+  // The transparency log starts as a signed empty checkpoint
+  // (docs/tlog.md), before the config file makes DIR an installation.
+  auto log = create_log(layout.dir, options.database, log_key, files);
+  if (!log) return log.error().with_context("init");
   // The config file last: its presence is what makes DIR an installation.
   return write_text(files, layout.config_file(), format_config(config));
 }

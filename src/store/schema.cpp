@@ -78,6 +78,15 @@ CREATE TABLE blob_chunks (
   PRIMARY KEY (blob_id, chunk)
 ){strict};
 )sql"},
+    // The transparency log (docs/tlog.md, "The log in the database"): its
+    // tiles, entry bundles and checkpoint by tlog-tiles path, shared by every
+    // server on the database.
+    {3, R"sql(
+CREATE TABLE IF NOT EXISTS log_tiles (
+  path TEXT PRIMARY KEY,
+  data {blob} NOT NULL
+){strict};
+)sql"},
 };
 
 }  // namespace

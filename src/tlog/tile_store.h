@@ -3,7 +3,8 @@
 // Keys are tlog-tiles paths relative to the log's root ("tile/0/x001/234",
 // "tile/entries/000.p/17", "checkpoint"), so a store can be served over HTTP
 // as it is. Engines: MemoryTileStore (tests), DirTileStore (a directory
-// laid out exactly as the URLs). A database engine can come later.
+// laid out exactly as the URLs); store::SqlTileStore keeps them in the
+// installation's database.
 #ifndef SAFEHOUSE_TLOG_TILE_STORE_H_
 #define SAFEHOUSE_TLOG_TILE_STORE_H_
 

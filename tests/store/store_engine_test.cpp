@@ -173,7 +173,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'3'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -323,7 +323,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       columns,
       "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data");
+      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
