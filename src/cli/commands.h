@@ -20,6 +20,8 @@ void add_serve_command(CLI::App& app);    // cli/serve.cpp
 void add_review_command(CLI::App& app);   // cli/review.cpp
 void add_torrc_command(CLI::App& app);    // cli/torrc.cpp
 void add_migrate_command(CLI::App& app);  // cli/migrate.cpp
+void add_reviewer_command(CLI::App& app);  // cli/reviewer.cpp
+void add_audit_command(CLI::App& app);     // cli/audit.cpp
 
 // Ends a subcommand's callback: on error prints "safehouse: error: <message>"
 // as one line on stderr and makes the process exit with status 1.
