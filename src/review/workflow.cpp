@@ -31,6 +31,27 @@ std::string day_text(store::Day day) {
   return digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" + digits.substr(6, 2);
 }
 
+// Commits `run` under the workflow lock. It may run more than once (a
+// retried transaction), so it must reset what it sets. A failure of `run`
+// itself comes back as it was, without the store's context.
+Result<void> commit_locked(store::Store& store,
+                           const std::function<Result<void>(store::SqlSession&)>& run) {
+  std::optional<Error> own;
+  store::WriteBatch batch;
+  batch.run_exclusive(kWorkflowLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
+    own.reset();
+    auto ran = run(db);
+    if (!ran) {
+      own = ran.error();
+      return ran.error();
+    }
+    return 0;
+  });
+  auto committed = store.commit(std::move(batch));
+  if (!committed) return own.value_or(committed.error());
+  return {};
+}
+
 }  // namespace
 
 Result<store::ReviewerRecord> Workflow::add_reviewer(std::string_view name,
@@ -42,29 +63,22 @@ Result<store::ReviewerRecord> Workflow::add_reviewer(std::string_view name,
   record.recipient = keys.recipient();
   record.signing_key = keys.signing_key();
   record.added_day = today_();
-  store::WriteBatch batch;
-  batch.run_exclusive(kWorkflowLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
+  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
     record.reviewer_id = SAFEHOUSE_TRY(store::insert_reviewer(db, record));
-    SAFEHOUSE_TRY_VOID(append_audit(
+    return append_audit(
         db, {std::string(actor), "reviewer-add", 0, record.name + " " + record.recipient},
-        record.added_day));
-    return record.reviewer_id;
+        record.added_day);
   });
-  auto committed = store_.commit(std::move(batch));
   if (!committed) return committed.error().with_context("reviewer add");
   return record;
 }
 
 Result<void> Workflow::remove_reviewer(std::string_view name, std::string_view actor) {
   const store::Day day = today_();
-  store::WriteBatch batch;
-  batch.run_exclusive(kWorkflowLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
+  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
     SAFEHOUSE_TRY_VOID(store::mark_reviewer_removed(db, name, day));
-    SAFEHOUSE_TRY_VOID(
-        append_audit(db, {std::string(actor), "reviewer-remove", 0, std::string(name)}, day));
-    return 0;
+    return append_audit(db, {std::string(actor), "reviewer-remove", 0, std::string(name)}, day);
   });
-  auto committed = store_.commit(std::move(batch));
   if (!committed) return committed.error().with_context("reviewer remove");
   return {};
 }
@@ -171,11 +185,7 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
   TransitionOutcome out;
   std::string actor = "unknown signer";
   std::vector<store::Sha256> unreferenced;
-  store::WriteBatch batch;
-  // May run more than once (a retried transaction): everything it sets is
-  // reset first.
-  std::optional<Error> refusal;  // the run's own error, without the store's context
-  auto run = [&](store::SqlSession& db) -> Result<std::int64_t> {
+  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
     out = TransitionOutcome{};
     unreferenced.clear();
     const auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_key(db, approval.signing_key));
@@ -202,19 +212,11 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
         detail += ", items deleted";
       }
     }
-    SAFEHOUSE_TRY_VOID(append_audit(
-        db, {actor, out.moved ? "transition" : "approve", approval.case_id, detail}, day));
-    return 0;
-  };
-  batch.run_exclusive(kWorkflowLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
-    refusal.reset();
-    auto ran = run(db);
-    if (!ran) refusal = ran.error();
-    return ran;
+    return append_audit(
+        db, {actor, out.moved ? "transition" : "approve", approval.case_id, detail}, day);
   });
-  auto committed = store_.commit(std::move(batch));
   if (!committed) {
-    const Error error = refusal.value_or(committed.error());
+    const Error& error = committed.error();
     if (is_refusal(error.code())) {
       // The refusal itself is an action to account for. If even that
       // cannot be written, the refusal still stands.
