@@ -175,7 +175,12 @@ Result<void> run_reply(const ReviewOptions& options) {
 }
 
 Result<void> run_transition(const ReviewOptions& options) {
-  const store::CaseStatus target = SAFEHOUSE_TRY(store::status_from_name(options.target));
+  auto target = store::status_from_name(options.target);
+  if (!target) {
+    return invalid_argument("review transition: unknown status '" + options.target +
+                            "' (received triage verifying needs-info corroborated verified "
+                            "duplicate rejected suspected-infiltration withdrawn purged)");
+  }
   auto session = SAFEHOUSE_TRY(open_workflow(options.data));
   review::Workflow& workflow = *session.workflow;
   auto keys = SAFEHOUSE_TRY(load_key_file(options.identity));
@@ -190,7 +195,7 @@ Result<void> run_transition(const ReviewOptions& options) {
     if (key.signing_key() == reviewer->signing_key) own = &key;
   }
   const review::TransitionOutcome outcome =
-      SAFEHOUSE_TRY(workflow.transition(*own, options.case_id, target));
+      SAFEHOUSE_TRY(workflow.transition(*own, options.case_id, *target));
   const std::string move = std::string(store::status_name(outcome.from)) + " -> " +
                            std::string(store::status_name(outcome.to));
   if (outcome.moved) {

@@ -166,7 +166,7 @@ Result<void> Workflow::check_approval(store::SqlSession& db, const SignedApprova
     if (earlier.reviewer_id == reviewer.reviewer_id) {
       return Error(ErrorCode::kConflict,
                    "reviewer " + reviewer.name + " has already approved " +
-                       name_of(current.status) + " → " + name_of(approval.to) + " (" +
+                       name_of(current.status) + " -> " + name_of(approval.to) + " (" +
                        std::to_string(existing.size()) + " of " +
                        std::to_string(rule.approvals) +
                        " approvals; the same reviewer counts once)");

@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS reviewers (
   recipient    TEXT NOT NULL UNIQUE,
   signing_key  {blob} NOT NULL UNIQUE CHECK (length(signing_key) = 32),
   added_day    {int} NOT NULL,
-  removed_day  {int} NOT NULL DEFAULT 0
+  removed_day  {int}
 ){strict};
 CREATE TABLE IF NOT EXISTS case_events (
   case_id      {int} NOT NULL REFERENCES cases (case_id),

@@ -34,7 +34,7 @@ Result<ReviewerRecord> reviewer_from_row(const SqlRow& row) {
   r.recipient = std::string(row.text(2));
   r.signing_key = SAFEHOUSE_TRY(fixed_bytes<32>(row.blob(3), "a signing key"));
   r.added_day = static_cast<Day>(row.integer(4));
-  r.removed_day = static_cast<Day>(row.integer(5));
+  r.removed_day = row.is_null(5) ? 0 : static_cast<Day>(row.integer(5));
   return r;
 }
 
@@ -77,8 +77,8 @@ AuditRecord audit_from_row(const SqlRow& row) {
 
 Result<std::int64_t> insert_reviewer(SqlSession& db, const ReviewerRecord& reviewer) {
   auto row = db.query_one(
-      "INSERT INTO reviewers (name, recipient, signing_key, added_day, removed_day) "
-      "VALUES (?, ?, ?, ?, 0) RETURNING reviewer_id",
+      "INSERT INTO reviewers (name, recipient, signing_key, added_day) "
+      "VALUES (?, ?, ?, ?) RETURNING reviewer_id",
       {reviewer.name, reviewer.recipient, ByteSpan(reviewer.signing_key), reviewer.added_day});
   if (!row && row.error().code() == ErrorCode::kConflict) {
     return Error(ErrorCode::kConflict,
@@ -112,7 +112,7 @@ Result<std::vector<ReviewerRecord>> list_reviewers(SqlSession& db) {
 
 Result<void> mark_reviewer_removed(SqlSession& db, std::string_view name, Day day) {
   auto row = SAFEHOUSE_TRY(
-      db.query_one("UPDATE reviewers SET removed_day = ? WHERE name = ? AND removed_day = 0 "
+      db.query_one("UPDATE reviewers SET removed_day = ? WHERE name = ? AND removed_day IS NULL "
                    "RETURNING reviewer_id",
                    {day, name}));
   if (!row) {

@@ -33,7 +33,7 @@ struct ReviewerRecord {
   std::string recipient;  // age1… (public)
   SigningKey signing_key{};
   Day added_day = 0;
-  Day removed_day = 0;  // 0 while the reviewer is active
+  Day removed_day = 0;  // 0 while the reviewer is active (NULL in the table)
   bool active() const { return removed_day == 0; }
 };
 
