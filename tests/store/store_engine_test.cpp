@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engines.h"
+#include "store/workflow_records.h"
 #include "store/faulty_file_system.h"
 #include "store/sql.h"
 
@@ -122,6 +123,22 @@ TEST_P(StoreEngine, FollowUpsRepliesAndStatusUpdateTheCase) {
   auto source = *store->open_item_body(items[2].item_id);
   Bytes streamed(100);
   EXPECT_EQ(*source->read(streamed), 20u);
+
+  // Every case starts with event 1 "received"; a status change appends the
+  // next event, whose number the commit reports.
+  EXPECT_EQ(committed->id(2), 2);
+  std::vector<CaseEventRecord> events;
+  ASSERT_TRUE(store->read([&](SqlSession& db) -> Result<void> {
+    events = SAFEHOUSE_TRY(list_case_events(db, case_id));
+    return {};
+  }));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event_number, 1);
+  EXPECT_EQ(events[0].status, CaseStatus::kReceived);
+  EXPECT_EQ(events[0].day, kDay);
+  EXPECT_EQ(events[1].event_number, 2);
+  EXPECT_EQ(events[1].status, CaseStatus::kTriage);
+  EXPECT_EQ(events[1].day, 20261127);
 }
 
 TEST_P(StoreEngine, ListCasesFiltersAndPages) {
@@ -171,7 +188,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'1'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -280,12 +297,32 @@ TEST_P(StoreEngine, TamperedBlobBodyIsAnIntegrityError) {
 TEST_P(StoreEngine, NewerSchemaIsRefused) {
   { ASSERT_TRUE(db_.open_or_die()); }
   db_.sql(GetParam() == Engine::kSqlite
-              ? "UPDATE settings SET value = CAST('2' AS BLOB) WHERE key = 'schema_version'"
-              : "UPDATE settings SET value = '2'::bytea WHERE key = 'schema_version'");
+              ? "UPDATE settings SET value = CAST('99' AS BLOB) WHERE key = 'schema_version'"
+              : "UPDATE settings SET value = '99'::bytea WHERE key = 'schema_version'");
   auto store = db_.open();
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code(), ErrorCode::kUnsupported);
   EXPECT_NE(store.error().message().find("newer than this binary"), std::string::npos);
+}
+
+// A version-1 database (before the workflow) is migrated: its cases get
+// their first event from their status and last event day.
+TEST_P(StoreEngine, SchemaOneIsMigrated) {
+  {
+    auto store = db_.open_or_die();
+    ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
+  }
+  for (const char* table : {"audit_log", "approvals", "case_events", "reviewers"})
+    db_.sql(std::string("DROP TABLE ") + table);
+  db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
+  db_.sql(GetParam() == Engine::kSqlite
+              ? "UPDATE settings SET value = CAST('1' AS BLOB) WHERE key = 'schema_version'"
+              : "UPDATE settings SET value = '1'::bytea WHERE key = 'schema_version'");
+  auto store = db_.open_or_die();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
+  EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
+            "1 triage 20261130");
 }
 
 // Invariant 2: the schema has nowhere to put a time finer than a day, an
@@ -302,7 +339,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items']::text[], table_name::text), 99), "
+                "ARRAY['settings','sources','cases','items','reviewers','case_events',"
+                "'approvals','audit_log']::text[], table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
@@ -310,7 +348,12 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       columns,
       "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-      "in_blob,inline_body");
+      "in_blob,inline_body,"
+      // schema 2: the workflow (public keys, events, approvals, audit log)
+      "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
+      "case_id,event_number,day,status,"
+      "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"
+      "seq,day,actor,action,case_id,detail,prev_hash,hash");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
