@@ -3,6 +3,8 @@
 // hash-chained audit log of reviewer actions (review/audit.h) — exit 0 and
 // the number of entries when intact, exit 1 naming the first broken entry
 // otherwise — and prints it.
+#include "review/audit.h"
+
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -11,7 +13,6 @@
 #include "cli/commands.h"
 #include "cli/workflow_session.h"
 #include "intake/sources.h"
-#include "review/audit.h"
 #include "review/file_names.h"
 
 namespace safehouse::cli {

@@ -223,7 +223,8 @@ void add_data_option(CLI::App* cmd, ReviewOptions& options) {
 
 void add_review_command(CLI::App& app) {
   auto options = std::make_shared<ReviewOptions>();
-  CLI::App* review = app.add_subcommand("review", "Reviewer tools: list cases, read, reply, transition");
+  CLI::App* review =
+      app.add_subcommand("review", "Reviewer tools: list cases, read, reply, transition");
   review->require_subcommand(1);
 
   CLI::App* list = review->add_subcommand("list", "List cases (nothing is decrypted)");
@@ -255,12 +256,12 @@ void add_review_command(CLI::App& app) {
   CLI::App* transition = review->add_subcommand(
       "transition", "Move a case to a status, or approve a move that needs two reviewers");
   add_data_option(transition, *options);
-  transition->add_option("-i,--identity", options->identity, "The reviewer's key file")
-      ->required();
+  transition->add_option("-i,--identity", options->identity, "The reviewer's key file")->required();
   transition->add_option("case", options->case_id, "Case id")->required();
-  transition->add_option("status", options->target,
-                         "The new status: received triage verifying needs-info corroborated "
-                         "verified duplicate rejected suspected-infiltration withdrawn purged")
+  transition
+      ->add_option("status", options->target,
+                   "The new status: received triage verifying needs-info corroborated "
+                   "verified duplicate rejected suspected-infiltration withdrawn purged")
       ->required();
   transition->callback([options] { exit_on_error(run_transition(*options)); });
 }

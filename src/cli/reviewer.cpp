@@ -56,9 +56,9 @@ Result<void> run_add(const ReviewerOptions& options) {
   const review::ReviewerKeys keys = review::ReviewerKeys::generate();
   const crypto::SecretBytes text = review::reviewer_key_file(keys, options.name);
   const bool sealed = options.identity_out.empty();
-  const std::string path =
-      sealed ? session.installation->layout().reviewer_file(options.name).string()
-             : options.identity_out;
+  const std::string path = sealed
+                               ? session.installation->layout().reviewer_file(options.name).string()
+                               : options.identity_out;
   crypto::SecretBytes passphrase;
   if (sealed) {
     passphrase = config::generate_passphrase();

@@ -55,12 +55,11 @@ Result<void> append_audit(store::SqlSession& db, const AuditAction& action, stor
 }
 
 void add_audit(store::WriteBatch& batch, AuditAction action, store::Day day) {
-  batch.run_exclusive(kAuditLock,
-                      [action = std::move(action), day](store::SqlSession& db)
-                          -> Result<std::int64_t> {
-                        SAFEHOUSE_TRY_VOID(append_audit(db, action, day));
-                        return 0;
-                      });
+  batch.run_exclusive(
+      kAuditLock, [action = std::move(action), day](store::SqlSession& db) -> Result<std::int64_t> {
+        SAFEHOUSE_TRY_VOID(append_audit(db, action, day));
+        return 0;
+      });
 }
 
 Result<void> record_audit(store::Store& store, AuditAction action, store::Day day) {

@@ -34,8 +34,7 @@ store::Signature ReviewerKeys::sign(ByteSpan message) const {
 
 std::string signing_key_text(const store::SigningKey& key) {
   std::string out(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), key.data(), key.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(out.data(), out.size(), key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
   out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
@@ -50,7 +49,8 @@ crypto::SecretBytes reviewer_key_file(const ReviewerKeys& keys, std::string_view
   crypto::SecretBytes text(head.size() + line.size() + 1);
   auto out = text.reveal();
   std::copy(head.begin(), head.end(), out.begin());
-  std::copy(line.reveal().begin(), line.reveal().end(), out.begin() + static_cast<long>(head.size()));
+  std::copy(line.reveal().begin(), line.reveal().end(),
+            out.begin() + static_cast<long>(head.size()));
   out.back() = '\n';
   return text;
 }
@@ -70,8 +70,8 @@ Result<std::vector<ReviewerKeys>> load_reviewer_keys(ByteSpan file,
 std::string approval_message(const ApprovalSubject& s) {
   return "safehouse/approval/v1\ninstallation " + s.installation + "\ncase " +
          std::to_string(s.case_id) + "\nevent " + std::to_string(s.event_number) + "\nfrom " +
-         std::string(store::status_name(s.from)) + "\nto " +
-         std::string(store::status_name(s.to)) + "\n";
+         std::string(store::status_name(s.from)) + "\nto " + std::string(store::status_name(s.to)) +
+         "\n";
 }
 
 bool verify_approval(const store::SigningKey& key, const ApprovalSubject& subject,
@@ -89,7 +89,8 @@ Result<void> check_reviewer_name(std::string_view name) {
                            (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
                   });
   if (!ok) {
-    return invalid_argument("reviewer name: 1 to 64 of a-z A-Z 0-9 . _ - (not starting with . or -)");
+    return invalid_argument(
+        "reviewer name: 1 to 64 of a-z A-Z 0-9 . _ - (not starting with . or -)");
   }
   return {};
 }

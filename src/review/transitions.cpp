@@ -15,10 +15,11 @@ using S = store::CaseStatus;
 constexpr bool kChecker = true;
 
 // Open cases: still being worked on.
-#define SAFEHOUSE_FROM_OPEN(to, n, kind)                                                     \
-  {S::kReceived, to, n, kind, false}, {S::kTriage, to, n, kind, false},                     \
-      {S::kVerifying, to, n, kind, false}, {S::kNeedsInfo, to, n, kind, false},             \
-      {S::kCorroborated, to, n, kind, false}
+#define SAFEHOUSE_FROM_OPEN(to, n, kind)                                          \
+  {S::kReceived, to, n, kind, false}, {S::kTriage, to, n, kind, false},           \
+      {S::kVerifying, to, n, kind, false}, {S::kNeedsInfo, to, n, kind, false}, { \
+    S::kCorroborated, to, n, kind, false                                          \
+  }
 
 constexpr TransitionRule kTable[] = {
     // The main path: one reviewer each.

@@ -123,8 +123,8 @@ Result<SignedApproval> Workflow::sign(const ReviewerKeys& keys, store::CaseId ca
   approval.event_number = current.event_number;
   approval.from = current.status;
   approval.to = to;
-  const std::string message = approval_message(
-      {installation_, case_id, current.event_number, current.status, to});
+  const std::string message =
+      approval_message({installation_, case_id, current.event_number, current.status, to});
   approval.signature = keys.sign(as_bytes(message));
   return approval;
 }
@@ -143,8 +143,8 @@ Result<void> Workflow::check_approval(store::SqlSession& db, const SignedApprova
   }
   if (approval.event_number != current.event_number || approval.from != current.status) {
     return Error(ErrorCode::kConflict,
-                 "stale approval: signed at event " + std::to_string(approval.event_number) +
-                     " (" + name_of(approval.from) + "), the case is at event " +
+                 "stale approval: signed at event " + std::to_string(approval.event_number) + " (" +
+                     name_of(approval.from) + "), the case is at event " +
                      std::to_string(current.event_number) + " (" + name_of(current.status) +
                      "): a replayed or outdated approval");
   }
@@ -167,8 +167,7 @@ Result<void> Workflow::check_approval(store::SqlSession& db, const SignedApprova
       return Error(ErrorCode::kConflict,
                    "reviewer " + reviewer.name + " has already approved " +
                        name_of(current.status) + " -> " + name_of(approval.to) + " (" +
-                       std::to_string(existing.size()) + " of " +
-                       std::to_string(rule.approvals) +
+                       std::to_string(existing.size()) + " of " + std::to_string(rule.approvals) +
                        " approvals; the same reviewer counts once)");
     }
   }
@@ -197,12 +196,11 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
                                              "; their approvals are refused");
     }
     SAFEHOUSE_TRY_VOID(check_approval(db, approval, *reviewer, out));
-    SAFEHOUSE_TRY_VOID(store::insert_approval(
-        db, {approval.case_id, approval.event_number, approval.from, approval.to,
-             reviewer->reviewer_id, day, approval.signature}));
+    SAFEHOUSE_TRY_VOID(
+        store::insert_approval(db, {approval.case_id, approval.event_number, approval.from,
+                                    approval.to, reviewer->reviewer_id, day, approval.signature}));
     std::string detail = name_of(out.from) + " -> " + name_of(out.to) + " (" +
-                         std::to_string(out.approvals) + " of " + std::to_string(out.needed) +
-                         ")";
+                         std::to_string(out.approvals) + " of " + std::to_string(out.needed) + ")";
     if (out.approvals >= out.needed) {
       out.event_number = SAFEHOUSE_TRY(store::append_case_event(db, approval.case_id, out.to, day));
       out.moved = true;
@@ -212,8 +210,8 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
         detail += ", items deleted";
       }
     }
-    return append_audit(
-        db, {actor, out.moved ? "transition" : "approve", approval.case_id, detail}, day);
+    return append_audit(db, {actor, out.moved ? "transition" : "approve", approval.case_id, detail},
+                        day);
   });
   if (!committed) {
     const Error& error = committed.error();
@@ -243,11 +241,10 @@ Result<TransitionOutcome> Workflow::transition(const ReviewerKeys& keys, store::
   return submit(*approval);
 }
 
-Result<void> Workflow::log(std::string_view actor, std::string_view action,
-                           store::CaseId case_id, std::string_view detail) {
-  return record_audit(store_,
-                      {std::string(actor), std::string(action), case_id, std::string(detail)},
-                      today_());
+Result<void> Workflow::log(std::string_view actor, std::string_view action, store::CaseId case_id,
+                           std::string_view detail) {
+  return record_audit(
+      store_, {std::string(actor), std::string(action), case_id, std::string(detail)}, today_());
 }
 
 std::string actor_name(Workflow& workflow, const std::vector<ReviewerKeys>& keys) {

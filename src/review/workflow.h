@@ -33,9 +33,9 @@ struct TransitionOutcome {
   store::CaseStatus to = store::CaseStatus::kReceived;
   int approvals = 0;  // distinct reviewers who approved, this one included
   int needed = 1;
-  bool moved = false;              // the case is now `to`
-  std::int64_t event_number = 0;   // the case's event number afterwards
-  std::size_t blobs_removed = 0;   // purge
+  bool moved = false;             // the case is now `to`
+  std::int64_t event_number = 0;  // the case's event number afterwards
+  std::size_t blobs_removed = 0;  // purge
 };
 
 // Thread-compatible; the store does the locking.
@@ -56,7 +56,8 @@ class Workflow {
   Result<store::ReviewerRecord> reviewer_of(const std::vector<ReviewerKeys>& keys);
 
   // What a reviewer holding `keys` signs to move `case_id` to `to` now.
-  Result<SignedApproval> sign(const ReviewerKeys& keys, store::CaseId case_id, store::CaseStatus to);
+  Result<SignedApproval> sign(const ReviewerKeys& keys, store::CaseId case_id,
+                              store::CaseStatus to);
   // Checks and records `approval`; moves the case once the table's number
   // of different reviewers approved. Refusals (kConflict, kIntegrity,
   // kNotFound) say why and are logged too.

@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>

@@ -20,8 +20,8 @@ template <std::size_t N>
 Result<std::array<std::uint8_t, N>> fixed_bytes(ByteSpan bytes, const char* what) {
   std::array<std::uint8_t, N> out{};
   if (bytes.size() != N) {
-    return Error(ErrorCode::kIntegrity, std::string("store: ") + what + " is not " +
-                                            std::to_string(N) + " bytes");
+    return Error(ErrorCode::kIntegrity,
+                 std::string("store: ") + what + " is not " + std::to_string(N) + " bytes");
   }
   std::copy(bytes.begin(), bytes.end(), out.begin());
   return out;
@@ -40,7 +40,8 @@ Result<ReviewerRecord> reviewer_from_row(const SqlRow& row) {
 
 Result<std::optional<ReviewerRecord>> one_reviewer(SqlSession& db, std::string_view where,
                                                    const SqlParams& params) {
-  auto row = SAFEHOUSE_TRY(db.query_one(std::string(kReviewerColumns) + std::string(where), params));
+  auto row =
+      SAFEHOUSE_TRY(db.query_one(std::string(kReviewerColumns) + std::string(where), params));
   if (!row) return std::optional<ReviewerRecord>();
   return std::optional<ReviewerRecord>(SAFEHOUSE_TRY(reviewer_from_row(*row)));
 }
@@ -90,8 +91,7 @@ Result<std::int64_t> insert_reviewer(SqlSession& db, const ReviewerRecord& revie
   return (*row)->integer(0);
 }
 
-Result<std::optional<ReviewerRecord>> find_reviewer_by_name(SqlSession& db,
-                                                            std::string_view name) {
+Result<std::optional<ReviewerRecord>> find_reviewer_by_name(SqlSession& db, std::string_view name) {
   return one_reviewer(db, "WHERE name = ?", {name});
 }
 
@@ -116,7 +116,8 @@ Result<void> mark_reviewer_removed(SqlSession& db, std::string_view name, Day da
                    "RETURNING reviewer_id",
                    {day, name}));
   if (!row) {
-    return Error(ErrorCode::kNotFound, "reviewer " + std::string(name) + ": no such active reviewer");
+    return Error(ErrorCode::kNotFound,
+                 "reviewer " + std::string(name) + ": no such active reviewer");
   }
   return {};
 }
@@ -155,7 +156,8 @@ Result<CaseEventRecord> current_case_event(SqlSession& db, CaseId case_id) {
       "SELECT c.status, c.last_event_day, (SELECT COALESCE(MAX(e.event_number), 0) FROM "
       "case_events e WHERE e.case_id = c.case_id) FROM cases c WHERE c.case_id = ?",
       {case_id}));
-  if (!row) return Error(ErrorCode::kNotFound, "case " + std::to_string(case_id) + ": no such case");
+  if (!row)
+    return Error(ErrorCode::kNotFound, "case " + std::to_string(case_id) + ": no such case");
   return CaseEventRecord{case_id, row->integer(2), static_cast<Day>(row->integer(1)),
                          SAFEHOUSE_TRY(status_from_name(row->text(0)))};
 }
@@ -170,10 +172,10 @@ Result<void> insert_approval(SqlSession& db, const ApprovalRecord& a) {
 
 Result<std::vector<ApprovalRecord>> list_approvals(SqlSession& db, CaseId case_id,
                                                    std::int64_t event_number, CaseStatus to) {
-  auto rows = SAFEHOUSE_TRY(db.query(
-      std::string(kApprovalColumns) +
-          "WHERE case_id = ? AND event_number = ? AND to_status = ? ORDER BY approval_id",
-      {case_id, event_number, status_name(to)}));
+  auto rows = SAFEHOUSE_TRY(
+      db.query(std::string(kApprovalColumns) +
+                   "WHERE case_id = ? AND event_number = ? AND to_status = ? ORDER BY approval_id",
+               {case_id, event_number, status_name(to)}));
   std::vector<ApprovalRecord> out;
   for (const SqlRow& row : rows) out.push_back(SAFEHOUSE_TRY(approval_from_row(row)));
   return out;
@@ -191,11 +193,11 @@ Result<std::optional<ApprovalRecord>> last_approval_to(SqlSession& db, CaseId ca
 }
 
 Result<void> insert_audit(SqlSession& db, const AuditRecord& e) {
-  SAFEHOUSE_TRY_VOID(db.exec(
-      "INSERT INTO audit_log (seq, day, actor, action, case_id, detail, prev_hash, hash) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {e.seq, e.day, e.actor, e.action, e.case_id, e.detail, ByteSpan(e.prev_hash),
-       ByteSpan(e.hash)}));
+  SAFEHOUSE_TRY_VOID(
+      db.exec("INSERT INTO audit_log (seq, day, actor, action, case_id, detail, prev_hash, hash) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              {e.seq, e.day, e.actor, e.action, e.case_id, e.detail, ByteSpan(e.prev_hash),
+               ByteSpan(e.hash)}));
   const std::string head = std::to_string(e.seq) + " " + to_hex(e.hash);
   return db.exec(
       "INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -225,8 +227,8 @@ Result<std::vector<Sha256>> delete_case_items(SqlSession& db, CaseId case_id) {
   std::vector<Sha256> unreferenced;
   for (const SqlRow& row : rows) {
     // Equal ciphertexts share one blob: keep it while another item uses it.
-    auto other = SAFEHOUSE_TRY(
-        db.query_one("SELECT 1 FROM items WHERE sha256 = ? LIMIT 1", {row.blob(0)}));
+    auto other =
+        SAFEHOUSE_TRY(db.query_one("SELECT 1 FROM items WHERE sha256 = ? LIMIT 1", {row.blob(0)}));
     if (!other) unreferenced.push_back(SAFEHOUSE_TRY(fixed_bytes<32>(row.blob(0), "a digest")));
   }
   return unreferenced;

@@ -16,10 +16,10 @@ namespace {
 
 using S = store::CaseStatus;
 
-constexpr S kAll[] = {S::kReceived,     S::kTriage,   S::kVerifying,
-                      S::kNeedsInfo,    S::kCorroborated, S::kVerified,
-                      S::kDuplicate,    S::kRejected, S::kSuspectedInfiltration,
-                      S::kWithdrawn,    S::kPurged};
+constexpr S kAll[] = {S::kReceived,  S::kTriage,       S::kVerifying,
+                      S::kNeedsInfo, S::kCorroborated, S::kVerified,
+                      S::kDuplicate, S::kRejected,     S::kSuspectedInfiltration,
+                      S::kWithdrawn, S::kPurged};
 
 bool is_open(S s) {
   return s == S::kReceived || s == S::kTriage || s == S::kVerifying || s == S::kNeedsInfo ||
@@ -34,8 +34,8 @@ bool is_closed(S s) {
 int expected_approvals(S from, S to) {
   if (from == to || from == S::kPurged) return 0;
   const std::map<std::pair<S, S>, int> path = {
-      {{S::kReceived, S::kTriage}, 1},       {{S::kTriage, S::kVerifying}, 1},
-      {{S::kVerifying, S::kNeedsInfo}, 1},   {{S::kNeedsInfo, S::kVerifying}, 1},
+      {{S::kReceived, S::kTriage}, 1},        {{S::kTriage, S::kVerifying}, 1},
+      {{S::kVerifying, S::kNeedsInfo}, 1},    {{S::kNeedsInfo, S::kVerifying}, 1},
       {{S::kVerifying, S::kCorroborated}, 1}, {{S::kCorroborated, S::kVerifying}, 1},
       {{S::kCorroborated, S::kVerified}, 2},
   };
@@ -95,7 +95,7 @@ TEST(Transitions, TwoApprovalsExactlyWhereInvariantFourSaysSo) {
   for (const TransitionRule& rule : transition_table()) {
     const bool needs_two = rule.to == S::kVerified || rule.to == S::kRejected ||
                            rule.to == S::kPurged ||
-                           rule.from == S::kSuspectedInfiltration ||  // clearing
+                           rule.from == S::kSuspectedInfiltration ||         // clearing
                            (is_closed(rule.from) && rule.to == S::kTriage);  // reopening
     EXPECT_EQ(rule.approvals, needs_two ? 2 : 1)
         << store::status_name(rule.from) << " -> " << store::status_name(rule.to);

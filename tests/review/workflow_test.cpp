@@ -27,9 +27,10 @@ using store::testing::Engine;
 constexpr store::Day kDay = 20261204;
 constexpr const char* kInstallation = "Test+0badc0de+AAAA";
 
-constexpr S kAll[] = {S::kReceived,  S::kTriage,       S::kVerifying, S::kNeedsInfo,
-                      S::kCorroborated, S::kVerified,  S::kDuplicate, S::kRejected,
-                      S::kSuspectedInfiltration, S::kWithdrawn, S::kPurged};
+constexpr S kAll[] = {S::kReceived,  S::kTriage,       S::kVerifying,
+                      S::kNeedsInfo, S::kCorroborated, S::kVerified,
+                      S::kDuplicate, S::kRejected,     S::kSuspectedInfiltration,
+                      S::kWithdrawn, S::kPurged};
 
 class WorkflowTest : public ::testing::TestWithParam<Engine> {
  protected:
@@ -100,8 +101,7 @@ class WorkflowTest : public ::testing::TestWithParam<Engine> {
                       const std::string& actor) {
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code(), code) << result.error().message();
-    EXPECT_NE(result.error().message().find(words), std::string::npos)
-        << result.error().message();
+    EXPECT_NE(result.error().message().find(words), std::string::npos) << result.error().message();
     const auto after = current(case_id);
     EXPECT_EQ(after.status, before.status);
     EXPECT_EQ(after.event_number, before.event_number);
@@ -234,8 +234,8 @@ TEST_P(WorkflowTest, AReplayedApprovalIsRefused) {
   auto rewritten = *old;
   rewritten.event_number = before.event_number;
   rewritten.from = before.status;
-  expect_refused(workflow_->submit(rewritten), ErrorCode::kIntegrity, "does not verify", id,
-                 before, "alice");
+  expect_refused(workflow_->submit(rewritten), ErrorCode::kIntegrity, "does not verify", id, before,
+                 "alice");
 }
 
 TEST_P(WorkflowTest, ForgedSignaturesAreRefused) {
@@ -267,8 +267,8 @@ TEST_P(WorkflowTest, AnotherCasesOrInstallationsSignatureIsRefused) {
   Workflow elsewhere(*store_, "Other+12345678+BBBB", [] { return kDay; });
   auto foreign = elsewhere.sign(alice(), two, S::kTriage);
   ASSERT_TRUE(foreign);
-  expect_refused(workflow_->submit(*foreign), ErrorCode::kIntegrity, "does not verify", two,
-                 before, "alice");
+  expect_refused(workflow_->submit(*foreign), ErrorCode::kIntegrity, "does not verify", two, before,
+                 "alice");
 }
 
 TEST_P(WorkflowTest, ARemovedOrUnknownReviewerIsRefused) {

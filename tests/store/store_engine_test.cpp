@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "engines.h"
-#include "store/workflow_records.h"
 #include "store/faulty_file_system.h"
 #include "store/sql.h"
+#include "store/workflow_records.h"
 
 namespace safehouse::store {
 namespace {
