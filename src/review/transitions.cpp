@@ -12,15 +12,6 @@ namespace {
 
 using S = store::CaseStatus;
 
-constexpr bool kChecker = true;
-
-// Open cases: still being worked on.
-#define SAFEHOUSE_FROM_OPEN(to, n, kind)                                          \
-  {S::kReceived, to, n, kind, false}, {S::kTriage, to, n, kind, false},           \
-      {S::kVerifying, to, n, kind, false}, {S::kNeedsInfo, to, n, kind, false}, { \
-    S::kCorroborated, to, n, kind, false                                          \
-  }
-
 constexpr TransitionRule kTable[] = {
     // The main path: one reviewer each.
     {S::kReceived, S::kTriage, 1, "", false},
@@ -31,13 +22,30 @@ constexpr TransitionRule kTable[] = {
     {S::kVerifying, S::kCorroborated, 1, "", false},
     {S::kCorroborated, S::kVerifying, 1, "", false},
     // Two reviewers, and not the one who recorded the check.
-    {S::kCorroborated, S::kVerified, 2, "verifying", kChecker},
-    // Closing an open case.
-    SAFEHOUSE_FROM_OPEN(S::kRejected, 2, "rejecting"),
-    SAFEHOUSE_FROM_OPEN(S::kDuplicate, 1, ""),
-    SAFEHOUSE_FROM_OPEN(S::kWithdrawn, 1, ""),
+    {S::kCorroborated, S::kVerified, 2, "verifying", true},
+    // Closing an open case (received, triage, verifying, needs-info,
+    // corroborated).
+    {S::kReceived, S::kRejected, 2, "rejecting", false},
+    {S::kTriage, S::kRejected, 2, "rejecting", false},
+    {S::kVerifying, S::kRejected, 2, "rejecting", false},
+    {S::kNeedsInfo, S::kRejected, 2, "rejecting", false},
+    {S::kCorroborated, S::kRejected, 2, "rejecting", false},
+    {S::kReceived, S::kDuplicate, 1, "", false},
+    {S::kTriage, S::kDuplicate, 1, "", false},
+    {S::kVerifying, S::kDuplicate, 1, "", false},
+    {S::kNeedsInfo, S::kDuplicate, 1, "", false},
+    {S::kCorroborated, S::kDuplicate, 1, "", false},
+    {S::kReceived, S::kWithdrawn, 1, "", false},
+    {S::kTriage, S::kWithdrawn, 1, "", false},
+    {S::kVerifying, S::kWithdrawn, 1, "", false},
+    {S::kNeedsInfo, S::kWithdrawn, 1, "", false},
+    {S::kCorroborated, S::kWithdrawn, 1, "", false},
     // Raising the flag is easy, from any open or verified case ...
-    SAFEHOUSE_FROM_OPEN(S::kSuspectedInfiltration, 1, ""),
+    {S::kReceived, S::kSuspectedInfiltration, 1, "", false},
+    {S::kTriage, S::kSuspectedInfiltration, 1, "", false},
+    {S::kVerifying, S::kSuspectedInfiltration, 1, "", false},
+    {S::kNeedsInfo, S::kSuspectedInfiltration, 1, "", false},
+    {S::kCorroborated, S::kSuspectedInfiltration, 1, "", false},
     {S::kVerified, S::kSuspectedInfiltration, 1, "", false},
     // ... clearing it or acting on it is not.
     {S::kSuspectedInfiltration, S::kVerifying, 2, "clearing suspected-infiltration", false},
@@ -53,8 +61,6 @@ constexpr TransitionRule kTable[] = {
     {S::kDuplicate, S::kPurged, 2, "purging", false},
     {S::kWithdrawn, S::kPurged, 2, "purging", false},
 };
-
-#undef SAFEHOUSE_FROM_OPEN
 
 }  // namespace
 
