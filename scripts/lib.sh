@@ -19,7 +19,7 @@ SAFEHOUSE_BUILD_PACKAGES=(
 SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
   age zlib1g-dev sqlite3 chromium wrk hyperfine
-  golang-go golang-golang-x-mod-dev diceware aspell-fa util-linux argon2 openssl
+  golang-go golang-golang-x-mod-dev diceware aspell-fa tesseract-ocr tesseract-ocr-fas util-linux argon2 openssl
   time bsdutils postgresql
 )
 

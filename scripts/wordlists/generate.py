@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Generates the codename word lists src/codename/wordlists/{en,fa}.txt.
+"""Generates the codename word lists src/codename/wordlists/{en,fa}.txt and
+their review files scripts/wordlists/review_{en,fa}.tsv.
 
 Reproducible from Debian 12 packages (stdlib only): English from the EFF large
-word list in `diceware`, Persian from aspell-fa's fa-generic dictionary. Each
-list gets exactly 4096 words (12 bits a word). The filters and their reasons
-are in docs/codename.md. The line order of a list is part of the codename
-format (a codename *is* its word indices): never regenerate committed lists
-with different rules without a new codename version.
+word list in `diceware`; Persian from aspell-fa's fa-generic dictionary,
+ranked by attestation in the word list inside tesseract-ocr-fas. Each list
+gets exactly LIST_SIZE words (11 bits a word). Every word's folding key (what
+sign-in compares, src/codename/normalise.cpp) is unique, no key is a prefix
+of another, and no two keys are one slip (one edit) apart. The filters and
+their reasons are in docs/codename.md. The line order of a list is part of
+the codename format (a codename *is* its word indices): never regenerate
+committed lists with different rules without a new codename version.
+
+The review file has a line for every candidate word: accepted, or the class
+of the reason it was left out (and the word or blocklist entry behind it).
 
 Usage: generate.py [--check] [--stats]
-  --check  compare with the committed lists instead of writing them (exit 1
-           if they differ, 77 if the Debian packages are missing)
+  --check  compare with the committed files instead of writing them (exit 1
+           if they differ or a Debian package is missing)
   --stats  print how many words each filter removed
 """
 
@@ -21,22 +28,25 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
 OUT_DIR = ROOT / "src" / "codename" / "wordlists"
 EFF_LIST = pathlib.Path("/usr/lib/python3/dist-packages/diceware/wordlists/wordlist_en_eff.txt")
-LIST_SIZE = 4096
+TESSDATA = pathlib.Path("/usr/share/tesseract-ocr/5/tessdata/fas.traineddata")
+LIST_SIZE = 2048
 MIN_LETTERS = 3
 MAX_LETTERS = 8
-SEED = "safehouse/wordlist/v1"
+SEED = "safehouse/wordlist/v2"
 
 ZWNJ = "\u200c"
 
 
-# --- normalisation: mirrors src/codename/normalise.cpp for the characters in
-# these lists; the C++ test checks every entry equals its own normalisation.
+# --- normalisation: mirrors normalise() in src/codename/normalise.cpp for the
+# characters in these lists; the C++ test checks every entry equals its own
+# normalisation.
 _REMOVED = {0x200C, 0x200D, 0x200E, 0x200F, 0x0640, 0x0670}
 _REMOVED.update(range(0x202A, 0x202F))
 _REMOVED.update(range(0x2066, 0x206A))
@@ -57,12 +67,93 @@ def normalise(text):
     return " ".join("".join(out).split())
 
 
-def read_blocklist(name):
+# --- the folding key: mirrors fold_key() in src/codename/normalise.cpp (the
+# C++ test compares the two on every candidate in the review files). Letters
+# that sound alike, hamza forms, Arabic and Kurdish letter variants, and the
+# four Persian letters an Arabic keyboard lacks, fold to one letter; hamza on
+# its own, digits, punctuation and spaces are dropped.
+FOLD = {}
+for _to, _from in (("ت", "ط"), ("س", "صث"), ("ز", "ذضظژ"), ("ه", "حةەھہ"), ("ق", "غ"),
+                   ("ا", "آعأإٱ"), ("و", "ؤ"), ("ی", "ئيى"), ("ک", "كگ"), ("ب", "پ"), ("ج", "چ")):
+    for _letter in _from:
+        FOLD[_letter] = _to
+
+
+def fold_key(normalised):
+    out = []
+    for ch in normalised:
+        if ch == "ء" or ch.isspace() or ch.isdigit() or unicodedata.category(ch).startswith("P"):
+            continue
+        out.append(FOLD.get(ch, ch))
+    return "".join(out)
+
+
+# --- blocklists. Persian entries are stems: a word is blocked if its key
+# contains the entry's key, unless the word is on the allow-list (false hits);
+# an entry written =word blocks that whole word only. English entries block
+# the whole word, and the concept table's English stems block every word that
+# starts with them.
+def read_entries(name):
+    """[(class, entry)] from a blocklist file: `[class]` lines name the class
+    of the entries after them; '#' starts a comment."""
+    entries = []
+    cls = "unclassed"
+    for line in (HERE / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            cls = line[1:-1]
+            continue
+        for entry in line.split():
+            entries.append((cls, entry))
+    return entries
+
+
+def read_allow(name):
     words = set()
     for line in (HERE / name).read_text(encoding="utf-8").splitlines():
-        for word in line.split("#", 1)[0].split():
-            words.add(normalise(word))
+        words.update(normalise(w) for w in line.split("#", 1)[0].split())
     return words
+
+
+def read_concepts():
+    """The bilingual concept table: [(concept, [english stems], [persian stems])]."""
+    rows = []
+    for line in (HERE / "concepts.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        concept, en, fa = line.split("\t")
+        rows.append((concept, en.split(), fa.split()))
+    return rows
+
+
+class PersianBlocker:
+    def __init__(self):
+        self.stems = []  # (class, entry, key)
+        self.whole = {}  # key -> (class, entry)
+        for cls, entry in read_entries("blocklist_fa.txt"):
+            self._add(cls, entry)
+        for concept, _, fa in read_concepts():
+            for entry in fa:
+                self._add("concept:" + concept, entry)
+        self.allowed = read_allow("allow_fa.txt")
+
+    def _add(self, cls, entry):
+        if entry.startswith("="):
+            self.whole[fold_key(normalise(entry[1:]))] = (cls, entry)
+        else:
+            self.stems.append((cls, entry, fold_key(normalise(entry))))
+
+    def reason(self, word):
+        key = fold_key(word)
+        if key in self.whole:
+            cls, entry = self.whole[key]
+            return f"blocked:{cls}:{entry}"
+        if word in self.allowed:
+            return None
+        for cls, entry, stem in self.stems:
+            if stem in key:
+                return f"blocked:{cls}:{entry}"
+        return None
 
 
 class Stats:
@@ -70,69 +161,121 @@ class Stats:
         self.lang = lang
         self.rows = []
 
-    def step(self, name, words):
-        self.rows.append((name, len(words)))
-        return words
+    def count(self, name, n):
+        self.rows.append((name, n))
 
     def show(self):
-        for name, count in self.rows:
-            print(f"{self.lang}: {count:6d} after {name}", file=sys.stderr)
+        for name, n in self.rows:
+            print(f"{self.lang}: {n:6d} {name}", file=sys.stderr)
 
 
-# --- look-alike detection: edit distance 1 (one substitution, insertion,
-# deletion or swap of neighbours) to a word already chosen.
+# --- one slip: edit distance 1 (one substitution, insertion, deletion or swap
+# of neighbours) to a key already chosen.
 class NearIndex:
     def __init__(self):
-        self.words = set()
-        self.substitutions = set()  # word with one position wildcarded
-        self.deletions = set()  # word with one letter deleted
+        self.words = {}
+        self.substitutions = {}  # key with one position wildcarded -> word
+        self.deletions = {}  # key with one letter deleted -> word
 
     @staticmethod
-    def _subs(word):
-        return {word[:i] + "\0" + word[i + 1:] for i in range(len(word))}
+    def _subs(key):
+        return {key[:i] + "\0" + key[i + 1:] for i in range(len(key))}
 
     @staticmethod
-    def _dels(word):
-        return {word[:i] + word[i + 1:] for i in range(len(word))}
+    def _dels(key):
+        return {key[:i] + key[i + 1:] for i in range(len(key))}
 
     @staticmethod
-    def _swaps(word):
-        return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    def _swaps(key):
+        return {key[:i] + key[i + 1] + key[i] + key[i + 2:] for i in range(len(key) - 1)}
 
-    def near(self, word):
-        if word in self.words or word in self.deletions:
-            return True
-        if self._subs(word) & self.substitutions:
-            return True
-        return bool((self._dels(word) | self._swaps(word)) & self.words)
+    def near(self, key):
+        """The chosen word one slip from `key`, or None."""
+        for table, probes in ((self.words, {key}), (self.deletions, {key}),
+                              (self.substitutions, self._subs(key)),
+                              (self.words, self._dels(key) | self._swaps(key))):
+            for probe in sorted(probes):
+                if probe in table:
+                    return table[probe]
+        return None
 
-    def add(self, word):
-        self.words.add(word)
-        self.substitutions |= self._subs(word)
-        self.deletions |= self._dels(word)
+    def add(self, key, word):
+        self.words[key] = word
+        for s in self._subs(key):
+            self.substitutions.setdefault(s, word)
+        for d in self._dels(key):
+            self.deletions.setdefault(d, word)
 
 
-def keep_distinct(words, keys=(lambda w: w,), near_key=None, ordered=False):
-    """Greedy, shortest words first (or in the given order if `ordered`):
-    keeps a word unless one of its keys was taken by a kept word, or its
-    near_key is within edit distance 1 of a kept word's near_key."""
-    taken = [set() for _ in keys]
-    index = NearIndex()
+class PrefixIndex:
+    """Keys chosen so far; finds one that is a prefix of a new key or has it as a prefix."""
+
+    def __init__(self):
+        self.keys = {}
+        self.prefixes = {}  # every proper prefix of a chosen key -> word
+
+    def clash(self, key):
+        if key in self.keys:
+            return "same-key", self.keys[key]
+        if key in self.prefixes:
+            return "prefix-of", self.prefixes[key]
+        for i in range(1, len(key)):
+            if key[:i] in self.keys:
+                return "has-prefix", self.keys[key[:i]]
+        return None
+
+    def add(self, key, word):
+        self.keys[key] = word
+        for i in range(1, len(key)):
+            self.prefixes.setdefault(key[:i], word)
+
+
+def choose(ranked, key, review, stats):
+    """Greedy, in rank order: a word is kept unless its key equals, extends
+    or is extended by a kept key, or is one slip from one; stops at LIST_SIZE.
+    If that leaves too few, a second pass takes the near ones too (the list's
+    docs say so; today's lists never need it)."""
+    prefix = PrefixIndex()
+    near = NearIndex()
     kept = []
-    for word in words if ordered else sorted(words, key=lambda w: (len(w), w)):
-        values = [key(word) for key in keys]
-        if any(v in t for v, t in zip(values, taken)):
+    near_rejected = []
+    for word in ranked:
+        if len(kept) == LIST_SIZE:
+            review[word] = "surplus"
             continue
-        if near_key is not None and index.near(near_key(word)):
+        k = key(word)
+        clash = prefix.clash(k)
+        if clash:
+            review[word] = f"{clash[0]}:{clash[1]}"
             continue
-        for v, t in zip(values, taken):
-            t.add(v)
-        if near_key is not None:
-            index.add(near_key(word))
+        other = near.near(k)
+        if other is not None:
+            review[word] = f"one-slip:{other}"
+            near_rejected.append(word)
+            continue
+        prefix.add(k, word)
+        near.add(k, word)
         kept.append(word)
+        review[word] = "accepted"
+    stats.count("kept with unique, prefix-free keys at least two slips apart", len(kept))
+    for word in near_rejected:
+        if len(kept) == LIST_SIZE:
+            break
+        k = key(word)
+        if prefix.clash(k) is None:
+            prefix.add(k, word)
+            kept.append(word)
+            review[word] = "accepted:one-slip-allowed"
+    if len(kept) < LIST_SIZE:
+        sys.exit(f"generate.py: only {len(kept)} words survive the filters, need {LIST_SIZE}")
     return kept
 
 
+def seeded_rank(lang, word):
+    return hashlib.sha256(f"{SEED}/{lang}/{word}".encode("utf-8")).digest()
+
+
+# --- English
 def metaphone(word):
     """A simplified Metaphone (after L. Philips, 1990): equal keys for words
     that sound alike. Unlike Metaphone, a vowel sound inside the word is kept
@@ -227,39 +370,48 @@ def metaphone(word):
 
 def english():
     stats = Stats("en")
+    review = {}
     words = []
     for line in EFF_LIST.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) == 2:
             words.append(parts[1])
-    stats.step("reading the EFF large list", words)
-    # Lower-case ASCII letters only: no hyphenated or capitalised words.
-    words = stats.step("ascii lower-case only", [w for w in words if w.isascii() and w.isalpha() and w.islower()])
-    words = stats.step(f"{MIN_LETTERS}-{MAX_LETTERS} letters",
-                       [w for w in words if MIN_LETTERS <= len(w) <= MAX_LETTERS])
-    blocked = read_blocklist("blocklist_en.txt")
-    words = stats.step("blocklist", [w for w in words if w not in blocked])
-    words = stats.step("edit distance 1", keep_distinct(words, near_key=lambda w: w))
-    words = stats.step("sound-alike (metaphone)", keep_distinct(words, keys=(metaphone,)))
-    return (words, []), stats
+    stats.count("in the EFF large list", len(words))
+    words = [w for w in words if w.isascii() and w.isalpha() and w.islower()]
+    words = [w for w in words if MIN_LETTERS <= len(w) <= MAX_LETTERS]
+    stats.count(f"lower-case ASCII, {MIN_LETTERS}-{MAX_LETTERS} letters (the candidates)", len(words))
+    blocked = {normalise(e): (c, e) for c, e in read_entries("blocklist_en.txt")}
+    concept_stems = [(concept, stem) for concept, en, _ in read_concepts() for stem in en]
+    left = []
+    for w in words:
+        if w in blocked:
+            review[w] = f"blocked:{blocked[w][0]}:{blocked[w][1]}"
+            continue
+        hit = next((f"blocked:concept:{c}:{s}" for c, s in concept_stems if w.startswith(s)), None)
+        if hit:
+            review[w] = hit
+            continue
+        left.append(w)
+    stats.count("after the blocklist and the concept table", len(left))
+    # Sound-alikes: same phonetic key as a word kept before (shorter first).
+    sounds = {}
+    kept = []
+    for w in sorted(left, key=lambda w: (len(w), w)):
+        m = metaphone(w)
+        if m in sounds:
+            review[w] = f"sound-alike:{sounds[m]}"
+            continue
+        sounds[m] = w
+        kept.append(w)
+    stats.count("after sound-alikes (metaphone)", len(kept))
+    ranked = sorted(kept, key=lambda w: seeded_rank("en", w))
+    return choose(ranked, fold_key, review, stats), review, stats
 
 
 # --- Persian
-PERSIAN_LETTERS = set("آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")
-# Letters that differ only by dots (or the stroke of گ, the madda of آ) share a
-# class: words whose classes match letter for letter look alike at a glance.
-_SKELETON = {}
-for _cls, _letters in (("b", "بپتثنی"), ("j", "جچحخ"), ("d", "دذ"), ("r", "رزژ"), ("s", "سش"),
-                       ("c", "صض"), ("t", "طظ"), ("e", "عغ"), ("f", "فق"), ("k", "کگ"),
-                       ("a", "اآ")):
-    for _letter in _letters:
-        _SKELETON[_letter] = _cls
-
-
-def skeleton(word):
-    return "".join(_SKELETON.get(c, c) for c in word)
-
-
+# The letters of Persian words, hamza forms included: a word with one of
+# them is written as the dictionary spells it, and its key folds it.
+PERSIAN_LETTERS = set("آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیءأؤئ")
 PLURAL_OR_SUFFIX = ("ها", "های", "هایی", "ان", "ات", "ی", "ای", "یی", "گان", "تر", "ترین")
 VERB_PREFIXES = ("می", "نمی")
 # A word with one of these forms in the dictionary is a common noun or an
@@ -271,6 +423,21 @@ def aspell_words(dictionary):
     out = subprocess.run(["aspell", "-d", dictionary, "dump", "master"], check=True,
                          capture_output=True, env={"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"})
     return {line.strip() for line in out.stdout.decode("utf-8").splitlines() if line.strip()}
+
+
+def tesseract_words():
+    """The Persian word list inside tesseract-ocr-fas (words seen in web
+    text, which is what makes it evidence that a word is in common use):
+    combine_tessdata -u unpacks the traineddata, dawg2wordlist reads its word
+    graph."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"}
+        subprocess.run(["combine_tessdata", "-u", str(TESSDATA), f"{tmp}/fas."], check=True,
+                       capture_output=True, env=env)
+        subprocess.run(["dawg2wordlist", f"{tmp}/fas.lstm-unicharset", f"{tmp}/fas.lstm-word-dawg",
+                        f"{tmp}/words.txt"], check=True, capture_output=True, env=env)
+        text = pathlib.Path(tmp, "words.txt").read_text(encoding="utf-8")
+    return {normalise(w) for w in text.split()}
 
 
 def is_inflected(word, dictionary):
@@ -295,77 +462,109 @@ def is_verb_form(word, dictionary):
     return word.endswith("ه") and word[:-1] + "ن" in dictionary and word[-2:-1] in ("ت", "د")
 
 
-def persian_filter(words, everything, blocked, stats, source, is_fill=False):
-    words = stats.step(f"reading {source}", sorted(words))
-    # Only plain Persian letters: no ZWNJ (compounds, suffixed forms), no
-    # spaces, no diacritics, no hamza forms or Arabic letter variants.
-    words = stats.step("plain Persian letters only", [w for w in words if set(w) <= PERSIAN_LETTERS])
-    words = stats.step(f"{MIN_LETTERS}-{MAX_LETTERS} letters",
-                       [w for w in words if MIN_LETTERS <= len(w) <= MAX_LETTERS])
-    # fa-common has a few misspellings with a doubled final heh (رنجیدهه).
-    if is_fill:
-        # fa-common has misspellings (رنجیدهه, بودادنه) and Arabic feminine or
-        # adjectival forms of words (خیاطه, عقلیه): a word that is another
-        # word plus ه, or that ends in -دنه/-تنه, is not used to fill.
-        words = stats.step("fa-common: word + ه, -دنه/-تنه",
-                           [w for w in words if not (w.endswith("ه") and w[:-1] in everything)
-                            and not w.endswith(("دنه", "تنه"))])
-    words = stats.step("inflected forms", [w for w in words if not is_inflected(w, everything)])
-    words = stats.step("verb forms", [w for w in words if not is_verb_form(w, everything)])
-    words = stats.step("proper names (no plural or comparative)",
-                       [w for w in words if any(w + e in everything for e in COMMON_EVIDENCE)])
-    words = stats.step("country and province names (-ستان)", [w for w in words if not w.endswith("ستان")])
-    return stats.step("blocklist", [w for w in words if w not in blocked])
+def is_derived(word, dictionary):
+    """An abstract noun in -گی of a word in -ه that is itself a candidate
+    (خانوادگی beside خانواده): the two read as one word."""
+    return word.endswith("گی") and word[:-2] + "ه" in dictionary
+
+
+def broken_plural_singular(word, dictionary):
+    """The singular of an Arabic broken plural in the dictionary, or None.
+    Covers the patterns that Persian uses most: afʿāl (اخبار ← خبر),
+    mafāʿil (مساجد ← مسجد, مدارس ← مدرسه), mafāʿīl (مقادیر ← مقدار),
+    fawāʿil (عوامل ← عامل, قواعد ← قاعده), faʿāʾil (رسائل ← رساله) and
+    fuʿalā (وزرا ← وزیر). The reading of the list catches the rest."""
+    w = word
+    guesses = []
+    if len(w) == 5 and w[0] == "ا" and w[3] == "ا":
+        guesses += [w[1] + w[2] + w[4], w[1] + w[2] + "ی" + w[4], w[1] + "ا" + w[2] + w[4]]
+    if len(w) == 5 and w[0] == "م" and w[2] == "ا":
+        guesses += ["م" + w[1] + w[3] + w[4], "م" + w[1] + w[3] + w[4] + "ه"]
+    if len(w) == 6 and w[0] == "م" and w[2] == "ا" and w[4] == "ی":
+        guesses += ["م" + w[1] + w[3] + c + w[5] for c in "او"]
+    if len(w) == 5 and w[1] == "و" and w[2] == "ا":
+        guesses += [w[0] + "ا" + w[3] + w[4], w[0] + "ا" + w[3] + w[4] + "ه"]
+    if len(w) == 5 and w[2] == "ا" and w[3] == "ئ":
+        guesses += [w[0] + w[1] + "ا" + w[4] + "ه", w[0] + w[1] + "ی" + w[4] + "ه"]
+    if len(w) == 4 and w[3] == "ا":
+        guesses += [w[0] + w[1] + "ی" + w[2], w[0] + "ا" + w[1] + w[2]]
+    for guess in guesses:
+        if guess != w and guess in dictionary:
+            return guess
+    return None
 
 
 def persian():
-    """Returns (preferred, fill): fa-generic's words, then fa-common's words
-    that may fill the list up to LIST_SIZE if fa-generic has too few."""
     stats = Stats("fa")
+    review = {}
     generic = aspell_words("fa-generic")
     common = aspell_words("fa-common")
-    # fa (fa-common + fa-scientific) has the inflected forms generic lacks;
-    # it is used as evidence about words, and fa-common only to fill up.
+    # fa (fa-common + fa-scientific) has the inflected forms generic lacks:
+    # it is evidence about a word's forms.
     everything = generic | aspell_words("fa")
-    blocked = read_blocklist("blocklist_fa.txt")
-    preferred = persian_filter(generic, everything, blocked, stats, "aspell fa-generic")
-    fill = persian_filter(common - generic, everything, blocked, stats, "aspell fa-common (to fill)",
-                          is_fill=True)
-    # Look-alikes: fa-generic's words are kept first, then fa-common's. Edit
-    # distance 1 is not applied: Persian words are short and dense (it would
-    # leave about 2900 words); a typo that lands on another word only yields a
-    # codename that matches no source. See docs/codename.md.
-    order = sorted(preferred, key=lambda w: (len(w), w)) + sorted(fill, key=lambda w: (len(w), w))
-    kept = set(keep_distinct(order, keys=(skeleton,), ordered=True))
-    preferred = stats.step("fa-generic: look-alike (dots, letter variants)", [w for w in preferred if w in kept])
-    fill = stats.step("fa-common: look-alike (dots, letter variants)", [w for w in fill if w in kept])
-    return (preferred, fill), stats
+    attested = tesseract_words()
+    blocker = PersianBlocker()
+    pool = sorted(generic | (common & attested))
+    stats.count("in fa-generic, or in fa-common and tesseract-ocr-fas", len(pool))
+    candidates = [w for w in pool
+                  if set(w) <= PERSIAN_LETTERS and MIN_LETTERS <= len(fold_key(w)) <= MAX_LETTERS]
+    stats.count(f"one word of Persian letters, {MIN_LETTERS}-{MAX_LETTERS} letters in its key "
+                "(the candidates)", len(candidates))
+    left = []
+    for w in candidates:
+        singular = broken_plural_singular(w, everything)
+        if is_inflected(w, everything):
+            review[w] = "inflected"
+        elif is_verb_form(w, everything):
+            review[w] = "verb-form"
+        elif is_derived(w, generic):
+            review[w] = "derived"
+        elif singular:
+            review[w] = f"broken-plural:{singular}"
+        elif not any(w + e in everything for e in COMMON_EVIDENCE):
+            review[w] = "no-plural-form"  # mostly names of people and places
+        elif w.endswith("ستان") and w not in blocker.allowed:
+            review[w] = "place-name"
+        elif w not in generic and (w.endswith("ه") and w[:-1] in everything):
+            review[w] = "odd-form"  # fa-common's Arabic feminine forms (خیاطه)
+        else:
+            reason = blocker.reason(w)
+            if reason:
+                review[w] = reason
+            else:
+                left.append(w)
+    stats.count("after forms (inflected, verbs, broken plurals, names) and the blocklist", len(left))
+    # Common words first: those tesseract's list attests, then fa-generic's;
+    # shorter keys before longer; the seeded hash breaks ties.
+    # Of two spellings with one key, the standard one: آیین and پایین rather
+    # than آئین and پائین, ارتقا rather than ارتقاء.
+    ranked = sorted(left, key=lambda w: (w not in attested, w not in generic, len(fold_key(w)),
+                                         "ائی" in w or "آئی" in w or w.endswith("ء"), seeded_rank("fa", w)))
+    kept = choose(ranked, fold_key, review, stats)
+    stats.count("of them attested by tesseract-ocr-fas", sum(w in attested for w in kept))
+    return kept, review, stats
 
 
-def select(preferred, fill, lang):
-    """Exactly LIST_SIZE words: the preferred ones whose seeded hash ranks
-    lowest, topped up if need be with the fill words that rank lowest; then
-    sorted by code point. Independent of Python's random module."""
-    if len(preferred) + len(fill) < LIST_SIZE:
-        sys.exit(f"generate.py: {lang}: only {len(preferred) + len(fill)} words survive the filters, "
-                 f"need {LIST_SIZE}")
-    rank = lambda w: hashlib.sha256(f"{SEED}/{lang}/{w}".encode("utf-8")).digest()
-    chosen = sorted(preferred, key=rank)[:LIST_SIZE]
-    chosen += sorted(fill, key=rank)[: LIST_SIZE - len(chosen)]
-    chosen.sort()
-    for word in chosen:
-        assert word == normalise(word), word
-    assert len(set(chosen)) == LIST_SIZE
-    return chosen
+def write_review(lang, review):
+    lines = [f"# scripts/wordlists/review_{lang}.tsv: generated by generate.py. Every candidate",
+             "# word and its fate: accepted, or the class of the reason it was left out",
+             "# (with the blocklist entry or the word it clashed with). word<TAB>verdict",
+             "# Every accepted word was also read, and what read badly went to the",
+             "# blocklist with its class (docs/codename.md, \"The native reading\")."]
+    lines += [f"{w}\t{review[w]}" for w in sorted(review)]
+    return "\n".join(lines) + "\n"
 
 
 def sources_missing():
     if not EFF_LIST.exists():
         return "diceware (the EFF list)"
-    if shutil.which("aspell") is None:
-        return "aspell"
+    for tool in ("aspell", "combine_tessdata", "dawg2wordlist"):
+        if shutil.which(tool) is None:
+            return tool
     if not pathlib.Path("/usr/lib/aspell/fa-generic.multi").exists():
         return "aspell-fa"
+    if not TESSDATA.exists():
+        return "tesseract-ocr-fas"
     return None
 
 
@@ -376,22 +575,27 @@ def main():
     args = parser.parse_args()
     missing = sources_missing()
     if missing:
+        # A missing peer is a failure, not a skip: scripts/lib.sh installs them.
         print(f"generate.py: {missing} is not installed", file=sys.stderr)
-        return 77 if args.check else 1  # 77: ctest's "skipped"
+        return 1
     failed = False
     for lang, build in (("en", english), ("fa", persian)):
-        (preferred, fill), stats = build()
+        chosen, review, stats = build()
         if args.stats:
             stats.show()
-        text = "\n".join(select(preferred, fill, lang)) + "\n"
-        path = OUT_DIR / f"{lang}.txt"
-        if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                print(f"generate.py: {path} differs from what the script generates", file=sys.stderr)
-                failed = True
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        chosen = sorted(chosen)
+        for word in chosen:
+            assert word == normalise(word), word
+        assert len(set(map(fold_key, chosen))) == LIST_SIZE
+        outputs = {OUT_DIR / f"{lang}.txt": "\n".join(chosen) + "\n",
+                   HERE / f"review_{lang}.tsv": write_review(lang, review)}
+        for path, text in outputs.items():
+            if args.check:
+                if not path.exists() or path.read_text(encoding="utf-8") != text:
+                    print(f"generate.py: {path} differs from what the script generates", file=sys.stderr)
+                    failed = True
+            else:
+                path.write_text(text, encoding="utf-8")
     return 1 if failed else 0
 
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// codename/codename.cpp: packing 8 12-bit word indices into 12 bytes, and
+// codename/codename.cpp: packing 9 11-bit word indices into 13 bytes, and
 // reading and writing them as words. Knows nothing of derived keys.
 #include "codename/codename.h"
 
@@ -15,24 +15,33 @@ namespace {
 
 using Indices = std::array<std::uint16_t, Codename::kWords>;
 
-// Two indices share three bytes: aaaaaaaa aaaabbbb bbbbbbbb.
+// Index i takes bits 11i..11i+10, most significant bit first; the bits
+// after the last index stay zero.
 void pack(const Indices& indices, std::span<std::uint8_t> out) {
-  for (std::size_t pair = 0; pair < Codename::kWords / 2; ++pair) {
-    const std::uint16_t a = indices[2 * pair];
-    const std::uint16_t b = indices[2 * pair + 1];
-    out[3 * pair] = static_cast<std::uint8_t>(a >> 4);
-    out[3 * pair + 1] = static_cast<std::uint8_t>(((a & 0x0f) << 4) | (b >> 8));
-    out[3 * pair + 2] = static_cast<std::uint8_t>(b & 0xff);
+  std::fill(out.begin(), out.end(), std::uint8_t{0});
+  for (std::size_t i = 0; i < Codename::kWords; ++i) {
+    for (std::size_t bit = 0; bit < kWordBits; ++bit) {
+      const std::size_t at = i * kWordBits + bit;
+      const unsigned value = (indices[i] >> (kWordBits - 1 - bit)) & 1u;
+      out[at / 8] = static_cast<std::uint8_t>(out[at / 8] | (value << (7 - at % 8)));
+    }
   }
 }
 
 void unpack(std::span<const std::uint8_t> bytes, Indices& out) {
-  for (std::size_t pair = 0; pair < Codename::kWords / 2; ++pair) {
-    const std::uint8_t* p = bytes.data() + 3 * pair;
-    out[2 * pair] = static_cast<std::uint16_t>((p[0] << 4) | (p[1] >> 4));
-    out[2 * pair + 1] = static_cast<std::uint16_t>(((p[1] & 0x0f) << 8) | p[2]);
+  for (std::size_t i = 0; i < Codename::kWords; ++i) {
+    unsigned index = 0;
+    for (std::size_t bit = 0; bit < kWordBits; ++bit) {
+      const std::size_t at = i * kWordBits + bit;
+      index = (index << 1) | ((bytes[at / 8] >> (7 - at % 8)) & 1u);
+    }
+    out[i] = static_cast<std::uint16_t>(index);
   }
 }
+
+// The bits of the last byte that no index uses.
+constexpr std::uint8_t kUnusedBits =
+    static_cast<std::uint8_t>((1u << (Codename::kSecretBytes * 8 - Codename::kBits)) - 1);
 
 void wipe_indices(Indices& indices) {
   crypto::wipe({reinterpret_cast<std::uint8_t*>(indices.data()), sizeof(indices)});
@@ -42,23 +51,24 @@ void wipe_string(std::string& text) {
   crypto::wipe({reinterpret_cast<std::uint8_t*>(text.data()), text.size()});
 }
 
-// Looks each space-separated word of `normalised` up; the count is checked
-// first so that a short or long codename gets the more useful message.
-Result<void> lookup_words(std::string_view normalised, Indices& out) {
-  std::size_t count = normalised.empty() ? 0 : 1;
-  for (const char c : normalised) count += c == ' ' ? 1 : 0;
+// Splits the folding key of a typed codename into words: since no word's key
+// is a prefix of another's, at most one word starts at each position. Counts
+// every word it finds, so that a short or long codename gets the more useful
+// message.
+Result<void> lookup_words(std::string_view keys, Indices& out) {
+  std::size_t count = 0;
+  while (!keys.empty()) {
+    const auto match = match_prefix(keys);
+    if (!match) {
+      return malformed("codename: word " + std::to_string(count + 1) + " is not in the word list");
+    }
+    if (count < Codename::kWords) out[count] = match->index;
+    ++count;
+    keys.remove_prefix(match->length);
+  }
   if (count != Codename::kWords) {
     return malformed("codename: expected " + std::to_string(Codename::kWords) + " words, got " +
                      std::to_string(count));
-  }
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < Codename::kWords; ++i) {
-    const std::size_t end = std::min(normalised.find(' ', start), normalised.size());
-    const auto index = find_word(normalised.substr(start, end - start));
-    if (!index)
-      return malformed("codename: word " + std::to_string(i + 1) + " is not in the word list");
-    out[i] = *index;
-    start = end + 1;
   }
   return {};
 }
@@ -66,7 +76,9 @@ Result<void> lookup_words(std::string_view normalised, Indices& out) {
 }  // namespace
 
 Codename Codename::generate() {
-  return Codename(crypto::SecretBytes::random(kSecretBytes));
+  crypto::SecretBytes secret = crypto::SecretBytes::random(kSecretBytes);
+  secret.reveal()[kSecretBytes - 1] &= static_cast<std::uint8_t>(~kUnusedBits);
+  return Codename(std::move(secret));
 }
 
 Result<Codename> Codename::parse(std::string_view typed) {
@@ -76,9 +88,11 @@ Result<Codename> Codename::parse(std::string_view typed) {
   }
   auto normalised = normalise(typed);
   if (!normalised) return normalised.error().with_context("codename");
-  Indices indices{};
-  const Result<void> found = lookup_words(*normalised, indices);
+  std::string keys = fold_key(*normalised);
   wipe_string(*normalised);
+  Indices indices{};
+  const Result<void> found = lookup_words(keys, indices);
+  wipe_string(keys);
   if (!found) {
     wipe_indices(indices);
     return found.error();
@@ -93,6 +107,9 @@ Result<Codename> Codename::from_secret(crypto::SecretBytes secret) {
   if (secret.size() != kSecretBytes) {
     return invalid_argument("codename: secret must be " + std::to_string(kSecretBytes) +
                             " bytes, got " + std::to_string(secret.size()));
+  }
+  if ((secret.reveal()[kSecretBytes - 1] & kUnusedBits) != 0) {
+    return invalid_argument("codename: secret has bits set past the last word");
   }
   return Codename(std::move(secret));
 }

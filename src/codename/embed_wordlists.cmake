@@ -2,7 +2,7 @@
 # codename/embed_wordlists.cmake: run with cmake -P at build time. Writes OUT,
 # a C++ file holding the bytes of EN and FA (the committed word lists) as
 # arrays, so the library needs no data files at run time. Fails the build if
-# a list does not have exactly 4096 lines.
+# a list does not have exactly 2048 lines.
 foreach(var EN FA OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "embed_wordlists.cmake: -D${var}=... is required")
@@ -12,8 +12,8 @@ endforeach()
 function(wordlist_array path name out_var)
   file(STRINGS "${path}" lines ENCODING UTF-8)
   list(LENGTH lines count)
-  if(NOT count EQUAL 4096)
-    message(FATAL_ERROR "embed_wordlists.cmake: ${path} has ${count} lines, expected 4096")
+  if(NOT count EQUAL 2048)
+    message(FATAL_ERROR "embed_wordlists.cmake: ${path} has ${count} lines, expected 2048")
   endif()
   file(READ "${path}" hex HEX)
   string(LENGTH "${hex}" hex_length)

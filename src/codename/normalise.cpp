@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // codename/normalise.cpp: the normalisation pipeline on ICU's C API (ICU
-// does NFKC and case folding; the Persian-specific mappings are ours, as no
-// library does them). Knows nothing of word lists.
+// does NFKC and case folding; the Persian-specific mappings and the folding
+// key are ours, as no library does them). Knows nothing of word lists.
 #include "codename/normalise.h"
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 #include <cstdint>
 #include <string>
@@ -129,7 +130,77 @@ Result<U16String> nfkc_casefold(const U16String& text) {
   return out;
 }
 
+// The folding key's letter classes (normalise.h). generate.py's FOLD table
+// is the same; tests/codename compares the two on every candidate word.
+UChar32 folded(UChar32 c) {
+  switch (c) {
+    case 0x0637:      // ط
+      return 0x062A;  // ت
+    case 0x0635:      // ص
+    case 0x062B:      // ث
+      return 0x0633;  // س
+    case 0x0630:      // ذ
+    case 0x0636:      // ض
+    case 0x0638:      // ظ
+    case 0x0698:      // ژ
+      return 0x0632;  // ز
+    case 0x062D:      // ح
+    case 0x0629:      // ة
+    case 0x06D5:      // ە (Kurdish ae)
+    case 0x06BE:      // ھ (heh doachashmee)
+    case 0x06C1:      // ہ (heh goal)
+      return 0x0647;  // ه
+    case 0x063A:      // غ
+      return 0x0642;  // ق
+    case 0x0622:      // آ
+    case 0x0639:      // ع
+    case 0x0623:      // أ
+    case 0x0625:      // إ
+    case 0x0671:      // ٱ
+      return 0x0627;  // ا
+    case 0x0624:      // ؤ
+      return 0x0648;  // و
+    case 0x0626:      // ئ
+    case 0x064A:      // ي
+    case 0x0649:      // ى
+      return 0x06CC;  // ی
+    case 0x0643:      // ك
+    case 0x06AF:      // گ
+      return 0x06A9;  // ک
+    case 0x067E:      // پ
+      return 0x0628;  // ب
+    case 0x0686:      // چ
+      return 0x062C;  // ج
+    default:
+      return c;
+  }
+}
+
+bool dropped_from_key(UChar32 c) {
+  return c == 0x0621 /* ء */ || u_isUWhiteSpace(c) || u_isdigit(c) || u_ispunct(c);
+}
+
 }  // namespace
+
+std::string fold_key(std::string_view normalised) {
+  std::string out;
+  // Every folded letter is as long in UTF-8 as the one it replaces, so the
+  // key is never longer than its input: no reallocation leaves a copy behind.
+  out.reserve(normalised.size());
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(normalised.data());
+  const auto length = static_cast<int32_t>(normalised.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0 || dropped_from_key(c)) continue;  // c < 0: ill-formed (not from normalise)
+    c = folded(c);
+    char encoded[U8_MAX_LENGTH];
+    int32_t n = 0;
+    U8_APPEND_UNSAFE(encoded, n, c);
+    out.append(encoded, static_cast<std::size_t>(n));
+  }
+  return out;
+}
 
 Result<std::string> normalise(std::string_view typed) {
   if (typed.size() > kMaxNormaliseInputBytes) {

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // codename/wordlist.cpp: splits the embedded word-list bytes into words once
-// and indexes them for lookup. The embedded bytes come from a file CMake
-// generates (embed_wordlists.cmake), which also checks the line counts.
+// and indexes them by folding key for lookup. The embedded bytes come from a
+// file CMake generates (embed_wordlists.cmake), which also checks the line
+// counts.
 #include "codename/wordlist.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "codename/normalise.h"
 
 namespace safehouse::codename {
 namespace detail {
@@ -40,19 +45,34 @@ Words split_lines(const unsigned char* bytes, std::size_t size) {
   return words;
 }
 
+// The lists' promises that lookup relies on are checked once, at start: a
+// list that breaks them is a build bug, so it throws.
 struct Lists {
   Words english;
   Words persian;
-  std::unordered_map<std::string_view, std::uint16_t> index;
+  std::vector<std::string> keys;  // reserved up front: the views below stay valid
+  std::unordered_map<std::string_view, std::uint16_t> index;  // folding key -> index
+  std::size_t longest_key = 0;
 
   Lists()
       : english(split_lines(detail::kEnglishWordlistText, detail::kEnglishWordlistTextSize)),
         persian(split_lines(detail::kPersianWordlistText, detail::kPersianWordlistTextSize)) {
+    keys.reserve(2 * kWordlistSize);
     index.reserve(2 * kWordlistSize);
     for (const Words* words : {&english, &persian}) {
       for (std::size_t i = 0; i < kWordlistSize; ++i) {
-        if (!index.emplace((*words)[i], static_cast<std::uint16_t>(i)).second) {
-          throw std::logic_error("codename: a word appears twice in the word lists");
+        const std::string& key = keys.emplace_back(fold_key((*words)[i]));
+        if (key.empty()) throw std::logic_error("codename: a word has an empty key");
+        longest_key = std::max(longest_key, key.size());
+        if (!index.emplace(key, static_cast<std::uint16_t>(i)).second) {
+          throw std::logic_error("codename: two words of the word lists share a key");
+        }
+      }
+    }
+    for (const std::string_view key : keys) {
+      for (std::size_t n = 1; n < key.size(); ++n) {
+        if (index.count(key.substr(0, n)) != 0) {
+          throw std::logic_error("codename: a word's key is a prefix of another's");
         }
       }
     }
@@ -71,11 +91,21 @@ std::span<const std::string_view, kWordlistSize> wordlist(Language language) {
   return language == Language::kEnglish ? std::span(all.english) : std::span(all.persian);
 }
 
-std::optional<std::uint16_t> find_word(std::string_view normalised_word) {
+std::optional<std::uint16_t> find_word(std::string_view key) {
   const Lists& all = lists();
-  const auto found = all.index.find(normalised_word);
+  const auto found = all.index.find(key);
   if (found == all.index.end()) return std::nullopt;
   return found->second;
+}
+
+std::optional<KeyMatch> match_prefix(std::string_view keys) {
+  const Lists& all = lists();
+  const std::size_t longest = std::min(keys.size(), all.longest_key);
+  for (std::size_t n = 1; n <= longest; ++n) {
+    const auto found = all.index.find(keys.substr(0, n));
+    if (found != all.index.end()) return KeyMatch{found->second, n};
+  }
+  return std::nullopt;
 }
 
 }  // namespace safehouse::codename

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/blob_store.h"
+
 namespace safehouse::config {
 
 namespace {
@@ -99,7 +101,15 @@ Result<Config> from_table(const toml::table& root) {
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
   }
   if (const toml::table* storage = section(root, "storage")) {
-    SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database"}));
+    SAFEHOUSE_TRY_VOID(only_keys(*storage, "storage", {"database", "blobs"}));
+    if (const toml::node* blobs = storage->get("blobs")) {
+      if (!blobs->is_string()) return config_error("storage.blobs: not a string");
+      config.storage.blobs = blobs->as_string()->get();
+      if (!config.storage.blobs.empty() && config.storage.blobs != "postgresql") {
+        auto engine = store::parse_blob_engine(config.storage.blobs);
+        if (!engine) return engine.error().with_context("storage.blobs");
+      }
+    }
     if (const toml::node* database = storage->get("database")) {
       if (!database->is_string()) return config_error("storage.database: not a string");
       config.storage.database = database->as_string()->get();
@@ -107,6 +117,9 @@ Result<Config> from_table(const toml::table& root) {
       if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
         return config_error("storage.database: must be empty (SQLite) or a postgresql:// URL");
       }
+    }
+    if (config.storage.blobs == "postgresql" && config.storage.database.empty()) {
+      return config_error("storage.blobs: \"postgresql\" needs a postgresql:// database");
     }
   }
   for (std::string_view name :
@@ -179,7 +192,11 @@ std::string format_config(const Config& config) {
          "\"postgresql://USER@HOST/DB\":\n"
       << "# that database, shared by several servers (docs/storage.md); keep its\n"
       << "# password in ~/.pgpass rather than here.\n"
-      << toml::table{{"database", config.storage.database}} << "\n";
+      << toml::table{{"database", config.storage.database}} << "\n"
+      << "# Large ciphertexts: \"\" (PostgreSQL: in the database; SQLite: DIR/blobs),\n"
+      << "# \"postgresql\", or a file engine of DIR/blobs: \"pack\" or \"directory\"\n"
+      << "# (with several servers, one shared mount).\n"
+      << toml::table{{"blobs", config.storage.blobs}} << "\n";
   return out.str();
 }
 

@@ -41,6 +41,12 @@ struct Storage {
   // "" (the default): SQLite in the data directory, for one server.
   // "postgresql://…": that PostgreSQL database, shared by several servers.
   std::string database;
+  // Where large ciphertexts go: "" for the engine's default (PostgreSQL:
+  // "postgresql", in the database; SQLite: the file engine's default),
+  // "postgresql" (only with a PostgreSQL database), or a file engine of
+  // DIR/blobs ("directory", "pack"; store/blob_store.h) — with several
+  // servers, on one shared mount.
+  std::string blobs;
   bool operator==(const Storage&) const = default;
 };
 

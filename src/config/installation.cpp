@@ -11,6 +11,7 @@
 #include "age/age.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
+#include "store/sqlite_store.h"
 #include "store/types.h"
 
 namespace safehouse::config {
@@ -160,7 +161,7 @@ Result<void> populate(const Layout& layout, const InitOptions& options, InitResu
   config.storage.database = options.database;
   SAFEHOUSE_TRY_VOID(write_keys(layout, options, result, files));
   {
-    auto store = store::open_store(layout.dir, options.database, files);
+    auto store = store::open_store(layout.dir, options.database, "", files);
     if (!store) return store.error().with_context("init: database");
     if ((*store)->get_setting(kVerifierKeySetting)) {
       return Error(ErrorCode::kConflict,
@@ -186,7 +187,7 @@ Result<void> join(const Layout& layout, const InitOptions& options, InitResult& 
         "init: --join needs --log-key FILE, a copy of the first server's DIR/keys/log.key");
   }
   LogKey log_key = SAFEHOUSE_TRY(read_log_key(options.log_key_file, files));
-  auto store = store::open_store(layout.dir, options.database, files);
+  auto store = store::open_store(layout.dir, options.database, "", files);
   if (!store) return store.error().with_context("init: database");
   auto setting = [&](const char* key) -> Result<std::string> {
     auto value = (*store)->get_setting(key);
@@ -272,9 +273,15 @@ Result<store::CopyReport> migrate_to_postgres(const fs::path& dir, const std::st
   if (!store::is_postgres_url(url))
     return invalid_argument("migrate: --to is not a postgresql:// URL");
   LogKey log_key = SAFEHOUSE_TRY(read_log_key(layout.log_key_file(), files));
-  store::CopyReport report = SAFEHOUSE_TRY(store::copy_sqlite_to_postgres(dir, url, files));
+  // The blobs stay in DIR/blobs, in the file engine that wrote them.
+  const store::BlobEngine file_engine =
+      config.storage.blobs.empty() ? store::SqliteOptions().blob_engine
+                                   : SAFEHOUSE_TRY(store::parse_blob_engine(config.storage.blobs));
+  store::CopyReport report =
+      SAFEHOUSE_TRY(store::copy_sqlite_to_postgres(dir, url, file_engine, files));
+  config.storage.blobs = std::string(store::blob_engine_name(file_engine));
   {
-    auto store = store::open_store(dir, url, files);
+    auto store = store::open_store(dir, url, config.storage.blobs, files);
     if (!store) return store.error().with_context("migrate");
     SAFEHOUSE_TRY_VOID(put_installation_settings(**store, layout, config.organisation_name,
                                                  log_key.verifier_key(), files));
@@ -327,7 +334,7 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
       reinterpret_cast<const char*>(recipients_bytes->data()), recipients_bytes->size()));
   if (!recipients) return recipients.error().with_context(layout.recipients_file().string());
 
-  auto store = store::open_store(dir, config.storage.database, files);
+  auto store = store::open_store(dir, config.storage.database, config.storage.blobs, files);
   if (!store) return store.error().with_context("database");
   return std::unique_ptr<Installation>(new Installation(std::move(layout), std::move(config),
                                                         std::move(*log_key), std::move(*recipients),

@@ -208,10 +208,12 @@ Result<void> verify_bodies(SqlSession& to, BlobStore& blobs, CopyReport& report)
 }  // namespace
 
 Result<CopyReport> copy_sqlite_to_postgres(const std::filesystem::path& dir, const std::string& url,
-                                           FileSystem& fs) {
+                                           BlobEngine blob_engine, FileSystem& fs) {
   // Both schemas at this binary's version first.
-  { SAFEHOUSE_TRY_VOID(open_sqlite(dir, fs)); }
-  auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir, fs));
+  SqliteOptions options;
+  options.blob_engine = blob_engine;
+  { SAFEHOUSE_TRY_VOID(open_sqlite(dir, fs, options)); }
+  auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, blob_engine));
   auto source = SAFEHOUSE_TRY(detail::sqlite_engine(dir, fs, std::chrono::seconds(5)));
   auto target = detail::postgres_engine(url, 10);
   auto from = SAFEHOUSE_TRY(source->connect(false));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "store/blob_store.h"
 #include "store/file_system.h"
 
 namespace safehouse::store {
@@ -32,11 +33,11 @@ struct CopyReport {
 // database `url` in one transaction, after bringing both schemas to this
 // binary's version, then compares them: row counts and a SHA-256 of every
 // row of every table, and each item's body (inline: from PostgreSQL;
-// blob: read whole from DIR/blobs) against its SHA-256. kConflict if the
+// blob: read whole from DIR/blobs, kept by `blobs`) against its SHA-256. kConflict if the
 // target already holds records; kIntegrity if anything differs. The
 // Safehouse server must be stopped while this runs.
-Result<CopyReport> copy_sqlite_to_postgres(const std::filesystem::path& dir,
-                                           const std::string& url, FileSystem& fs);
+Result<CopyReport> copy_sqlite_to_postgres(const std::filesystem::path& dir, const std::string& url,
+                                           BlobEngine blobs, FileSystem& fs);
 
 }  // namespace safehouse::store
 

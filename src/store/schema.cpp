@@ -62,11 +62,27 @@ CREATE TABLE IF NOT EXISTS items (
 ){strict};
 CREATE INDEX IF NOT EXISTS items_by_case ON items (case_id, item_id);
 )sql"},
+    // The PostgreSQL blob engine (store/pg_blob_store.h): a blob's bytes in
+    // numbered chunks, its row in blobs written with the last chunk. Ids are
+    // random, not a sequence, so both engines spell them alike.
+    {2, R"sql(
+CREATE TABLE blobs (
+  sha256  {blob} PRIMARY KEY CHECK (length(sha256) = 32),
+  size    {int} NOT NULL CHECK (size >= 0),
+  blob_id {int} NOT NULL UNIQUE
+){strict};
+CREATE TABLE blob_chunks (
+  blob_id {int} NOT NULL,
+  chunk   {int} NOT NULL,
+  data    {blob} NOT NULL,
+  PRIMARY KEY (blob_id, chunk)
+){strict};
+)sql"},
     // The verification workflow (docs/reviewing.md): reviewers' public keys,
     // case events (what the transparency log will publish), signed
     // approvals, and the hash-chained audit log. Cases that existed before
     // get their first event from their current status.
-    {2, R"sql(
+    {3, R"sql(
 CREATE TABLE IF NOT EXISTS reviewers (
   reviewer_id  {id},
   name         TEXT NOT NULL UNIQUE,

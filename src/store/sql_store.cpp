@@ -213,6 +213,9 @@ void SqlStore::commit_group(std::vector<PendingBatch>& group) {
   }
   if (!*results) return fail_group(group, results->error().with_context("commit"));
   ++transactions_;
+  engine_->after_commit();
+  // The blob engine's files likewise date only the latest commit.
+  blobs_->restamp_times();
   // Only now, after COMMIT (and its fsync) returned, is anyone told.
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (!group[i].done) continue;

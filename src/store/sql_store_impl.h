@@ -42,6 +42,9 @@ class SqlEngine {
   // connection is replaced and writing goes on (PostgreSQL owns its
   // durability; a lost connection is not a lost disk).
   virtual bool poison_on_io() const = 0;
+  // Runs on the writer thread after each successful COMMIT, before anyone
+  // is told (SQLite: restamps its files' times, invariant 2).
+  virtual void after_commit() {}
   // Where the data lives, for error messages (a path, or a URL without
   // its password).
   virtual std::string describe() const = 0;

@@ -60,9 +60,9 @@ class SqliteSession final : public SqlSession {
 
 class SqliteEngine final : public SqlEngine {
  public:
-  SqliteEngine(std::filesystem::path db_path, std::unique_ptr<ShimVfs> vfs,
+  SqliteEngine(std::filesystem::path db_path, FileSystem& fs, std::unique_ptr<ShimVfs> vfs,
                std::chrono::milliseconds busy_timeout)
-      : db_path_(std::move(db_path)), vfs_(std::move(vfs)), busy_timeout_(busy_timeout) {}
+      : db_path_(std::move(db_path)), fs_(fs), vfs_(std::move(vfs)), busy_timeout_(busy_timeout) {}
 
   SqlDialect dialect() const override { return SqlDialect::kSqlite; }
 
@@ -76,9 +76,22 @@ class SqliteEngine final : public SqlEngine {
   Result<void> lock_exclusive(SqlSession&, std::string_view) override { return {}; }
   bool poison_on_io() const override { return true; }
   std::string describe() const override { return db_path_.string(); }
+  // Every file this commit wrote now has its time as ctime and mtime; the
+  // files it did not write (the WAL after a checkpoint, the main file)
+  // still carry an earlier commit's. Setting all their modification times
+  // to the day sets all their ctimes to now: whatever the commit touched,
+  // the files date only the latest one (invariant 2).
+  void after_commit() override {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::path path = db_path_;
+      path += suffix;
+      (void)fs_.truncate_times_to_day(path);
+    }
+  }
 
  private:
   const std::filesystem::path db_path_;
+  FileSystem& fs_;
   // Outlives every connection: the store closes its sessions first.
   const std::unique_ptr<ShimVfs> vfs_;
   const std::chrono::milliseconds busy_timeout_;
@@ -105,7 +118,7 @@ Result<std::unique_ptr<SqlEngine>> sqlite_engine(const std::filesystem::path& di
   SAFEHOUSE_TRY_VOID(use_wal(db_path, *vfs, busy_timeout));
   // A new database file's directory entry must be durable too.
   if (!existed) SAFEHOUSE_TRY_VOID(fs.sync_directory(dir));
-  return std::unique_ptr<SqlEngine>(new SqliteEngine(db_path, std::move(vfs), busy_timeout));
+  return std::unique_ptr<SqlEngine>(new SqliteEngine(db_path, fs, std::move(vfs), busy_timeout));
 }
 
 }  // namespace detail
@@ -114,7 +127,7 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& dir, Fil
                                            const SqliteOptions& options) {
   auto opened = [&]() -> Result<std::unique_ptr<Store>> {
     SAFEHOUSE_TRY_VOID(fs.create_directories(dir));
-    auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir, fs));
+    auto blobs = SAFEHOUSE_TRY(open_blob_store(dir, fs, options.blob_engine));
     auto engine = SAFEHOUSE_TRY(detail::sqlite_engine(dir, fs, options.busy_timeout));
     detail::SqlStoreOptions store_options;
     store_options.max_batches_per_transaction = options.max_batches_per_transaction;

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "base/error.h"
+#include "store/blob_store.h"
 #include "store/file_system.h"
 #include "store/store.h"
 
@@ -25,6 +26,8 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // Reader connections kept open for reuse (more are opened on demand).
   std::size_t reader_pool_size = 4;
+  // Where blob bodies go (docs/storage.md, "Blobs").
+  BlobEngine blob_engine = BlobEngine::kDirectory;
 };
 
 // The database file inside the data directory.
@@ -32,7 +35,9 @@ inline constexpr const char* kSqliteFileName = "safehouse.sqlite3";
 
 // Opens (creating if needed) the store in data directory `dir`:
 // DIR/safehouse.sqlite3 (+ -wal, -shm) and DIR/blobs/. Creates or checks the
-// schema (kUnsupported for a newer schema version). Lifetime: `fs` outlives
+// schema (kUnsupported for a newer schema version). After each commit it
+// sets the modification time of every file it keeps back to the day, so
+// that their inode change times are all that commit's (invariant 2). Lifetime: `fs` outlives
 // the store. The returned Store is thread-safe (see Store).
 Result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& dir, FileSystem& fs,
                                            const SqliteOptions& options = {});

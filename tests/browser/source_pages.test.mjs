@@ -113,7 +113,9 @@ function generatedBytes(size, seed) {
 
 // The codename in the other list's words, with what Persian and Arabic
 // keyboards and copy-paste add: a zero-width non-joiner, a tatweel, Arabic
-// yeh and kaf, Persian commas and non-breaking spaces between words.
+// yeh and kaf, Persian commas and non-breaking spaces between words; and the
+// spelling slips the codename key forgives: letters that sound alike typed
+// for one another, hamza forms, no space between the last two words.
 function persianRendering(englishCodename) {
   const en = wordlist('en');
   const fa = wordlist('fa');
@@ -126,6 +128,11 @@ function persianRendering(englishCodename) {
   words[1] = `${words[1].slice(0, 2)}\u0640${words[1].slice(2)}`;
   // From word 3 on, the yeh and kaf an Arabic keyboard types.
   for (let i = 2; i < words.length; i++) words[i] = words[i].replace(/\u06cc/g, '\u064a').replace(/\u06a9/g, '\u0643');
+  // Homophones and hamza forms: ت→ط, س→ص, ز→ظ, ه→ح, ا→ع, و→ؤ.
+  const slips = { 'ت': 'ط', 'س': 'ص', 'ز': 'ظ', 'ه': 'ح', 'ا': 'ع', 'و': 'ؤ' };
+  for (let i = 0; i < words.length; i += 2) words[i] = [...words[i]].map((c) => slips[c] ?? c).join('');
+  const last = words.pop();
+  words[words.length - 1] += last;
   return words.map((w, i) => (i % 2 ? `${w}\u00a0` : `${w} ، `)).join('');
 }
 
@@ -181,7 +188,7 @@ test('first contact without JavaScript, then signing in again in English and Per
 
     source.codename = (await page.locator('#codename').textContent()).trim();
     const words = source.codename.split(/\s+/);
-    assert.equal(words.length, 8, `codename: ${words.length} words`);
+    assert.equal(words.length, 9, `codename: ${words.length} words`);
     const en = new Set(wordlist('en'));
     for (const word of words) assert.ok(en.has(word), `not an English list word: ${word}`);
 
@@ -231,6 +238,10 @@ test('first contact without JavaScript, then signing in again in English and Per
     // The English words on the Persian sign-in page.
     const faLogin = await page.goto('/fa/login');
     await assertSourcePage(page, faLogin, 'fa');
+    // The sign-in page says that spelling slips are forgiven.
+    const hint = 'Type the words in English or Persian. Spaces, and spelling slips between letters that sound alike (such as ت and ط, or س and ص), do not matter.';
+    assert.equal((await page.locator('p.hint').textContent()).trim(), t('fa', hint));
+    assert.notEqual(t('fa', hint), hint, 'the hint is translated');
     assert.equal((await signIn(page, 'fa', source.codename)).status(), 303);
     assert.equal(pathOf(page), '/fa/inbox');
     assert.equal((await page.locator('h1').textContent()).trim(), t('fa', 'Your conversation'));
@@ -284,7 +295,7 @@ test('first contact in Persian shows a Persian codename on an RTL page', async (
     const response = await page.goto('/fa/first-contact');
     await assertSourcePage(page, response, 'fa', { isPrivate: true });
     const words = (await page.locator('#codename').textContent()).trim().split(/\s+/);
-    assert.equal(words.length, 8);
+    assert.equal(words.length, 9);
     const fa = new Set(wordlist('fa'));
     for (const word of words) assert.ok(fa.has(word), `not a Persian list word: ${word}`);
     await page.screenshot({ path: path.join(outDir, 'fa-first-contact.png'), fullPage: true });

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/codename/normalise_test.cpp: each normalisation rule on its own,
-// idempotence, and malformed UTF-8.
+// idempotence, malformed UTF-8, and each class of the folding key.
 #include "codename/normalise.h"
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <vector>
 
 namespace safehouse::codename {
 namespace {
@@ -113,6 +115,69 @@ TEST(Normalise, RejectsTooLarge) {
   auto result = normalise(std::string(kMaxNormaliseInputBytes + 1, 'a'));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code(), ErrorCode::kTooLarge);
+}
+
+std::string key(std::string_view typed) {
+  return fold_key(norm(typed));
+}
+
+// Each class of the folding key: every member folds to the same key, and
+// each class's key differs from every other class's.
+TEST(FoldKey, EachClassFoldsToOneLetter) {
+  const std::vector<std::vector<std::string_view>> classes = {
+      {"ت", "ط"},
+      {"س", "ص", "ث"},
+      {"ز", "ذ", "ض", "ظ", "ژ"},
+      {"ه", "ح", "ة", "ە", "ھ", "ہ"},
+      {"ق", "غ"},
+      {"ا", "آ", "ع", "أ", "إ", "ٱ"},
+      {"و", "ؤ"},
+      {"ی", "ئ", "ي", "ى"},
+      {"ک", "ك", "گ"},
+      {"ب", "پ"},
+      {"ج", "چ"},
+  };
+  std::set<std::string> keys;
+  for (const auto& members : classes) {
+    const std::string first = key(std::string("م") + std::string(members[0]) + "ن");
+    EXPECT_TRUE(keys.insert(first).second) << members[0];
+    for (const auto member : members) {
+      EXPECT_EQ(key(std::string("م") + std::string(member) + "ن"), first) << member;
+    }
+  }
+  // Letters outside every class stay apart.
+  for (const std::string_view other : {"ر", "د", "ل", "م", "ن", "ف", "ش", "خ"}) {
+    EXPECT_TRUE(keys.insert(key(std::string("م") + std::string(other) + "ن")).second) << other;
+  }
+}
+
+TEST(FoldKey, DropsHamzaSpacesDigitsAndPunctuation) {
+  EXPECT_EQ(key("جزء"), key("جز"));
+  EXPECT_EQ(key("ارتقاء"), key("ارتقا"));
+  EXPECT_EQ(key("مدیر عامل"), key("مدیرعامل"));
+  EXPECT_EQ(key("مدیر\u200cعامل"), key("مدیرعامل"));
+  EXPECT_EQ(key("۱. کتاب ٢) دریا 3- abide"), key("کتابدریاabide"));
+  EXPECT_EQ(key("«کتاب»! abide?"), key("کتاب abide"));
+  EXPECT_EQ(key("AB-ide"), "abide");
+  EXPECT_EQ(key("  "), "");
+  // Other symbols are kept: they match no word.
+  EXPECT_EQ(key("a+b"), "a+b");
+}
+
+TEST(FoldKey, KeyIsNeverLongerThanItsInput) {
+  for (const std::string_view text :
+       {"ة ە ھ ہ ٱ أ إ ؤ ئ ي ى ك گ پ چ ژ", "abc", "", "طصثذضظحغآعء", "\U0001F600 x"}) {
+    const std::string normalised = norm(text);
+    EXPECT_LE(fold_key(normalised).size(), normalised.size()) << text;
+  }
+}
+
+TEST(FoldKey, IsIdempotentAndAFixedPointOfNormalise) {
+  for (const std::string_view text : {"آئین پاییز", "مسئول ثروت", "ABIDE zoology", "ژاله"}) {
+    const std::string once = key(text);
+    EXPECT_EQ(fold_key(once), once) << text;
+    EXPECT_EQ(norm(once), once) << text;
+  }
 }
 
 }  // namespace

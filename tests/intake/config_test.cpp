@@ -17,6 +17,8 @@ TEST(Config, FormatThenParseRoundTrips) {
   config.source_listen = {"::1", 9000};
   config.session_idle_minutes = 30;
   config.limits.max_upload_bytes = 123456789;
+  config.storage.database = "postgresql://safehouse@10.0.0.5/safehouse";
+  config.storage.blobs = "postgresql";
   auto parsed = parse_config(format_config(config));
   ASSERT_TRUE(parsed) << parsed.error().message();
   EXPECT_EQ(*parsed, config);
@@ -51,6 +53,11 @@ TEST(Config, RefusesWhatItDoesNotUnderstand) {
             "config: organisation.name: must be 1 to 200 bytes");
   EXPECT_EQ(error_of("colour = 1\n"), "config: colour: unknown setting");
   EXPECT_EQ(error_of("source = 1\n"), "config: source: not a table");
+  EXPECT_EQ(error_of("[storage]\ndatabase = \"mysql://x\"\n"),
+            "config: storage.database: must be empty (SQLite) or a postgresql:// URL");
+  EXPECT_EQ(error_of("[storage]\nblobs = \"postgresql\"\n"),
+            "config: storage.blobs: \"postgresql\" needs a postgresql:// database");
+  EXPECT_TRUE(error_of("[storage]\nblobs = \"s3\"\n").starts_with("config: storage.blobs: "));
   EXPECT_TRUE(error_of("[source\n").starts_with("config: line 1: ")) << error_of("[source\n");
 }
 

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/intake/routes_test.cpp: the source and staff routes through the
 // socket-free Router: the whole source journey (first contact with files,
-// inbox, follow-up, reply, sign-out, sign-in) and the refusals (CSRF,
-// content type, size, unknown language), each of which must store nothing.
+// inbox, follow-up, reply, sign-out, sign-in, sign-in with the spelling
+// slips the codename key forgives) and the refusals (CSRF, content type,
+// size, unknown language), each of which must store nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <regex>
+#include <sstream>
 
+#include "codename/wordlist.h"
 #include "config/installation.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -73,6 +78,15 @@ class RoutesTest : public ::testing::Test {
   }
   Response post_form(const std::string& target, const std::string& body) {
     return call(Method::kPost, target, body, "application/x-www-form-urlencoded");
+  }
+  // application/x-www-form-urlencoded: every byte percent-encoded, spaces as '+'.
+  static std::string form_value(const std::string& text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string encoded;
+    for (const unsigned char c : text) {
+      encoded += c == ' ' ? std::string("+") : std::string{'%', kHex[c >> 4], kHex[c & 15]};
+    }
+    return encoded;
   }
   static std::string csrf_of(const Response& page) {
     return match(page.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
@@ -246,14 +260,106 @@ TEST_F(RoutesTest, PersianCodenameSignsInAnywhere) {
       303U);
   cookie_.clear();
   const std::string csrf = csrf_of(call(Method::kGet, "/en/login"));
-  std::string encoded;
-  for (unsigned char c : words) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    encoded += c == ' ' ? std::string("+") : std::string{'%', kHex[c >> 4], kHex[c & 15]};
-  }
-  Response in = post_form("/en/login", "csrf=" + csrf + "&codename=" + encoded);
+  Response in = post_form("/en/login", "csrf=" + csrf + "&codename=" + form_value(words));
   EXPECT_EQ(in.status(), 303U);
   EXPECT_EQ(in.header("Location"), "/en/inbox");
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+// Each Persian letter (two bytes of UTF-8) that `table` names, replaced.
+std::string replace_letters(const std::string& word,
+                            const std::vector<std::pair<std::string, std::string>>& table) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < word.size(); i += 2) {
+    std::string letter = word.substr(i, 2);
+    for (const auto& [from, to] : table) {
+      if (letter == from) {
+        letter = to;
+        break;
+      }
+    }
+    out += letter;
+  }
+  return out;
+}
+
+// The page shows a Persian codename as the list spells it; typed back with
+// every kind of slip the key folds, it reaches the same source; with a slip
+// outside the fold it gets exactly the page any wrong codename gets. The
+// sign-in page says that such slips are forgiven.
+TEST_F(RoutesTest, PersianSpellingSlipsSignInAndOtherSlipsDoNot) {
+  Response form = call(Method::kGet, "/fa/first-contact");
+  ASSERT_EQ(form.status(), 200U);
+  const auto words =
+      split_words(match(form.body(), "<p id=\"codename\" class=\"codename\">([^<]+)</p>"));
+  ASSERT_EQ(words.size(), 9U);
+  const auto list = codename::wordlist(codename::Language::kPersian);
+  for (const auto& word : words) {
+    EXPECT_NE(std::find(list.begin(), list.end(), word), list.end()) << "not as listed: " << word;
+  }
+  ASSERT_EQ(
+      post_multipart("/fa/first-contact", {{"csrf", csrf_of(form), {}}, {"message", "سلام", {}}})
+          .status(),
+      303U);
+  cookie_.clear();
+
+  // Homophone letters, hamza forms, Arabic letters, the letters an Arabic
+  // keyboard types for پ چ ژ گ, in turn on each word; ZWNJ and a space inside
+  // words, two words run together; numbered in Persian and Arabic digits.
+  const std::vector<std::vector<std::pair<std::string, std::string>>> slips = {
+      {{"ت", "ط"}, {"س", "ص"}, {"ز", "ظ"}, {"ه", "ح"}, {"ق", "غ"}, {"ا", "ع"}, {"ذ", "ض"}},
+      {{"ی", "ئ"}, {"و", "ؤ"}, {"ا", "أ"}, {"آ", "ا"}, {"ئ", "ی"}, {"ط", "ت"}, {"ص", "ث"}},
+      {{"ی", "ي"}, {"ک", "ك"}, {"ه", "ة"}, {"ا", "إ"}, {"ح", "ه"}, {"ع", "ا"}, {"غ", "ق"}},
+      {{"پ", "ب"}, {"چ", "ج"}, {"ژ", "ز"}, {"گ", "ک"}, {"ه", "ە"}, {"ی", "ى"}, {"ظ", "ز"}},
+  };
+  const std::string persian_digits[] = {"۱", "۲", "۳", "۴", "۵", "۶", "۷", "۸", "۹"};
+  const std::string arabic_digits[] = {"١", "٢", "٣", "٤", "٥", "٦", "٧", "٨", "٩"};
+  std::string typed;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string word = replace_letters(words[i], slips[i % slips.size()]);
+    if (i == 1) word += "ء";
+    if (i == 4) word.insert(2, "\u200c");
+    if (i == 7) word.insert(2, " ");
+    // Words 6 and 7 run together: no number, no space between them.
+    if (i != 6) typed += (i % 2 ? arabic_digits[i] : persian_digits[i]) + "- ";
+    typed += word + (i == 5 ? "" : " ");
+  }
+  Response login = call(Method::kGet, "/fa/login");
+  EXPECT_NE(login.body().find("اشتباه املایی"), std::string::npos);  // slips are forgiven
+  const std::string csrf = csrf_of(login);
+  Response in = post_form("/fa/login", "csrf=" + csrf + "&codename=" + form_value(typed));
+  ASSERT_EQ(in.status(), 303U);
+  EXPECT_EQ(in.header("Location"), "/fa/inbox");
+  EXPECT_EQ(call(Method::kGet, "/fa/inbox").status(), 200U);
+
+  // Outside the fold: ر for the first letter of word 4 (or م for a ر).
+  cookie_.clear();
+  const std::string login_csrf = csrf_of(call(Method::kGet, "/fa/login"));
+  auto outside = words;
+  outside[3].replace(0, 2, outside[3].substr(0, 2) == "ر" ? "م" : "ر");
+  std::string outside_typed;
+  for (const auto& word : outside) outside_typed += word + " ";
+  // Any wrong codename: nine list words of no source, and no codename at all.
+  std::string other;
+  for (std::size_t i = 0; i < 9; ++i) other += std::string(list[i * 200]) + " ";
+  std::vector<std::string> answers;
+  for (const std::string& attempt : {outside_typed, other, std::string("not a codename")}) {
+    Response wrong =
+        post_form("/fa/login", "csrf=" + login_csrf + "&codename=" + form_value(attempt));
+    EXPECT_EQ(wrong.status(), 200U);
+    EXPECT_NE(wrong.body().find("class=\"error\""), std::string::npos);
+    EXPECT_EQ(wrong.header("Location"), std::nullopt);
+    answers.push_back(std::regex_replace(wrong.body(), std::regex("value=\"[0-9a-f]+\""), ""));
+  }
+  EXPECT_EQ(answers[0], answers[1]);
+  EXPECT_EQ(answers[0], answers[2]);
+  EXPECT_EQ(call(Method::kGet, "/fa/inbox").status(), 303U);  // not signed in
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 # starts its own throw-away cluster with scripts/lib.sh (so that stopping it
 # disturbs no other test); a missing PostgreSQL is a failure, never a skip.
 #   two_servers:   init --database, init --join, two servers taking first
-#                  contacts at once (some with blobs, on a shared blob
-#                  directory): every acknowledged submission is there once,
-#                  nothing else is, and either server's directory reads it.
+#                  contacts at once (some with blobs, kept in the database):
+#                  every acknowledged submission is there once, nothing else
+#                  is, and either server's directory reads it.
 #   migrate:       an SQLite installation with submissions (inline and
 #                  blobs) moved with `safehouse migrate`: counts and digests
 #                  reported, every submission readable from PostgreSQL, new
@@ -18,7 +18,6 @@
 #                  is lost.
 # Usage: postgres_test.py SAFEHOUSE_BINARY {two_servers|migrate|kill_postgres}
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,7 +80,7 @@ class Cluster:
 
 class PostgresInstallation(Installation):
     """DIR on the cluster's database (init --database); more servers join
-    with their own directories, sharing the first one's blobs."""
+    with their own directories. Blobs are in the database."""
 
     def __init__(self, binary, cluster, keep):
         self.cluster = cluster
@@ -107,9 +106,6 @@ class PostgresInstallation(Installation):
             if f != "config.toml":
                 check(open(os.path.join(joined, f)).read() == open(os.path.join(self.dir, f)).read(),
                       "joined server's %s differs" % f)
-        # One blob directory for all servers (a shared mount in production).
-        shutil.rmtree(os.path.join(joined, "blobs"))
-        os.symlink(os.path.join(self.dir, "blobs"), os.path.join(joined, "blobs"))
         return joined
 
     def serve(self, data_dir, name):
@@ -217,8 +213,12 @@ def two_servers(binary, keep):
         check(cluster.psql("SELECT count(*) FROM items") == str(items), "item count")
         check(cluster.psql("SELECT count(DISTINCT case_id) FROM items") == str(len(acked)),
               "items spread over the cases")
-        check(int(cluster.psql("SELECT count(*) FROM items WHERE in_blob = 1")) > 0,
-              "no blob was stored")
+        blobs = int(cluster.psql("SELECT count(*) FROM items WHERE in_blob = 1"))
+        check(blobs > 0, "no blob was stored")
+        check(cluster.psql("SELECT count(*) FROM blobs") == str(blobs), "blobs not in the database")
+        for data_dir in (inst.dir, second):
+            files = [f for _, _, names in os.walk(os.path.join(data_dir, "blobs")) for f in names]
+            check(not files, "files in %s/blobs: %r" % (data_dir, files[:3]))
         for data_dir in (inst.dir, second):
             cases, text, failed = all_text(inst, data_dir)
             check(not failed, "cases that do not decrypt: %r" % failed[:3])

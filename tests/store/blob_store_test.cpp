@@ -2,14 +2,13 @@
 // tests/store/blob_store_test.cpp: blobs are whole and durable or absent —
 // under fsync failures, a full disk and abandoned uploads — and a blob whose
 // bytes do not match its name is refused on read.
-#include "store/blob_store.h"
-
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
 #include <fstream>
 
+#include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
 #include "temp_dir.h"
 
@@ -45,7 +44,7 @@ std::size_t count_blob_files(const std::filesystem::path& blobs) {
 
 TEST(BlobStore, WritesContentAddressedAndReadsBack) {
   TempDir dir;
-  auto store = BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   ASSERT_TRUE(store) << store.error().message();
   Bytes data = pattern(100000);
   auto ref = write_blob(**store, data);
@@ -67,7 +66,7 @@ TEST(BlobStore, WritesContentAddressedAndReadsBack) {
 // exact time of the write (copies made with tar or rsync -a keep mtimes).
 TEST(BlobStore, FileTimesAreDays) {
   TempDir dir;
-  auto store = BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   ASSERT_TRUE(store) << store.error().message();
   auto ref = write_blob(**store, pattern(5000));
   ASSERT_TRUE(ref) << ref.error().message();
@@ -84,7 +83,7 @@ TEST(BlobStore, FileTimesAreDays) {
 
 TEST(BlobStore, SameContentTwiceIsOneBlob) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   Bytes data = pattern(5000);
   auto a = write_blob(*store, data);
   auto b = write_blob(*store, data, 333);
@@ -96,7 +95,7 @@ TEST(BlobStore, SameContentTwiceIsOneBlob) {
 TEST(BlobStore, FailingFileSyncLeavesNothing) {
   TempDir dir;
   FaultyFileSystem fs(FileSystem::posix());
-  auto store = *BlobStore::open(dir.path(), fs);
+  auto store = *DirectoryBlobStore::open(dir.path(), fs);
   fs.fail_sync(1);  // the blob file's fsync
   auto ref = write_blob(*store, pattern(4096));
   ASSERT_FALSE(ref);
@@ -108,7 +107,7 @@ TEST(BlobStore, FailingFileSyncLeavesNothing) {
 TEST(BlobStore, FailingDirectorySyncTakesTheNameBack) {
   TempDir dir;
   FaultyFileSystem fs(FileSystem::posix());
-  auto store = *BlobStore::open(dir.path(), fs);
+  auto store = *DirectoryBlobStore::open(dir.path(), fs);
   fs.fail_sync(2);  // after the file's fsync: the directory's
   auto ref = write_blob(*store, pattern(4096));
   ASSERT_FALSE(ref);
@@ -118,7 +117,7 @@ TEST(BlobStore, FailingDirectorySyncTakesTheNameBack) {
 TEST(BlobStore, DiskFullMidWriteLeavesNothing) {
   TempDir dir;
   FaultyFileSystem fs(FileSystem::posix());
-  auto store = *BlobStore::open(dir.path(), fs);
+  auto store = *DirectoryBlobStore::open(dir.path(), fs);
   fs.set_space_left(2500);
   auto writer = *store->create_writer();
   EXPECT_TRUE(writer->write(pattern(1000)));
@@ -136,7 +135,7 @@ TEST(BlobStore, DiskFullMidWriteLeavesNothing) {
 
 TEST(BlobStore, AbandonedWriterRemovesItsTemporaryFile) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   {
     auto writer = *store->create_writer();
     ASSERT_TRUE(writer->write(pattern(10)));
@@ -148,18 +147,18 @@ TEST(BlobStore, AbandonedWriterRemovesItsTemporaryFile) {
 
 TEST(BlobStore, OpenRemovesLeftoversOfACrash) {
   TempDir dir;
-  { auto store = *BlobStore::open(dir.path(), FileSystem::posix()); }
+  { auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix()); }
   std::ofstream(dir.path() / "blobs" / "tmp" / "0123.tmp") << "half an upload";
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   EXPECT_EQ(count_entries(dir.path() / "blobs" / "tmp"), 0u);
 }
 
 TEST(BlobStore, OpenKeepsTemporaryFilesWhileAnotherHolderIsOpen) {
   TempDir dir;
-  auto first = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto first = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   auto writer = *first->create_writer();
   ASSERT_TRUE(writer->write(pattern(10)));
-  auto second = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto second = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   EXPECT_EQ(count_entries(dir.path() / "blobs" / "tmp"), 1u);  // an upload in flight
   ASSERT_TRUE(writer->finish());
   EXPECT_TRUE(*second->contains(writer->result()));
@@ -167,7 +166,7 @@ TEST(BlobStore, OpenKeepsTemporaryFilesWhileAnotherHolderIsOpen) {
 
 TEST(BlobStore, ModifiedBlobIsAnIntegrityError) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   auto ref = *write_blob(*store, pattern(3000));
   {
     std::fstream f(store->path_of(ref.sha256), std::ios::in | std::ios::out | std::ios::binary);
@@ -188,7 +187,7 @@ TEST(BlobStore, ModifiedBlobIsAnIntegrityError) {
 
 TEST(BlobStore, TruncatedOrExtendedBlobIsAnIntegrityError) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   auto ref = *write_blob(*store, pattern(3000));
   std::filesystem::resize_file(store->path_of(ref.sha256), 2999);
   EXPECT_EQ(store->read_blob(ref, 1 << 20).error().code(), ErrorCode::kIntegrity);
@@ -198,7 +197,7 @@ TEST(BlobStore, TruncatedOrExtendedBlobIsAnIntegrityError) {
 
 TEST(BlobStore, MissingAndOversizedBlobs) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   BlobRef missing{sha256_of(as_bytes("nothing")), 7};
   EXPECT_EQ(store->read_blob(missing, 100).error().code(), ErrorCode::kNotFound);
   EXPECT_FALSE(*store->contains(missing));

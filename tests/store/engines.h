@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "store/directory_blob_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "temp_dir.h"
@@ -115,7 +116,7 @@ class EngineDatabase {
   Result<std::unique_ptr<Store>> open(FileSystem& fs = FileSystem::posix()) const {
     if (engine_ == Engine::kSqlite) return open_sqlite(dir(), fs);
     if (url_.empty()) return Error(ErrorCode::kUnavailable, "no PostgreSQL test cluster");
-    auto blobs = SAFEHOUSE_TRY(BlobStore::open(dir(), fs));
+    auto blobs = SAFEHOUSE_TRY(open_blob_store(dir(), fs, BlobEngine::kDirectory));
     return open_postgres(url_, std::move(blobs));
   }
   std::unique_ptr<Store> open_or_die(FileSystem& fs = FileSystem::posix()) const {

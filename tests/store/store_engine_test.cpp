@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engines.h"
+#include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
 #include "store/sql.h"
 #include "store/workflow_records.h"
@@ -188,7 +189,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'3'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -288,7 +289,7 @@ TEST_P(StoreEngine, TamperedBlobBodyIsAnIntegrityError) {
       batch.add_item(CaseRef::existing(case_id), Direction::kSource, writer->result(), kDay);
   ItemId item_id = store->commit(std::move(batch))->id(op);
   // Swap the blob's bytes for others of the same length.
-  auto path = store->blobs().path_of(writer->result().sha256);
+  auto path = dynamic_cast<DirectoryBlobStore&>(store->blobs()).path_of(writer->result().sha256);
   std::filesystem::remove(path);
   std::ofstream(path, std::ios::binary) << std::string(70000, 'x');
   EXPECT_EQ(store->read_item_body(item_id, 1 << 20).error().code(), ErrorCode::kIntegrity);
@@ -305,9 +306,9 @@ TEST_P(StoreEngine, NewerSchemaIsRefused) {
   EXPECT_NE(store.error().message().find("newer than this binary"), std::string::npos);
 }
 
-// A version-1 database (before the workflow) is migrated: its cases get
+// A version-2 database (before the workflow) is migrated: its cases get
 // their first event from their status and last event day.
-TEST_P(StoreEngine, SchemaOneIsMigrated) {
+TEST_P(StoreEngine, SchemaTwoIsMigrated) {
   {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
@@ -316,11 +317,11 @@ TEST_P(StoreEngine, SchemaOneIsMigrated) {
     db_.sql(std::string("DROP TABLE ") + table);
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
-              ? "UPDATE settings SET value = CAST('1' AS BLOB) WHERE key = 'schema_version'"
-              : "UPDATE settings SET value = '1'::bytea WHERE key = 'schema_version'");
+              ? "UPDATE settings SET value = CAST('2' AS BLOB) WHERE key = 'schema_version'"
+              : "UPDATE settings SET value = '2'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'2'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'3'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
 }
@@ -339,8 +340,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items','reviewers','case_events',"
-                "'approvals','audit_log']::text[], table_name::text), 99), "
+                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','reviewers',"
+                "'case_events','approvals','audit_log']::text[], table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
@@ -348,8 +349,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       columns,
       "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-      "in_blob,inline_body,"
-      // schema 2: the workflow (public keys, events, approvals, audit log)
+      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,"
+      // schema 3: the workflow (public keys, events, approvals, audit log)
       "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
       "case_id,event_number,day,status,"
       "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"

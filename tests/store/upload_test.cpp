@@ -4,7 +4,7 @@
 // and refuse malformed, unknown or doubly-opened ids.
 #include <gtest/gtest.h>
 
-#include "store/blob_store.h"
+#include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
 #include "temp_dir.h"
 
@@ -23,7 +23,7 @@ TEST(Upload, ResumesAfterRestartAndFinishesIntoABlob) {
   TempDir dir;
   std::string id;
   {
-    auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+    auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
     auto upload = store->create_upload();
     ASSERT_TRUE(upload) << upload.error().message();
     id = upload->id;
@@ -32,7 +32,7 @@ TEST(Upload, ResumesAfterRestartAndFinishesIntoABlob) {
     ASSERT_TRUE(upload->writer->sync());
     // The connection drops: the writer goes away unfinished.
   }
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());  // a restart
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());  // a restart
   EXPECT_EQ(*store->list_uploads(), std::vector<std::string>{id});
   auto writer = store->resume_upload(id);
   ASSERT_TRUE(writer) << writer.error().message();
@@ -49,7 +49,7 @@ TEST(Upload, ResumesAfterRestartAndFinishesIntoABlob) {
 
 TEST(Upload, OneWriterAtATime) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   auto upload = *store->create_upload();
   auto second = store->resume_upload(upload.id);
   ASSERT_FALSE(second);
@@ -60,7 +60,7 @@ TEST(Upload, OneWriterAtATime) {
 
 TEST(Upload, RejectsMalformedAndUnknownIds) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   for (const char* bad : {"", "../../safehouse.sqlite3", "0123456789ABCDEF0123456789abcdef",
                           "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdef0"}) {
     EXPECT_EQ(store->resume_upload(bad).error().code(), ErrorCode::kMalformed) << bad;
@@ -72,7 +72,7 @@ TEST(Upload, RejectsMalformedAndUnknownIds) {
 
 TEST(Upload, AbortDeletesTheBytes) {
   TempDir dir;
-  auto store = *BlobStore::open(dir.path(), FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
   auto upload = *store->create_upload();
   ASSERT_TRUE(upload.writer->write(pattern(10)));
   upload.writer.reset();
@@ -83,7 +83,7 @@ TEST(Upload, AbortDeletesTheBytes) {
 TEST(Upload, DiskFullKeepsWhatWasWrittenForLater) {
   TempDir dir;
   FaultyFileSystem fs(FileSystem::posix());
-  auto store = *BlobStore::open(dir.path(), fs);
+  auto store = *DirectoryBlobStore::open(dir.path(), fs);
   auto upload = *store->create_upload();
   fs.set_space_left(1500);
   ASSERT_TRUE(upload.writer->write(pattern(1000)));
@@ -100,7 +100,7 @@ TEST(Upload, DiskFullKeepsWhatWasWrittenForLater) {
 TEST(Upload, FailedCreationLeavesNoUpload) {
   TempDir dir;
   FaultyFileSystem fs(FileSystem::posix());
-  auto store = *BlobStore::open(dir.path(), fs);
+  auto store = *DirectoryBlobStore::open(dir.path(), fs);
   fs.fail_sync(1);  // the uploads directory's fsync
   EXPECT_EQ(store->create_upload().error().code(), ErrorCode::kIo);
   EXPECT_TRUE(store->list_uploads()->empty());

@@ -51,7 +51,7 @@ export function t(lang, msgid) {
   return text;
 }
 
-// wordlist(lang): the 4096 codename words of `lang` ('en' or 'fa') in index order.
+// wordlist(lang): the 2048 codename words of `lang` ('en' or 'fa') in index order.
 export function wordlist(lang) {
   const file = path.join(kSourceRoot, 'src/codename/wordlists', `${lang}.txt`);
   return fs.readFileSync(file, 'utf8').split('\n').filter((w) => w !== '');
