@@ -5,10 +5,14 @@
 #            signed-in session (bench/intake_followup.lua); then checks the
 #            stored item count against wrk's request count
 #   upload   one 1 GiB file through the follow-up form (streamed), then 4 at
-#            once; MB/s and the server's peak RSS (VmHWM)
+#            once; MB/s, the server's peak RSS (VmHWM) and the CPU seconds of
+#            server and client (SAFEHOUSE_BENCH_PERF=FILE: perf record -a -g
+#            during the single upload)
 #   logins   codename sign-ins/s from 8 threads, while one thread keeps
 #            posting follow-ups (all must succeed)
 # Usage: python3 bench/intake_bench.py SAFEHOUSE_BINARY {load|upload|logins|all}
+# SAFEHOUSE_BENCH_BLOBS=pack|directory picks the blob engine (config.toml
+# [store] blobs) of the fresh installation, to compare engines in one run.
 import os
 import re
 import subprocess
@@ -20,6 +24,24 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from safehouse_harness import Installation, Multipart, check, row_counts  # noqa: E402
+
+
+def fresh(binary):
+    """A fresh installation, with the blob engine SAFEHOUSE_BENCH_BLOBS names."""
+    inst = Installation(binary)
+    engine = os.environ.get("SAFEHOUSE_BENCH_BLOBS")
+    if engine:
+        path = os.path.join(inst.dir, "config.toml")
+        with open(path) as f:
+            text = f.read()
+        check(re.search(r'^blobs = "\w+"$', text, re.M), "config.toml has no blobs setting")
+        with open(path, "w") as f:
+            f.write(re.sub(r'^blobs = "\w+"$', 'blobs = "%s"' % engine, text, flags=re.M))
+        if engine == "directory":  # the store made at init was a pack store
+            for name in ("pack", "index"):
+                os.remove(os.path.join(inst.dir, "blobs", name))
+    print("blob engine: %s" % (engine or "default"))
+    return inst
 
 
 def vm_hwm_kib(pid):
@@ -41,7 +63,7 @@ def items(inst):
 
 
 def bench_load(binary, seconds=30, connections=64, threads=2):
-    with Installation(binary) as inst:
+    with fresh(binary) as inst:
         server = inst.start()
         s = signed_in(server)
         mp = Multipart().field("csrf", s.csrf).field("message", "m" * 1024)
@@ -75,6 +97,13 @@ def bench_load(binary, seconds=30, connections=64, threads=2):
         server.stop()
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, all threads, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def upload(server, size, results, index):
     try:
         s = signed_in(server)
@@ -98,30 +127,45 @@ def upload(server, size, results, index):
 
 
 def bench_upload(binary, size=1 << 30):
-    with Installation(binary) as inst:
+    with fresh(binary) as inst:
         server = inst.start()
         for parallel in (1, 4):
             results = [None] * parallel
             threads = [threading.Thread(target=upload, args=(server, size, results, i))
                        for i in range(parallel)]
+            perf = None
+            if parallel == 1 and os.environ.get("SAFEHOUSE_BENCH_PERF"):  # where does it go?
+                perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-a", "-o",
+                                         os.environ["SAFEHOUSE_BENCH_PERF"]],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1)
+            server_cpu = cpu_seconds(server.proc.pid)
+            client_cpu = sum(os.times()[:2])
             start = time.time()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             wall = time.time() - start
+            server_cpu = cpu_seconds(server.proc.pid) - server_cpu
+            client_cpu = sum(os.times()[:2]) - client_cpu
+            if perf:
+                perf.send_signal(2)
+                perf.wait()
             statuses = [r[0] for r in results]
             if not server.alive():
                 print("SERVER EXITED: %s" % server.logs().decode(errors="replace")[-500:])
             print("upload %d x %d MiB: statuses %s, wall %.1f s, %.1f MB/s total, "
-                  "per upload %s s, server VmHWM %.1f MiB" %
+                  "per upload %s s, server VmHWM %.1f MiB, CPU s: server %.2f, client %.2f, "
+                  "load average %.1f" %
                   (parallel, size >> 20, statuses, wall, parallel * size / wall / 1e6,
-                   ["%.1f" % r[1] for r in results], vm_hwm_kib(server.proc.pid) / 1024))
+                   ["%.2f" % r[1] for r in results], vm_hwm_kib(server.proc.pid) / 1024,
+                   server_cpu, client_cpu, os.getloadavg()[0]))
         server.stop()
 
 
 def bench_logins(binary, seconds=20, threads=8):
-    with Installation(binary) as inst:
+    with fresh(binary) as inst:
         server = inst.start()
         source = signed_in(server)
         codename = source.codename

@@ -20,7 +20,7 @@ SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
   age zlib1g-dev sqlite3 chromium wrk hyperfine
   golang-go golang-golang-x-mod-dev diceware aspell-fa tesseract-ocr tesseract-ocr-fas util-linux argon2 openssl
-  time bsdutils postgresql
+  time bsdutils postgresql tor
 )
 
 # Build directories share one ccache: hash sources, not the build path.

@@ -12,13 +12,17 @@
 namespace safehouse::age::detail {
 
 ParallelStreamWriter::ParallelStreamWriter(crypto::SecretBytes key, ByteSink& out, unsigned threads)
-    : key_(std::move(key)), out_(out) {
+    : out_(out) {
   threads = std::clamp(threads, 1u, kMaxSealThreads);
   threads_ = threads;
   slots_.resize(std::size_t{threads} * kSlotsPerThread);
+  ciphers_.reserve(threads);
+  for (unsigned i = 0; i < threads; ++i) ciphers_.emplace_back(key);
   workers_.reserve(threads);  // so that only thread creation can throw below
   try {
-    for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    for (unsigned i = 1; i < threads; ++i) {
+      workers_.emplace_back([this, i] { work(ciphers_[i]); });
+    }
   } catch (const std::system_error&) {
     // No more threads: still correct, since the caller seals whatever no
     // worker has claimed; only slower.
@@ -108,7 +112,7 @@ Result<void> ParallelStreamWriter::write_sealed(std::uint64_t must_write) {
       bool must_wait = written_ < must_write || submitted_ - written_ >= slots_.size();
       if (!must_wait) return {};
       if (claimed_ < submitted_) {
-        seal_claimed(lock);
+        seal_claimed(lock, ciphers_[0]);
       } else {
         // Every submitted chunk is claimed, so a worker is sealing `oldest`.
         sealed_cv_.wait(lock, [&] { return oldest.sealed; });
@@ -134,22 +138,22 @@ Result<void> ParallelStreamWriter::write_oldest(std::unique_lock<std::mutex>& lo
   return result;
 }
 
-void ParallelStreamWriter::seal_claimed(std::unique_lock<std::mutex>& lock) {
+void ParallelStreamWriter::seal_claimed(std::unique_lock<std::mutex>& lock, ChunkCipher& cipher) {
   std::uint64_t chunk = claimed_++;
   Slot& slot = slot_of(chunk);
   lock.unlock();
-  aead_seal_to(key_, chunk_nonce(chunk, slot.last), slot.src, slot.used, slot.buf.data());
+  cipher.seal(chunk_nonce(chunk, slot.last), slot.src, slot.used, slot.buf.data());
   lock.lock();
   slot.sealed = true;
   sealed_cv_.notify_one();
 }
 
-void ParallelStreamWriter::work() {
+void ParallelStreamWriter::work(ChunkCipher& cipher) {
   std::unique_lock lock(mutex_);
   for (;;) {
     work_cv_.wait(lock, [this] { return stop_ || claimed_ < submitted_; });
     if (stop_) return;
-    seal_claimed(lock);
+    seal_claimed(lock, cipher);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "age/chunk_cipher.h"
 #include "age/stream.h"
 #include "base/byte_stream.h"
 #include "crypto/secret_bytes.h"
@@ -58,11 +59,13 @@ class ParallelStreamWriter final : public ByteSink {
   Result<void> write_sealed(std::uint64_t must_write);
   Result<void> fail_on_error(Result<void> result);
   Result<void> write_oldest(std::unique_lock<std::mutex>& lock);
-  void seal_claimed(std::unique_lock<std::mutex>& lock);
-  void work();
+  void seal_claimed(std::unique_lock<std::mutex>& lock, ChunkCipher& cipher);
+  void work(ChunkCipher& cipher);
   void stop_workers();
 
-  const crypto::SecretBytes key_;
+  // One libcrypto context per sealing thread ([0] is the caller's), made
+  // before the workers start; the key lives only in them.
+  std::vector<ChunkCipher> ciphers_;
   ByteSink& out_;
   std::size_t threads_ = 1;
   std::vector<Slot> slots_;

@@ -70,22 +70,6 @@ Result<crypto::SecretBytes> aead_open_secret(const crypto::SecretBytes& key, con
   return out;
 }
 
-void aead_seal_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
-                  std::size_t len, std::uint8_t* out) {
-  require_key(key, kAeadKeyBytes);
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + len, nullptr, in, len, nullptr, 0,
-                                                     nullptr, nonce.data(), key.reveal().data());
-}
-
-bool aead_open_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
-                  std::size_t len, std::uint8_t* out) {
-  require_key(key, kAeadKeyBytes);
-  if (len < kAeadTagBytes) return false;
-  std::size_t body = len - kAeadTagBytes;
-  return crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-             out, nullptr, in, body, in + body, nullptr, 0, nonce.data(), key.reveal().data()) == 0;
-}
-
 Mac hmac_sha256(const crypto::SecretBytes& key, ByteSpan message) {
   Mac mac{};
   crypto_auth_hmacsha256_state state;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // age/primitives.h: the age engine's only door to libsodium: X25519,
-// ChaCha20-Poly1305, HMAC-SHA-256, scrypt, SHA-256, base64 and randomness.
-// Knows no formats: callers pass bytes and keys.
+// ChaCha20-Poly1305 for the header's wrapped file keys, HMAC-SHA-256,
+// scrypt, SHA-256, base64 and randomness. Knows no formats: callers pass
+// bytes and keys. The payload's ChaCha20-Poly1305 is libcrypto's
+// (chunk_cipher.h says why).
 #ifndef SAFEHOUSE_AGE_PRIMITIVES_H_
 #define SAFEHOUSE_AGE_PRIMITIVES_H_
 
@@ -35,22 +37,13 @@ X25519Point x25519_base(const crypto::SecretBytes& scalar);
 // The shared secret; fails on an all-zero result (a low-order point).
 Result<crypto::SecretBytes> x25519(const crypto::SecretBytes& scalar, ByteSpan point);
 
-// ChaCha20-Poly1305 (IETF) with no associated data; returns ciphertext||tag.
+// ChaCha20-Poly1305 (IETF) with no associated data, for wrapping file keys
+// in stanzas (the payload uses ChunkCipher); returns ciphertext||tag.
 Bytes aead_seal(const crypto::SecretBytes& key, const AeadNonce& nonce, ByteSpan plaintext);
 // Opens ciphertext||tag into secret memory. Fails unless ciphertext.size()
 // is exactly plaintext_size + tag: age rejects any other length up front.
 Result<crypto::SecretBytes> aead_open_secret(const crypto::SecretBytes& key, const AeadNonce& nonce,
                                              ByteSpan ciphertext, std::size_t plaintext_size);
-// For the payload stream: seals `len` bytes at `in` into out[0, len) and
-// the tag into out[len, len + tag). `in` may equal `out` (in place).
-void aead_seal_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
-                  std::size_t len, std::uint8_t* out);
-// `in` holds `len` bytes of ciphertext||tag; on success the plaintext is in
-// out[0, len - tag). Returns false when the tag does not verify (then `out`
-// is zeroed but `in` is intact, so the caller can retry with another nonce).
-// Requires: `out` does not overlap `in`.
-bool aead_open_to(const crypto::SecretBytes& key, const AeadNonce& nonce, const std::uint8_t* in,
-                  std::size_t len, std::uint8_t* out);
 
 Mac hmac_sha256(const crypto::SecretBytes& key, ByteSpan message);
 bool equal_constant_time(ByteSpan a, ByteSpan b);

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "age/age.h"
+#include "age/chunk_cipher.h"
 #include "age/primitives.h"
 #include "age/stream.h"
 
@@ -65,11 +66,14 @@ Result<void> SeekableEncryptor::produce(std::uint64_t offset, std::uint64_t leng
   if (end <= hsize) return {};
   const std::uint64_t from = std::max(offset, hsize) - hsize;  // payload coordinates
   const std::uint64_t to = end - hsize;
+  // One libcrypto context per call, not per chunk; per call, not per object,
+  // since produce() may run on several threads at once.
+  detail::ChunkCipher cipher(payload_key_);
   crypto::WipedBytes buffer(kEncryptedChunkBytes);  // plaintext until sealed
   for (std::uint64_t i = from / kEncryptedChunkBytes; i * kEncryptedChunkBytes < to; ++i) {
     const std::uint64_t chunk_start = i * kEncryptedChunkBytes;
     SAFEHOUSE_TRY_VOID(produce_chunk(i, std::max(from, chunk_start) - chunk_start, to - chunk_start,
-                                     read_plaintext, buffer, out));
+                                     read_plaintext, cipher, buffer, out));
   }
   return {};
 }
@@ -78,6 +82,7 @@ Result<void> SeekableEncryptor::produce(std::uint64_t offset, std::uint64_t leng
 Result<void> SeekableEncryptor::produce_chunk(std::uint64_t index, std::uint64_t from,
                                               std::uint64_t to,
                                               const PlaintextReader& read_plaintext,
+                                              detail::ChunkCipher& cipher,
                                               crypto::WipedBytes& buffer, ByteSink& out) const {
   const std::uint64_t plain_offset = index * kChunkBytes;
   const std::size_t plain_len = static_cast<std::size_t>(
@@ -90,8 +95,7 @@ Result<void> SeekableEncryptor::produce_chunk(std::uint64_t index, std::uint64_t
     if (n == 0) return Error(ErrorCode::kIo, "seekable: plaintext is shorter than promised");
     got += std::min(n, plain_len - got);
   }
-  detail::aead_seal_to(payload_key_, detail::chunk_nonce(index, last), buffer.data(), plain_len,
-                       buffer.data());
+  cipher.seal(detail::chunk_nonce(index, last), buffer.data(), plain_len, buffer.data());
   const std::uint64_t chunk_len = plain_len + kAeadTagBytes;
   to = std::min(to, chunk_len);
   return out.write(ByteSpan(buffer).subspan(from, to - from));

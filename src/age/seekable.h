@@ -20,7 +20,8 @@ namespace safehouse::age {
 
 namespace detail {
 struct SealedHeader;
-}
+class ChunkCipher;
+}  // namespace detail
 
 // Not thread-safe for create(); produce() is const and may run concurrently.
 class SeekableEncryptor {
@@ -54,8 +55,8 @@ class SeekableEncryptor {
   SeekableEncryptor(Bytes header_bytes, crypto::SecretBytes payload_key,
                     std::span<const std::uint8_t, 16> nonce, std::uint64_t plaintext_size);
   Result<void> produce_chunk(std::uint64_t chunk_index, std::uint64_t from, std::uint64_t to,
-                             const PlaintextReader& read_plaintext, crypto::WipedBytes& buffer,
-                             ByteSink& out) const;
+                             const PlaintextReader& read_plaintext, detail::ChunkCipher& cipher,
+                             crypto::WipedBytes& buffer, ByteSink& out) const;
 
   Bytes header_;  // header text plus the 16-byte payload nonce
   crypto::SecretBytes payload_key_;

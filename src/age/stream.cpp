@@ -54,7 +54,7 @@ std::uint64_t encrypted_payload_size(std::uint64_t plaintext_size) {
 }
 
 StreamWriter::StreamWriter(crypto::SecretBytes key, ByteSink& out)
-    : key_(std::move(key)), out_(out), buf_(kEncryptedChunkBytes) {}
+    : cipher_(key), out_(out), buf_(kEncryptedChunkBytes) {}
 
 Result<void> StreamWriter::write(ByteSpan data) {
   if (!sticky_) return sticky_;
@@ -69,7 +69,7 @@ Result<void> StreamWriter::write(ByteSpan data) {
     // Fast path: a whole chunk that is surely not the last one is sealed
     // straight from the caller's bytes, saving a copy.
     if (used_ == 0 && data.size() > kChunkBytes) {
-      aead_seal_to(key_, chunk_nonce(index_++, false), data.data(), kChunkBytes, buf_.data());
+      cipher_.seal(chunk_nonce(index_++, false), data.data(), kChunkBytes, buf_.data());
       sticky_ = out_.write(ByteSpan(buf_));
       if (!sticky_) return sticky_;
       data = data.subspan(kChunkBytes);
@@ -94,7 +94,7 @@ Result<void> StreamWriter::finish() {
 }
 
 Result<void> StreamWriter::flush_chunk(bool last) {
-  aead_seal_to(key_, chunk_nonce(index_, last), buf_.data(), used_, buf_.data());
+  cipher_.seal(chunk_nonce(index_, last), buf_.data(), used_, buf_.data());
   ++index_;
   auto result = out_.write(ByteSpan(buf_).first(used_ + kAeadTagBytes));
   used_ = 0;
@@ -104,7 +104,8 @@ Result<void> StreamWriter::flush_chunk(bool last) {
 Result<void> decrypt_stream(const crypto::SecretBytes& key, ByteSpan prefix, ByteSource& in,
                             ByteSink& out) {
   // Two buffers so that a failed open leaves the ciphertext intact for the
-  // second try as a full-size final chunk (libsodium zeroes the output).
+  // second try as a full-size final chunk (a failed open wipes the output).
+  ChunkCipher aead(key);
   Bytes cipher(kEncryptedChunkBytes);
   crypto::WipedBytes plain(kChunkBytes);
   for (std::uint64_t index = 0;; ++index) {
@@ -114,10 +115,10 @@ Result<void> decrypt_stream(const crypto::SecretBytes& key, ByteSpan prefix, Byt
     if (last && index > 0 && n == kAeadTagBytes) {
       return payload_error("final chunk is empty");
     }
-    bool ok = aead_open_to(key, chunk_nonce(index, last), cipher.data(), n, plain.data());
+    bool ok = aead.open(chunk_nonce(index, last), cipher.data(), n, plain.data());
     if (!ok && !last) {
       last = true;
-      ok = aead_open_to(key, chunk_nonce(index, true), cipher.data(), n, plain.data());
+      ok = aead.open(chunk_nonce(index, true), cipher.data(), n, plain.data());
     }
     if (!ok) return payload_integrity();
     std::size_t plain_len = n - kAeadTagBytes;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 
+#include "age/chunk_cipher.h"
 #include "age/primitives.h"
 #include "base/byte_stream.h"
 #include "crypto/secret_bytes.h"
@@ -31,7 +32,8 @@ AeadNonce chunk_nonce(std::uint64_t index, bool last);
 std::uint64_t encrypted_payload_size(std::uint64_t plaintext_size);
 
 // Encrypts what is written to it into `out`. finish() seals the last chunk
-// and calls out.finish(). Errors are sticky.
+// and calls out.finish(). Errors are sticky. The key is only kept inside
+// its ChunkCipher (one libcrypto context for the whole stream).
 class StreamWriter final : public ByteSink {
  public:
   StreamWriter(crypto::SecretBytes key, ByteSink& out);
@@ -41,7 +43,7 @@ class StreamWriter final : public ByteSink {
  private:
   Result<void> flush_chunk(bool last);
 
-  crypto::SecretBytes key_;
+  ChunkCipher cipher_;
   ByteSink& out_;
   crypto::WipedBytes buf_;  // plaintext until sealed in place
   std::size_t used_ = 0;

@@ -2,6 +2,8 @@
 // cli/encrypt.cpp: `safehouse encrypt`, with age's flags: -r RECIPIENT...,
 // -R RECIPIENTS_FILE..., or -p (passphrase); -a for armor; -o OUTPUT; INPUT.
 // stdin/stdout when INPUT/OUTPUT are absent or "-".
+#include <sched.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +43,16 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> choose_recipients(
   return one;
 }
 
+// Two sealing threads if this process may run on two CPUs at least, else
+// one: a second thread on the same core only adds context switches (about
+// 15% of encrypt time with `taskset -c 1`, bench/RESULTS.md).
+unsigned sealing_threads() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (::sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 2;
+  return CPU_COUNT(&cpus) >= 2 ? 2 : 1;
+}
+
 Result<void> run_encrypt(const EncryptOptions& options) {
   auto recipients = SAFEHOUSE_TRY(choose_recipients(options));
   auto input = SAFEHOUSE_TRY(InputFile::open(options.input));
@@ -56,9 +68,10 @@ Result<void> run_encrypt(const EncryptOptions& options) {
     target = armored.get();
   }
   auto raw = raw_pointers(recipients);
-  // One big file, one process: seal chunks on two threads (the server keeps
-  // the single-threaded default). Same bytes, constant memory either way.
-  auto plaintext = SAFEHOUSE_TRY(age::encrypt(raw, *target, age::EncryptOptions{.threads = 2}));
+  // One big file, one process: seal chunks on two threads where two CPUs
+  // are ours (the server decides for itself). Same bytes, constant memory.
+  auto plaintext =
+      SAFEHOUSE_TRY(age::encrypt(raw, *target, age::EncryptOptions{.threads = sealing_threads()}));
   SAFEHOUSE_TRY_VOID(copy_stream(*input, *plaintext));
   return plaintext->finish();
 }

@@ -5,7 +5,6 @@
 #include "cli/files.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,7 +108,6 @@ InputFile::InputFile(int fd, bool owned, std::string name)
     : fd_(fd), owned_(owned), name_(std::move(name)), buffer_(kBufferBytes) {}
 
 InputFile::~InputFile() {
-  unmap();
   if (owned_) ::close(fd_);
 }
 
@@ -119,13 +117,7 @@ Result<std::unique_ptr<InputFile>> InputFile::open(const std::string& path) {
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return os_error(path, "cannot open");
-  auto input = std::unique_ptr<InputFile>(new InputFile(fd, true, path));
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    input->map_limit_ = static_cast<std::uint64_t>(st.st_size);
-  }
-  install_cleanup_handlers();  // for SIGBUS on a mapped file
-  return input;
+  return std::unique_ptr<InputFile>(new InputFile(fd, true, path));
 }
 
 // Moves the unread bytes to the front and reads more behind them.
@@ -138,7 +130,6 @@ Result<std::size_t> InputFile::fill() {
   }
   auto n = SAFEHOUSE_TRY(read_some(fd_, MutableByteSpan(buffer_).subspan(end_), name_));
   end_ += n;
-  consumed_ += n;
   return n;
 }
 
@@ -146,9 +137,7 @@ Result<std::size_t> InputFile::read(MutableByteSpan data) {
   if (begin_ == end_) {
     // Large reads (an age chunk) bypass the buffer: no extra copy.
     if (data.size() >= kDirectReadBytes) {
-      auto n = SAFEHOUSE_TRY(read_some(fd_, data, name_));
-      consumed_ += n;
-      return n;
+      return read_some(fd_, data, name_);
     }
     begin_ = end_ = 0;
     SAFEHOUSE_TRY(fill());
@@ -168,51 +157,15 @@ Result<ByteSpan> InputFile::peek(std::size_t n) {
 }
 
 Result<ByteSpan> InputFile::next() {
-  unmap();
   if (begin_ < end_) {
     ByteSpan rest = ByteSpan(buffer_).subspan(begin_, end_ - begin_);
     begin_ = end_;
     return rest;
   }
-  if (consumed_ < map_limit_) return map_next();
   begin_ = end_ = 0;
   SAFEHOUSE_TRY(fill());
   begin_ = end_;
   return ByteSpan(buffer_).first(end_);
-}
-
-void InputFile::unmap() {
-  if (map_ != nullptr) ::munmap(map_, map_bytes_);
-  map_ = nullptr;
-}
-
-// Maps the next window of the file (page-aligned start). When the window
-// reaches the size seen at open(), the fd is positioned after it so that
-// read(2) picks up anything appended since.
-Result<ByteSpan> InputFile::map_next() {
-  static const auto kPage = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  std::uint64_t start = consumed_ / kPage * kPage;
-  std::uint64_t end = std::min<std::uint64_t>(map_limit_, start + kMapWindowBytes);
-  map_bytes_ = static_cast<std::size_t>(end - start);
-  // MAP_POPULATE maps the whole window in one go instead of a fault per page.
-  void* map = ::mmap(nullptr, map_bytes_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_,
-                     static_cast<off_t>(start));
-  if (map == MAP_FAILED) {
-    // Not mappable after all (some special files): fall back to read(2).
-    map_limit_ = 0;
-    if (::lseek(fd_, static_cast<off_t>(consumed_), SEEK_SET) < 0) {
-      return os_error(name_, "seek failed");
-    }
-    return next();
-  }
-  map_ = map;
-  auto bytes = ByteSpan(static_cast<const std::uint8_t*>(map), map_bytes_)
-                   .subspan(static_cast<std::size_t>(consumed_ - start));
-  consumed_ = end;
-  if (consumed_ == map_limit_ && ::lseek(fd_, static_cast<off_t>(consumed_), SEEK_SET) < 0) {
-    return os_error(name_, "seek failed");
-  }
-  return bytes;
 }
 
 // --------------------------------------------------------------- OutputFile

@@ -13,6 +13,7 @@
 
 #include "base/byte_stream.h"
 #include "crypto/secret_bytes.h"
+#include "crypto/wiping_allocator.h"
 
 namespace safehouse::cli {
 
@@ -21,10 +22,11 @@ namespace safehouse::cli {
 Result<crypto::SecretBytes> read_key_file(const std::string& path, std::size_t max_bytes);
 
 // A buffered reader over a file, or stdin when the path is "" or "-".
-// next() reads a regular file through a sliding memory mapping instead, so
-// bulk plaintext reaches the encryptor without a kernel-to-user copy.
-// (A file truncated by someone else while mapped raises SIGBUS, which the
-// cleanup handlers turn into an exit without leftovers.)
+// next() hands out the buffer itself, up to 1 MiB per read(2), so the age
+// writers seal most chunks straight from it. (It used to map regular files
+// instead, to save the kernel-to-user copy; with libcrypto's AVX-512 cipher
+// the page-table work and the cold reads from the mapping cost more than
+// the copy: 285 against 170 ms CPU for 256 MiB, bench/RESULTS.md.)
 class InputFile final : public ByteSource {
  public:
   static Result<std::unique_ptr<InputFile>> open(const std::string& path);
@@ -41,28 +43,22 @@ class InputFile final : public ByteSource {
   // read() after the first call.
   Result<ByteSpan> next();
 
-  static constexpr std::size_t kBufferBytes = 128 * 1024;
+  // Large enough for whole 64 KiB chunks to be sealed from it on two
+  // threads (ParallelStreamWriter borrows a write's chunks but the last two).
+  static constexpr std::size_t kBufferBytes = 1024 * 1024;
   // Reads at least this large into an empty buffer go straight to read(2).
   static constexpr std::size_t kDirectReadBytes = 16 * 1024;
-  // The mapping window: bounds peak RSS (mapped file pages count in it).
-  static constexpr std::size_t kMapWindowBytes = 1024 * 1024;
 
  private:
   InputFile(int fd, bool owned, std::string name);
   Result<std::size_t> fill();
-  void unmap();
-  Result<ByteSpan> map_next();
 
   int fd_;
   bool owned_;
   std::string name_;
-  Bytes buffer_;
+  crypto::WipedBytes buffer_;  // plaintext on its way to the encryptor
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
-  std::uint64_t consumed_ = 0;   // bytes taken from fd_ by read(2) or the mapping
-  std::uint64_t map_limit_ = 0;  // file size at open() for a regular file, else 0
-  void* map_ = nullptr;
-  std::size_t map_bytes_ = 0;
 };
 
 // How open() treats an existing file at the output path.

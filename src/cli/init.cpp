@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // cli/init.cpp: `safehouse init --data DIR [--demo] [--organisation NAME]
-// [--database postgresql://… [--join --log-key FILE]]`: creates an
-// installation (config/installation.h) and prints, once, what the
-// administrator must keep: the log verifier key to publish and the reviewer
-// identity's passphrase; or joins a further server to the installation in
-// a PostgreSQL database. Never overwrites an installation.
+// [--log-key-passphrase-file FILE] [--database postgresql://… [--join --log-key FILE]]`:
+// creates an installation (config/installation.h) and prints, once, what
+// the administrator must keep: the log verifier key to publish, the
+// reviewer identity's passphrase and (unless written to a file) the log
+// key's; or joins a further server to the installation in a PostgreSQL
+// database. Never overwrites an installation.
 #include <sys/stat.h>
 
 #include <iostream>
@@ -21,10 +22,30 @@ struct InitCommandOptions {
   std::string data;
   std::string organisation = "Safehouse";
   bool demo = false;
+  std::string log_key_passphrase_file;
   std::string database;
   bool join = false;
   std::string log_key;
 };
+
+// Where the log key's passphrase is, or the passphrase itself, once.
+void print_log_key(const config::InitResult& result, const config::InitOptions& init) {
+  if (init.log_key_passphrase_file.empty()) {
+    const auto log_passphrase = result.log_key_passphrase.reveal();
+    std::cout << "\nLog key: " << result.layout.log_key_file().string()
+              << ", encrypted with this passphrase,\n"
+              << "which `serve` needs at every start (typed, or from a systemd credential named "
+              << config::kLogKeyCredential << ";\ndocs/installation.md). Shown only now:\n  "
+              << std::string_view(reinterpret_cast<const char*>(log_passphrase.data()),
+                                  log_passphrase.size())
+              << "\n";
+  } else {
+    std::cout << "\nLog key: " << result.layout.log_key_file().string()
+              << ", encrypted; its passphrase is in\n  " << init.log_key_passphrase_file.string()
+              << "\n(outside the data directory; config.toml names it, so `serve` needs no "
+                 "prompt).\n";
+  }
+}
 
 void print_joined(const config::InitResult& result) {
   std::cout << "Joined the installation in the database; this server's directory is "
@@ -46,10 +67,16 @@ Result<void> run_init(const InitCommandOptions& options) {
   init.database = options.database;
   init.join = options.join;
   init.log_key_file = options.log_key;
+  init.log_key_passphrase_file = options.log_key_passphrase_file;
+  // The demo must start without a prompt: its passphrase goes next to DIR.
+  if (options.demo && init.log_key_passphrase_file.empty()) {
+    init.log_key_passphrase_file = config::demo_log_key_passphrase_file(options.data);
+  }
   const config::InitResult result =
       SAFEHOUSE_TRY(config::create_installation(options.data, init, store::FileSystem::posix()));
   if (result.joined) {
     print_joined(result);
+    print_log_key(result, init);
     return {};
   }
   const auto& layout = result.layout;
@@ -64,6 +91,7 @@ Result<void> run_init(const InitCommandOptions& options) {
             << "It is shown only now and stored nowhere; write it down:\n  "
             << std::string_view(reinterpret_cast<const char*>(passphrase.data()), passphrase.size())
             << "\n";
+  print_log_key(result, init);
   if (options.demo) {
     std::cout << "\nDEMO ONLY: the reviewer identity is also in "
               << layout.demo_identity_file().string()
@@ -88,13 +116,17 @@ void add_init_command(CLI::App& app) {
   cmd->add_flag("--demo", options->demo,
                 "Also write the reviewer identity unencrypted to DIR/demo-reviewer.key "
                 "(for trying Safehouse out; never with real sources)");
+  cmd->add_option("--log-key-passphrase-file", options->log_key_passphrase_file,
+                  "Write the log key's passphrase to this file (outside DIR; config.toml names "
+                  "it so serve starts without a prompt). --demo: DIR.log-key-passphrase");
   cmd->add_option("--database", options->database,
                   "A postgresql://USER@HOST/DB URL: keep the records there, for several "
                   "servers (default: SQLite in the data directory)");
   cmd->add_flag("--join", options->join,
                 "Join the installation already in --database as a further server");
   cmd->add_option("--log-key", options->log_key,
-                  "With --join: a copy of the first server's DIR/keys/log.key");
+                  "With --join: the first server's log key in clear (safehouse decrypt "
+                  "DIR/keys/log.key.age)");
   cmd->callback([options] { exit_on_error(run_init(*options)); });
 }
 

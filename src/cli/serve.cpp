@@ -5,15 +5,19 @@
 // to `safehouse torrc` for the onion services; logs nothing
 // about any request.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/passphrase.h"
 #include "config/installation.h"
+#include "crypto/process_hardening.h"
 #include "http/server.h"
 #include "http/session_store.h"
 #include "http/source_routes.h"
@@ -63,6 +67,8 @@ void print_start(const config::Config& config, const http::Server& server) {
 }
 
 Result<void> run_serve(const ServeOptions& options) {
+  // Before any secret is in memory: no core dump, no ptrace (docs/secrets.md).
+  SAFEHOUSE_TRY_VOID(crypto::disable_core_dumps());
   // Everything this process creates in the data directory (the database
   // included, which SQLite creates itself) is for its owner alone.
   ::umask(077);
@@ -70,6 +76,18 @@ Result<void> run_serve(const ServeOptions& options) {
       SAFEHOUSE_TRY(config::Installation::open(options.data, store::FileSystem::posix()));
   config::Config& config = installation->mutable_config();
   SAFEHOUSE_TRY_VOID(apply_overrides(options, config));
+  if (!installation->log_key_unlocked()) {
+    if (::isatty(STDIN_FILENO) == 0 && std::getenv(kPassphraseEnv) == nullptr) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "serve: the log key is encrypted and no passphrase was given: name a file in "
+                   "config.toml (keys.log_key_passphrase_file), set a systemd credential " +
+                       std::string(config::kLogKeyCredential) +
+                       ", or start serve on a terminal (docs/installation.md)");
+    }
+    crypto::SecretBytes passphrase =
+        SAFEHOUSE_TRY(read_passphrase("Log key passphrase: ", Confirm::kNo));
+    SAFEHOUSE_TRY_VOID(installation->unlock_log_key(passphrase));
+  }
 
   intake::IntakeOptions intake_options;
   intake_options.recipients = installation->recipients();
@@ -80,7 +98,7 @@ Result<void> run_serve(const ServeOptions& options) {
   http::SessionStore sessions(std::chrono::minutes(config.session_idle_minutes));
 
   http::SourceContext source{
-      http::SourceSite{config.organisation_name, installation->log_key().verifier_key(),
+      http::SourceSite{config.organisation_name, installation->verifier_key(),
                        installation->recipient_strings(), config.limits.max_upload_bytes},
       intake, renderer, sessions};
   http::Router source_router;

@@ -69,8 +69,8 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
 }
 
 Result<Config> from_table(const toml::table& root) {
-  SAFEHOUSE_TRY_VOID(
-      only_keys(root, "", {"organisation", "source", "staff", "session", "limits", "storage"}));
+  SAFEHOUSE_TRY_VOID(only_keys(
+      root, "", {"organisation", "source", "staff", "session", "limits", "storage", "keys"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name"}));
@@ -122,8 +122,15 @@ Result<Config> from_table(const toml::table& root) {
       return config_error("storage.blobs: \"postgresql\" needs a postgresql:// database");
     }
   }
+  if (const toml::table* keys = section(root, "keys")) {
+    SAFEHOUSE_TRY_VOID(only_keys(*keys, "keys", {"log_key_passphrase_file"}));
+    if (const toml::node* file = keys->get("log_key_passphrase_file")) {
+      if (!file->is_string()) return config_error("keys.log_key_passphrase_file: not a string");
+      config.keys.log_key_passphrase_file = file->as_string()->get();
+    }
+  }
   for (std::string_view name :
-       {"source", "staff", "session", "limits", "organisation", "storage"}) {
+       {"source", "staff", "session", "limits", "organisation", "storage", "keys"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -196,7 +203,13 @@ std::string format_config(const Config& config) {
       << "# Large ciphertexts: \"\" (PostgreSQL: in the database; SQLite: DIR/blobs),\n"
       << "# \"postgresql\", or a file engine of DIR/blobs: \"pack\" or \"directory\"\n"
       << "# (with several servers, one shared mount).\n"
-      << toml::table{{"blobs", config.storage.blobs}} << "\n";
+      << "# \"\" with SQLite is \"pack\": no file's times date a submission; never\n"
+      << "# change it on an installation that holds data.\n"
+      << toml::table{{"blobs", config.storage.blobs}} << "\n\n"
+      << "[keys]\n# keys/log.key.age is encrypted; serve unlocks it with the passphrase in\n"
+      << "# this file (outside the data directory), else in\n"
+      << "# $CREDENTIALS_DIRECTORY/safehouse-log-key, else asks on the terminal.\n"
+      << toml::table{{"log_key_passphrase_file", config.keys.log_key_passphrase_file}} << "\n";
   return out.str();
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "store/blob_store.h"
 
 namespace safehouse::config {
 
@@ -50,6 +51,14 @@ struct Storage {
   bool operator==(const Storage&) const = default;
 };
 
+struct KeySettings {
+  // A file (outside the data directory) holding the log key's passphrase,
+  // e.g. written by `init --demo`; "" for none (then $CREDENTIALS_DIRECTORY
+  // or a prompt; docs/installation.md).
+  std::string log_key_passphrase_file;
+  bool operator==(const KeySettings&) const = default;
+};
+
 struct Config {
   std::string organisation_name = "Safehouse";
   Storage storage;
@@ -57,6 +66,7 @@ struct Config {
   ListenAddress staff_listen{"127.0.0.1", 8081};
   int session_idle_minutes = 15;
   Limits limits;
+  KeySettings keys;
   bool operator==(const Config&) const = default;
 };
 

@@ -6,9 +6,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <system_error>
 
 #include "age/age.h"
+#include "age/scrypt.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
@@ -24,6 +27,10 @@ constexpr std::size_t kMaxSmallFileBytes = 64 * 1024;
 constexpr std::string_view kPassphraseAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
 constexpr int kPassphraseGroups = 6;
 constexpr int kPassphraseGroupLength = 5;
+// The log key's passphrase is always generated (150 random bits), so
+// stretching adds nothing; the default work factor (2^18) would make serve
+// take 256 MiB for a moment at every start.
+constexpr int kLogKeyScryptWorkFactor = 10;
 
 Result<void> write_file_atomic(store::FileSystem& files, const fs::path& path, ByteSpan data) {
   const fs::path temp = path.string() + ".tmp";
@@ -44,6 +51,44 @@ Result<void> write_file_atomic(store::FileSystem& files, const fs::path& path, B
 Result<void> write_text(store::FileSystem& files, const fs::path& path, std::string_view text) {
   return write_file_atomic(files, path, as_bytes(text));
 }
+
+// Whether `inner` is `outer` or lies below it (both absolute, normalised).
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return o == outer.end();
+}
+
+Result<crypto::SecretBytes> read_passphrase_file(store::FileSystem& files, const fs::path& path) {
+  auto bytes = files.read_file(path, 4096);
+  if (!bytes) return bytes.error().with_context("log key passphrase " + path.string());
+  std::size_t n = bytes->size();
+  while (n > 0 && ((*bytes)[n - 1] == '\n' || (*bytes)[n - 1] == '\r')) --n;
+  crypto::SecretBytes passphrase(n);
+  std::copy(bytes->begin(), bytes->begin() + static_cast<long>(n), passphrase.reveal().begin());
+  crypto::wipe(*bytes);
+  if (n == 0) return invalid_argument("log key passphrase " + path.string() + ": empty");
+  return passphrase;
+}
+
+// Decrypted secrets, in locked memory that is wiped when freed.
+class SecretSink final : public ByteSink {
+ public:
+  Result<void> write(ByteSpan data) override {
+    if (used_ + data.size() > buffer_.size())
+      return Error(ErrorCode::kTooLarge, "log key: too large");
+    std::copy(data.begin(), data.end(), buffer_.reveal().begin() + static_cast<long>(used_));
+    used_ += data.size();
+    return {};
+  }
+  Result<void> finish() override { return {}; }
+  std::string_view text() const {
+    return {reinterpret_cast<const char*>(buffer_.reveal().data()), used_};
+  }
+
+ private:
+  crypto::SecretBytes buffer_{kMaxSmallFileBytes};
+  std::size_t used_ = 0;
+};
 
 // DIR must not hold anything: an installation is never overwritten.
 Result<bool> check_empty(const fs::path& dir) {
@@ -85,13 +130,29 @@ Result<Bytes> encrypt_with_passphrase(const crypto::SecretBytes& plaintext,
   return ciphertext;
 }
 
-// Writes DIR/keys/log.key and log.vkey for `log_key`.
-Result<void> write_log_key(const Layout& layout, const LogKey& log_key, store::FileSystem& files) {
+// Writes DIR/keys/log.key.age — encrypted at rest with a generated
+// passphrase (result.log_key_passphrase, also written to
+// options.log_key_passphrase_file if set), so that a copy of DIR does not
+// let anyone sign as the organisation — and DIR/keys/log.vkey.
+Result<void> write_log_key(const Layout& layout, const LogKey& log_key, const InitOptions& options,
+                           InitResult& result, store::FileSystem& files) {
   crypto::SecretBytes private_text = log_key.private_key_text();
   crypto::SecretBytes line(private_text.size() + 1);
   std::copy(private_text.reveal().begin(), private_text.reveal().end(), line.reveal().begin());
   line.reveal().back() = '\n';
-  SAFEHOUSE_TRY_VOID(write_file_atomic(files, layout.log_key_file(), line.reveal()));
+  result.log_key_passphrase = generate_passphrase();
+  Bytes sealed_key = SAFEHOUSE_TRY(
+      encrypt_with_passphrase(line, result.log_key_passphrase,
+                              std::min(options.scrypt_work_factor, kLogKeyScryptWorkFactor)));
+  SAFEHOUSE_TRY_VOID(write_file_atomic(files, layout.log_key_file(), sealed_key));
+  if (!options.log_key_passphrase_file.empty()) {
+    crypto::SecretBytes passphrase_line(result.log_key_passphrase.size() + 1);
+    std::copy(result.log_key_passphrase.reveal().begin(), result.log_key_passphrase.reveal().end(),
+              passphrase_line.reveal().begin());
+    passphrase_line.reveal().back() = '\n';
+    SAFEHOUSE_TRY_VOID(
+        write_file_atomic(files, options.log_key_passphrase_file, passphrase_line.reveal()));
+  }
   return write_text(files, layout.log_verifier_key_file(), log_key.verifier_key() + "\n");
 }
 
@@ -102,6 +163,8 @@ Bytes bytes_of(std::string_view text) {
   return Bytes(text.begin(), text.end());
 }
 
+// A log key in clear text ("PRIVATE+KEY+…"), e.g. the file --join --log-key
+// names (made with `safehouse decrypt DIR/keys/log.key.age`).
 Result<LogKey> read_log_key(const fs::path& path, store::FileSystem& files) {
   auto key_bytes = files.read_file(path, kMaxSmallFileBytes);
   if (!key_bytes) return key_bytes.error().with_context(path.string());
@@ -112,10 +175,21 @@ Result<LogKey> read_log_key(const fs::path& path, store::FileSystem& files) {
   return log_key;
 }
 
+// DIR/keys/log.vkey: the log key's public half, readable with the key locked.
+Result<std::string> read_verifier_key(const Layout& layout, store::FileSystem& files) {
+  auto bytes = files.read_file(layout.log_verifier_key_file(), kMaxSmallFileBytes);
+  if (!bytes) return bytes.error().with_context(layout.log_verifier_key_file().string());
+  std::string verifier(bytes->begin(), bytes->end());
+  while (!verifier.empty() && (verifier.back() == '\n' || verifier.back() == '\r')) {
+    verifier.pop_back();
+  }
+  return verifier;
+}
+
 Result<void> write_keys(const Layout& layout, const InitOptions& options, InitResult& result,
                         store::FileSystem& files) {
   LogKey log_key = LogKey::generate(key_name_for(options.organisation_name));
-  SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, files));
+  SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, options, result, files));
   result.verifier_key = log_key.verifier_key();
 
   age::X25519Identity reviewer = age::X25519Identity::generate();
@@ -150,10 +224,23 @@ Result<void> put_installation_settings(store::Store& store, const Layout& layout
   return {};
 }
 
+// keys.log_key_passphrase_file for config.toml: absolute, and never inside
+// DIR (that would defeat encrypting the key).
+Result<std::string> passphrase_file_setting(const Layout& layout, const InitOptions& options) {
+  if (options.log_key_passphrase_file.empty()) return std::string();
+  const fs::path file = fs::absolute(options.log_key_passphrase_file).lexically_normal();
+  if (is_within(file, fs::absolute(layout.dir).lexically_normal())) {
+    return invalid_argument("init: the log key's passphrase file " + file.string() +
+                            " must be outside the data directory");
+  }
+  return file.string();
+}
+
 Result<void> populate(const Layout& layout, const InitOptions& options, InitResult& result,
                       store::FileSystem& files) {
   Config config;
   config.organisation_name = options.organisation_name;
+  config.keys.log_key_passphrase_file = SAFEHOUSE_TRY(passphrase_file_setting(layout, options));
   // Check the name the way `serve` will read it back.
   SAFEHOUSE_TRY_VOID(parse_config(format_config(config)));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.keys_dir()));
@@ -184,7 +271,8 @@ Result<void> join(const Layout& layout, const InitOptions& options, InitResult& 
   }
   if (options.log_key_file.empty()) {
     return invalid_argument(
-        "init: --join needs --log-key FILE, a copy of the first server's DIR/keys/log.key");
+        "init: --join needs --log-key FILE, the first server's log key in clear "
+        "(`safehouse decrypt DIR/keys/log.key.age`)");
   }
   LogKey log_key = SAFEHOUSE_TRY(read_log_key(options.log_key_file, files));
   auto store = store::open_store(layout.dir, options.database, "", files);
@@ -202,6 +290,7 @@ Result<void> join(const Layout& layout, const InitOptions& options, InitResult& 
   Config config;
   config.organisation_name = SAFEHOUSE_TRY(setting(kOrganisationSetting));
   config.storage.database = options.database;
+  config.keys.log_key_passphrase_file = SAFEHOUSE_TRY(passphrase_file_setting(layout, options));
   const std::string recipients = SAFEHOUSE_TRY(setting(kRecipientsSetting));
   result.verifier_key = SAFEHOUSE_TRY(setting(kVerifierKeySetting));
   if (log_key.verifier_key() != result.verifier_key) {
@@ -213,7 +302,7 @@ Result<void> join(const Layout& layout, const InitOptions& options, InitResult& 
   SAFEHOUSE_TRY_VOID(parse_config(format_config(config)));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.keys_dir()));
   SAFEHOUSE_TRY_VOID(files.create_directories(layout.reviewers_dir()));
-  SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, files));
+  SAFEHOUSE_TRY_VOID(write_log_key(layout, log_key, options, result, files));
   SAFEHOUSE_TRY_VOID(write_text(files, layout.recipients_file(), recipients));
   result.joined = true;
   return write_text(files, layout.config_file(), format_config(config));
@@ -272,7 +361,7 @@ Result<store::CopyReport> migrate_to_postgres(const fs::path& dir, const std::st
   }
   if (!store::is_postgres_url(url))
     return invalid_argument("migrate: --to is not a postgresql:// URL");
-  LogKey log_key = SAFEHOUSE_TRY(read_log_key(layout.log_key_file(), files));
+  const std::string verifier_key = SAFEHOUSE_TRY(read_verifier_key(layout, files));
   // The blobs stay in DIR/blobs, in the file engine that wrote them.
   const store::BlobEngine file_engine =
       config.storage.blobs.empty() ? store::SqliteOptions().blob_engine
@@ -283,8 +372,8 @@ Result<store::CopyReport> migrate_to_postgres(const fs::path& dir, const std::st
   {
     auto store = store::open_store(dir, url, config.storage.blobs, files);
     if (!store) return store.error().with_context("migrate");
-    SAFEHOUSE_TRY_VOID(put_installation_settings(**store, layout, config.organisation_name,
-                                                 log_key.verifier_key(), files));
+    SAFEHOUSE_TRY_VOID(
+        put_installation_settings(**store, layout, config.organisation_name, verifier_key, files));
   }
   // Last, once everything is proven: from now on DIR uses the database.
   config.storage.database = url;
@@ -323,8 +412,7 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
                                                          store::FileSystem& files) {
   Layout layout{dir};
   Config config = SAFEHOUSE_TRY(load_config(dir));
-  auto log_key = read_log_key(layout.log_key_file(), files);
-  if (!log_key) return log_key.error();
+  std::string verifier = SAFEHOUSE_TRY(read_verifier_key(layout, files));
 
   auto recipients_bytes = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
   if (!recipients_bytes) {
@@ -336,9 +424,55 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
 
   auto store = store::open_store(dir, config.storage.database, config.storage.blobs, files);
   if (!store) return store.error().with_context("database");
-  return std::unique_ptr<Installation>(new Installation(std::move(layout), std::move(config),
-                                                        std::move(*log_key), std::move(*recipients),
-                                                        std::move(*store)));
+  std::unique_ptr<Installation> installation(
+      new Installation(std::move(layout), std::move(config), std::move(verifier),
+                       std::move(*recipients), std::move(*store)));
+  // The passphrase, where it can be had without asking.
+  std::optional<fs::path> passphrase_file;
+  if (!installation->config().keys.log_key_passphrase_file.empty()) {
+    passphrase_file = installation->config().keys.log_key_passphrase_file;
+  } else if (const char* credentials = std::getenv("CREDENTIALS_DIRECTORY")) {
+    fs::path credential = fs::path(credentials) / kLogKeyCredential;
+    if (SAFEHOUSE_TRY(files.exists(credential))) passphrase_file = credential;
+  }
+  if (passphrase_file) {
+    crypto::SecretBytes passphrase = SAFEHOUSE_TRY(read_passphrase_file(files, *passphrase_file));
+    auto unlocked = installation->unlock_log_key(passphrase);
+    if (!unlocked) return unlocked.error().with_context(passphrase_file->string());
+  }
+  return installation;
+}
+
+fs::path demo_log_key_passphrase_file(const fs::path& dir) {
+  fs::path absolute = fs::absolute(dir).lexically_normal();
+  if (absolute.filename().empty()) absolute = absolute.parent_path();
+  return absolute.parent_path() / (absolute.filename().string() + ".log-key-passphrase");
+}
+
+Result<void> Installation::unlock_log_key(const crypto::SecretBytes& passphrase) {
+  store::FileSystem& files = store::FileSystem::posix();
+  auto sealed = files.read_file(layout_.log_key_file(), kMaxSmallFileBytes);
+  if (!sealed) return sealed.error().with_context(layout_.log_key_file().string());
+  age::ScryptIdentity identity(crypto::SecretBytes::copy_of(passphrase.reveal()));
+  const age::Identity* identities[] = {&identity};
+  SpanSource in(*sealed);
+  SecretSink sink;
+  auto decrypted = age::decrypt(identities, in, sink);
+  if (!decrypted) {
+    const ErrorCode code = decrypted.error().code();
+    if (code == ErrorCode::kNoMatch || code == ErrorCode::kIntegrity) {
+      return Error(ErrorCode::kNoMatch, "log key: wrong passphrase");
+    }
+    return decrypted.error().with_context(layout_.log_key_file().string());
+  }
+  auto key = LogKey::parse_private(sink.text());
+  if (!key) return key.error().with_context(layout_.log_key_file().string());
+  if (key->verifier_key() != verifier_key_) {
+    return Error(ErrorCode::kIntegrity,
+                 "log key: does not match " + layout_.log_verifier_key_file().string());
+  }
+  log_key_ = std::move(*key);
+  return {};
 }
 
 }  // namespace safehouse::config

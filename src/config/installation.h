@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ struct Layout {
   std::filesystem::path dir;
   std::filesystem::path config_file() const { return dir / kConfigFileName; }
   std::filesystem::path keys_dir() const { return dir / "keys"; }
-  std::filesystem::path log_key_file() const { return keys_dir() / "log.key"; }
+  // The log key, age-encrypted with a passphrase (scrypt): never in clear.
+  std::filesystem::path log_key_file() const { return keys_dir() / "log.key.age"; }
   std::filesystem::path log_verifier_key_file() const { return keys_dir() / "log.vkey"; }
   std::filesystem::path recipients_file() const { return keys_dir() / "recipients.txt"; }
   std::filesystem::path reviewers_dir() const { return dir / "reviewers"; }
@@ -42,18 +44,33 @@ struct InitOptions {
   std::string organisation_name = "Safehouse";
   // Also write the reviewer identity in plain text to DIR/demo-reviewer.key.
   bool demo = false;
-  // scrypt work factor of the reviewer identity file (tests lower it).
+  // scrypt work factor of the reviewer identity file (tests lower it); the
+  // log key's generated passphrase uses at most 2^10.
   int scrypt_work_factor = age::kScryptDefaultWorkFactor;
+  // Where to write the log key's passphrase (mode 0600), named in
+  // config.toml so that `serve` unlocks the key without a prompt. Must be
+  // outside DIR (kInvalidArgument otherwise). Empty: the passphrase is only
+  // returned (InitResult), to be shown once.
+  std::filesystem::path log_key_passphrase_file;
   // "" for SQLite in DIR, or a postgresql:// URL (docs/storage.md).
   std::string database;
   // Join the installation already in `database` (a second server) instead
   // of creating one: the organisation name, the recipient set and the log
   // verifier key come from the database; the log signing key, which is
   // never stored there, from `log_key_file` (a copy of the first server's
-  // DIR/keys/log.key). No reviewer identity is made.
+  // log key in clear, from `safehouse decrypt DIR/keys/log.key.age`). No
+  // reviewer identity is made; the key is encrypted here with a new passphrase.
   bool join = false;
   std::filesystem::path log_key_file;
 };
+
+// Where `init --demo` keeps the log key's passphrase: next to DIR, never
+// inside it (DIR "data" → "data.log-key-passphrase").
+std::filesystem::path demo_log_key_passphrase_file(const std::filesystem::path& dir);
+
+// The file name, in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=), that
+// `serve` reads the log key's passphrase from.
+inline constexpr const char* kLogKeyCredential = "safehouse-log-key";
 
 // Settings every installation keeps in its database, so that a second
 // server can join it (`init --join`).
@@ -68,6 +85,8 @@ struct InitResult {
   std::string reviewer_recipient;  // age1...
   // The passphrase of reviewers/reviewer.age: shown once, never stored.
   crypto::SecretBytes reviewer_passphrase;
+  // The passphrase of keys/log.key.age: `serve` needs it at every start.
+  crypto::SecretBytes log_key_passphrase;
 };
 
 // Creates an installation in `dir`, which must not exist or be empty
@@ -98,31 +117,43 @@ crypto::SecretBytes generate_passphrase();
 class Installation {
  public:
   // kNotFound when DIR holds no installation (the message says to run init);
-  // other errors name the file that is wrong.
+  // other errors name the file that is wrong. Unlocks the log key when its
+  // passphrase is at hand without asking: the file config.toml names
+  // (keys.log_key_passphrase_file), else $CREDENTIALS_DIRECTORY/
+  // safehouse-log-key; a wrong passphrase there is an error. Otherwise the
+  // key stays locked (the review commands do not need it).
   static Result<std::unique_ptr<Installation>> open(const std::filesystem::path& dir,
                                                     store::FileSystem& fs);
 
   const Layout& layout() const { return layout_; }
   const Config& config() const { return config_; }
   Config& mutable_config() { return config_; }  // command-line overrides
-  const LogKey& log_key() const { return log_key_; }
+  // The log key's verifier key (keys/log.vkey), locked or not.
+  const std::string& verifier_key() const { return verifier_key_; }
+  bool log_key_unlocked() const { return log_key_.has_value(); }
+  // Decrypts keys/log.key.age. kNoMatch for a wrong passphrase; kIntegrity
+  // if the key does not match keys/log.vkey.
+  Result<void> unlock_log_key(const crypto::SecretBytes& passphrase);
+  // Requires: log_key_unlocked().
+  const LogKey& log_key() const { return *log_key_; }
   // The recipient set every new item is encrypted to.
   const std::vector<age::X25519Recipient>& recipients() const { return recipients_; }
   std::vector<std::string> recipient_strings() const;
   store::Store& store() const { return *store_; }
 
  private:
-  Installation(Layout layout, Config config, LogKey log_key,
+  Installation(Layout layout, Config config, std::string verifier_key,
                std::vector<age::X25519Recipient> recipients, std::unique_ptr<store::Store> store)
       : layout_(std::move(layout)),
         config_(std::move(config)),
-        log_key_(std::move(log_key)),
+        verifier_key_(std::move(verifier_key)),
         recipients_(std::move(recipients)),
         store_(std::move(store)) {}
 
   Layout layout_;
   Config config_;
-  LogKey log_key_;
+  std::string verifier_key_;
+  std::optional<LogKey> log_key_;
   std::vector<age::X25519Recipient> recipients_;
   std::unique_ptr<store::Store> store_;
 };

@@ -22,31 +22,28 @@ void gauge(std::ostringstream& out, std::string_view name, std::string_view help
 
 }  // namespace
 
+// Only what does not date a source's action (invariant 2): a Prometheus
+// server scraping every 15 s would otherwise record the time and size of
+// every submission. Totals and gauges that move when a source acts
+// (requests, uploads, bytes, open connections, 4xx answers) stay inside the
+// process; source events are published per complete UTC day.
 std::string format_metrics(const intake::IntakeStats& intake,
                            const std::optional<ServerStats>& server) {
   std::ostringstream out;
-  counter(out, "safehouse_submissions_total",
-          "Submissions stored (first contacts and follow-ups) since start.", intake.submissions);
-  counter(out, "safehouse_first_contacts_total", "First contacts stored since start.",
-          intake.first_contacts);
-  counter(out, "safehouse_items_total", "Items stored (source items and replies) since start.",
-          intake.items);
-  counter(out, "safehouse_stored_bytes_total", "Ciphertext bytes stored since start.",
-          intake.bytes);
-  counter(out, "safehouse_replies_total", "Replies stored since start.", intake.replies);
+  gauge(out, "safehouse_up", "1 while the server runs.", 1);
+  gauge(out, "safehouse_submissions_previous_day",
+        "Submissions stored (first contacts and follow-ups) on the last complete UTC day.",
+        intake.previous_day.submissions);
+  gauge(out, "safehouse_first_contacts_previous_day",
+        "First contacts stored on the last complete UTC day.", intake.previous_day.first_contacts);
+  gauge(out, "safehouse_items_previous_day",
+        "Items stored (source items and replies) on the last complete UTC day.",
+        intake.previous_day.items);
+  gauge(out, "safehouse_replies_previous_day", "Replies stored on the last complete UTC day.",
+        intake.previous_day.replies);
   if (server) {
-    counter(out, "safehouse_http_requests_total", "HTTP requests on both listeners.",
-            server->requests_total);
-    counter(out, "safehouse_http_responses_4xx_total", "Responses with a 4xx status.",
-            server->responses_4xx);
-    counter(out, "safehouse_http_responses_5xx_total", "Responses with a 5xx status.",
-            server->responses_5xx);
-    counter(out, "safehouse_http_upload_bytes_total", "Request body bytes of uploads.",
-            server->upload_bytes_total);
-    counter(out, "safehouse_http_body_reads_total",
-            "Socket reads made while reading request bodies.", server->body_reads_total);
-    gauge(out, "safehouse_http_connections_open", "Connections open now.",
-          server->connections_open);
+    counter(out, "safehouse_http_responses_5xx_total",
+            "Responses with a 5xx status (a server error, whoever asked).", server->responses_5xx);
   }
   return out.str();
 }

@@ -3,6 +3,8 @@
 // replies both ways.
 #include "intake/intake.h"
 
+#include <chrono>
+
 #include "age/age.h"
 #include "crypto/secret_bytes.h"
 #include "intake/item_reader.h"
@@ -114,6 +116,7 @@ Result<store::ItemId> Intake::send_reply(store::CaseId case_id, std::string_view
   items_ += 1;
   bytes_ += bytes;
   replies_ += 1;
+  tally([](EventCounts& day) { day.replies += 1; });
   return result->id(op);
 }
 
@@ -146,10 +149,44 @@ void Intake::count_submission(bool first_contact, std::uint64_t items, std::uint
   if (first_contact) first_contacts_ += 1;
   items_ += items;
   bytes_ += bytes;
+  tally([&](EventCounts& day) {
+    day.submissions += 1;
+    day.first_contacts += first_contact ? 1 : 0;
+    day.items += items;
+    day.bytes += bytes;
+  });
+}
+
+namespace {
+
+// Days since 1970 of a YYYYMMDD day.
+std::int64_t day_number(store::Day day) {
+  const std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(day / 10000)),
+                                        std::chrono::month(static_cast<unsigned>(day / 100 % 100)),
+                                        std::chrono::day(static_cast<unsigned>(day % 100))};
+  return std::chrono::sys_days(ymd).time_since_epoch().count();
+}
+
+}  // namespace
+
+// Rolls the tally over when the day has changed (yesterday's counts become
+// the previous day's; after a day without events, the previous day is 0),
+// then adds to today's.
+void Intake::tally(const std::function<void(EventCounts&)>& add) const {
+  const store::Day today = options_.today();
+  std::lock_guard lock(day_mu_);
+  if (today != tally_day_) {
+    const bool next_day = tally_day_ != 0 && day_number(today) == day_number(tally_day_) + 1;
+    previous_day_counts_ = next_day ? today_counts_ : EventCounts{};
+    today_counts_ = EventCounts{};
+    tally_day_ = today;
+  }
+  add(today_counts_);
 }
 
 IntakeStats Intake::stats() const {
   IntakeStats stats;
+  tally([&stats, this](EventCounts&) { stats.previous_day = previous_day_counts_; });
   stats.submissions = submissions_.load();
   stats.first_contacts = first_contacts_.load();
   stats.items = items_.load();

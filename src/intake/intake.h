@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -35,13 +36,21 @@ struct IntakeOptions {
   std::function<store::Day()> today;
 };
 
-// Counters for /metrics: totals since start, nothing per source.
-struct IntakeStats {
+// Counts of source events. Totals since start move the moment a source acts
+// (tests and the process read them; /metrics must not publish them,
+// docs/web.md "Metrics"); per-day counts are complete only once the day is
+// over.
+struct EventCounts {
   std::uint64_t submissions = 0;  // committed first contacts and follow-ups
   std::uint64_t first_contacts = 0;
   std::uint64_t items = 0;  // items stored (source items and replies)
   std::uint64_t bytes = 0;  // ciphertext bytes stored
   std::uint64_t replies = 0;
+};
+struct IntakeStats : EventCounts {
+  // The last complete UTC day (yesterday) since start: moves only when a day
+  // ends, so publishing it dates no event finer than the day.
+  EventCounts previous_day;
 };
 
 // A reply as the source reads it.
@@ -102,6 +111,12 @@ class Intake {
   std::atomic<std::uint64_t> items_{0};
   std::atomic<std::uint64_t> bytes_{0};
   std::atomic<std::uint64_t> replies_{0};
+  // Per-day tally: today's counts, and the previous day's once it is over.
+  void tally(const std::function<void(EventCounts&)>& add) const;
+  mutable std::mutex day_mu_;
+  mutable store::Day tally_day_ = 0;
+  mutable EventCounts today_counts_;
+  mutable EventCounts previous_day_counts_;
 };
 
 }  // namespace safehouse::intake

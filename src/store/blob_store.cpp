@@ -8,6 +8,7 @@
 
 #include "crypto/sha256.h"
 #include "store/directory_blob_store.h"
+#include "store/pack_blob_store.h"
 #include "store/verifying_source.h"
 
 namespace safehouse::store {
@@ -103,10 +104,12 @@ Result<std::unique_ptr<BlobStore>> open_blob_store(const std::filesystem::path& 
       auto store = SAFEHOUSE_TRY(DirectoryBlobStore::open(dir, fs));
       return std::unique_ptr<BlobStore>(std::move(store));
     }
-    case BlobEngine::kPack:
-      break;
+    case BlobEngine::kPack: {
+      auto store = SAFEHOUSE_TRY(PackBlobStore::open(dir, fs));
+      return std::unique_ptr<BlobStore>(std::move(store));
+    }
   }
-  return Error(ErrorCode::kUnsupported, "blob store: pack engine not built yet");
+  return Error(ErrorCode::kInternal, "blob store: unknown engine");
 }
 
 }  // namespace safehouse::store

@@ -50,6 +50,10 @@ Result<std::uint64_t> FileSystemWrapper::file_size(const std::filesystem::path& 
 Result<bool> FileSystemWrapper::exists(const std::filesystem::path& path) {
   return target_.exists(path);
 }
+Result<std::unique_ptr<RandomAccessFile>> FileSystemWrapper::open_random_access(
+    const std::filesystem::path& path) {
+  return target_.open_random_access(path);
+}
 Result<std::unique_ptr<FileLock>> FileSystemWrapper::open_lock(const std::filesystem::path& path) {
   return target_.open_lock(path);
 }
@@ -80,7 +84,44 @@ class FaultyWritableFile final : public WritableFile {
   std::unique_ptr<WritableFile> target_;
 };
 
+// A RandomAccessFile whose writes and syncs pass through the injector first.
+class FaultyRandomAccessFile final : public RandomAccessFile {
+ public:
+  FaultyRandomAccessFile(FaultyFileSystem& fs, std::unique_ptr<RandomAccessFile> target)
+      : fs_(fs), target_(std::move(target)) {}
+
+  Result<void> write_at(std::uint64_t offset, ByteSpan data) override {
+    SAFEHOUSE_TRY_VOID(fs_.before_write(data.size()));
+    return target_->write_at(offset, data);
+  }
+  Result<std::size_t> read_at(std::uint64_t offset, MutableByteSpan data) override {
+    return target_->read_at(offset, data);
+  }
+  Result<void> sync() override {
+    SAFEHOUSE_TRY_VOID(fs_.before_sync());
+    return target_->sync();
+  }
+  Result<std::uint64_t> size() override { return target_->size(); }
+  Result<void> resize(std::uint64_t size) override { return target_->resize(size); }
+  Result<void> punch_hole(std::uint64_t offset, std::uint64_t length) override {
+    return target_->punch_hole(offset, length);
+  }
+  void start_writeback(std::uint64_t offset, std::uint64_t length) override {
+    target_->start_writeback(offset, length);
+  }
+
+ private:
+  FaultyFileSystem& fs_;
+  std::unique_ptr<RandomAccessFile> target_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<RandomAccessFile>> FaultyFileSystem::open_random_access(
+    const std::filesystem::path& path) {
+  auto file = SAFEHOUSE_TRY(FileSystemWrapper::open_random_access(path));
+  return std::unique_ptr<RandomAccessFile>(new FaultyRandomAccessFile(*this, std::move(file)));
+}
 
 void FaultyFileSystem::fail_sync(std::int64_t n, bool sticky) {
   sticky_ = sticky;

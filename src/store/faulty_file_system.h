@@ -24,6 +24,8 @@ class FileSystemWrapper : public FileSystem {
 
   Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) override;
   Result<std::unique_ptr<WritableFile>> open_for_append(const std::filesystem::path& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> open_random_access(
+      const std::filesystem::path& path) override;
   Result<std::unique_ptr<ByteSource>> open_for_reading(const std::filesystem::path& path) override;
   Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes) override;
   Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
@@ -67,6 +69,8 @@ class FaultyFileSystem final : public FileSystemWrapper {
 
   Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) override;
   Result<std::unique_ptr<WritableFile>> open_for_append(const std::filesystem::path& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> open_random_access(
+      const std::filesystem::path& path) override;
   Result<void> sync_directory(const std::filesystem::path& path) override;
   Result<void> check_database_io(DatabaseIo kind, std::size_t bytes) override;
 

@@ -122,11 +122,88 @@ class PosixFileLock final : public FileLock {
     return true;
   }
 
-  Result<void> shared() override {
-    while (::flock(fd_, LOCK_SH) != 0) {
+  Result<void> shared() override { return lock(LOCK_SH); }
+  Result<void> exclusive() override { return lock(LOCK_EX); }
+  Result<void> unlock() override { return lock(LOCK_UN); }
+
+ private:
+  Result<void> lock(int operation) {
+    while (::flock(fd_, operation) != 0) {
       if (errno != EINTR) return errno_error("flock " + path_, errno);
     }
     return {};
+  }
+
+  std::string path_;
+  int fd_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  Result<void> write_at(std::uint64_t offset, ByteSpan data) override {
+    while (!data.empty()) {
+      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno_error("write " + path_, errno);
+      }
+      data = data.subspan(static_cast<std::size_t>(n));
+      offset += static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+
+  Result<std::size_t> read_at(std::uint64_t offset, MutableByteSpan data) override {
+    std::size_t filled = 0;
+    while (filled < data.size()) {
+      ssize_t n = ::pread(fd_, data.data() + filled, data.size() - filled,
+                          static_cast<off_t>(offset + filled));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno_error("read " + path_, errno);
+      }
+      if (n == 0) break;
+      filled += static_cast<std::size_t>(n);
+    }
+    return filled;
+  }
+
+  Result<void> sync() override {
+    if (::fdatasync(fd_) != 0) return errno_error("fsync " + path_, errno);
+    return {};
+  }
+
+  Result<std::uint64_t> size() override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return errno_error("stat " + path_, errno);
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+
+  Result<void> resize(std::uint64_t size) override {
+    while (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      if (errno != EINTR) return errno_error("resize " + path_, errno);
+    }
+    return {};
+  }
+
+  Result<void> punch_hole(std::uint64_t offset, std::uint64_t length) override {
+    if (length == 0) return {};
+    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(length)) != 0) {
+      if (errno == EOPNOTSUPP) {
+        return Error(ErrorCode::kUnsupported, "punch hole in " + path_ + ": not supported");
+      }
+      return errno_error("punch hole in " + path_, errno);
+    }
+    return {};
+  }
+
+  void start_writeback(std::uint64_t offset, std::uint64_t length) override {
+    (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                            SYNC_FILE_RANGE_WRITE);
   }
 
  private:
@@ -153,6 +230,14 @@ class PosixFileSystem final : public FileSystem {
       const std::filesystem::path& path) override {
     int fd = SAFEHOUSE_TRY(open_fd(path, O_WRONLY | O_APPEND, 0, "open"));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path.string(), fd));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> open_random_access(
+      const std::filesystem::path& path) override {
+    // O_NOATIME as below, where the owner may ask for it.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOATIME | O_CLOEXEC, 0600);
+    if (fd < 0) fd = SAFEHOUSE_TRY(open_fd(path, O_RDWR | O_CREAT, 0600, "open"));
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path.string(), fd));
   }
 
   Result<std::unique_ptr<ByteSource>> open_for_reading(const std::filesystem::path& path) override {

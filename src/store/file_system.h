@@ -30,6 +30,31 @@ class WritableFile {
   virtual Result<void> close() = 0;
 };
 
+// A file read and written at offsets: the pack engine's pack and index
+// (store/pack_blob_store.h). Errors as WritableFile. Thread-safe: reads and
+// writes of disjoint ranges may run at once (pread/pwrite).
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;  // closes the file (no sync)
+  // Writes all of `data` at `offset`, growing the file if needed.
+  virtual Result<void> write_at(std::uint64_t offset, ByteSpan data) = 0;
+  // Reads up to data.size() bytes at `offset`; fewer only at the end.
+  virtual Result<std::size_t> read_at(std::uint64_t offset, MutableByteSpan data) = 0;
+  // fdatasync: everything written so far, and the size, survive a crash.
+  virtual Result<void> sync() = 0;
+  virtual Result<std::uint64_t> size() = 0;
+  // ftruncate: grows (with a hole) or shrinks the file to `size` bytes.
+  virtual Result<void> resize(std::uint64_t size) = 0;
+  // Gives the blocks of [offset, offset + length) back to the file system
+  // (fallocate PUNCH_HOLE, size kept): they read as zeros from then on.
+  // Durable after the next sync(). kUnsupported where the file system
+  // cannot.
+  virtual Result<void> punch_hole(std::uint64_t offset, std::uint64_t length) = 0;
+  // Starts writing [offset, offset + length) back to the disk without
+  // waiting (sync_file_range): a hint for speed, never for durability.
+  virtual void start_writeback(std::uint64_t offset, std::uint64_t length) {}
+};
+
 // An advisory inter-process lock on a file (flock). Released on destruction.
 // Not thread-safe.
 class FileLock {
@@ -40,6 +65,10 @@ class FileLock {
   // Takes (or converts to) a shared lock, waiting while someone holds it
   // exclusively.
   virtual Result<void> shared() = 0;
+  // Takes (or converts to) an exclusive lock, waiting for the holders.
+  virtual Result<void> exclusive() = 0;
+  // Releases whatever lock is held.
+  virtual Result<void> unlock() = 0;
 };
 
 // What the SQLite engine tells the FileSystem about its own I/O (SQLite does
@@ -61,6 +90,10 @@ class FileSystem {
   virtual Result<std::unique_ptr<WritableFile>> create_file(const std::filesystem::path& path) = 0;
   // Opens an existing file to append to its end; kNotFound if missing.
   virtual Result<std::unique_ptr<WritableFile>> open_for_append(
+      const std::filesystem::path& path) = 0;
+  // Opens `path` for reading and writing at offsets, creating it (mode 0600)
+  // if missing.
+  virtual Result<std::unique_ptr<RandomAccessFile>> open_random_access(
       const std::filesystem::path& path) = 0;
   // Opens `path` for sequential reading; kNotFound if missing.
   virtual Result<std::unique_ptr<ByteSource>> open_for_reading(

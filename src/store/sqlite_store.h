@@ -27,7 +27,7 @@ struct SqliteOptions {
   // Reader connections kept open for reuse (more are opened on demand).
   std::size_t reader_pool_size = 4;
   // Where blob bodies go (docs/storage.md, "Blobs").
-  BlobEngine blob_engine = BlobEngine::kDirectory;
+  BlobEngine blob_engine = BlobEngine::kPack;
 };
 
 // The database file inside the data directory.

@@ -93,9 +93,10 @@ TEST(Stream, EmptyFinalChunkOnlyForEmptyPayload) {
   Bytes data = testing::pattern(65536);
   Bytes ct(kEncryptedChunkBytes + kAeadTagBytes);
   std::copy(data.begin(), data.end(), ct.begin());
-  aead_seal_to(test_key(), chunk_nonce(0, false), ct.data(), 65536, ct.data());
-  aead_seal_to(test_key(), chunk_nonce(1, true), ct.data() + kEncryptedChunkBytes, 0,
-               ct.data() + kEncryptedChunkBytes);
+  ChunkCipher cipher(test_key());
+  cipher.seal(chunk_nonce(0, false), ct.data(), 65536, ct.data());
+  cipher.seal(chunk_nonce(1, true), ct.data() + kEncryptedChunkBytes, 0,
+              ct.data() + kEncryptedChunkBytes);
   auto r = open(ct);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("empty"), std::string::npos);

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "intake/item_reader.h"
 #include "intake/sources.h"
 #include "store/faulty_file_system.h"
+#include "store/pack_blob_store.h"
 
 namespace safehouse::intake {
 namespace {
@@ -50,16 +52,12 @@ std::string all_file_bytes(const fs::path& dir) {
   return all;
 }
 
+// Blobs stored in DIR (the pack engine's index, read as another process would).
 std::size_t blob_files(const fs::path& dir) {
-  std::size_t n = 0;
   if (!fs::exists(dir / "blobs")) return 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir / "blobs")) {
-    if (entry.is_regular_file() && entry.path().parent_path().filename() != "tmp" &&
-        entry.path().filename() != "LOCK") {
-      ++n;
-    }
-  }
-  return n;
+  auto blobs = store::PackBlobStore::open(dir, store::FileSystem::posix());
+  EXPECT_TRUE(blobs) << blobs.error().message();
+  return blobs ? (*blobs)->blob_count().value() : 0;
 }
 
 class IntakeTest : public ::testing::Test {
@@ -152,10 +150,10 @@ class IntakeTest : public ::testing::Test {
 
 TEST_F(IntakeTest, InitWritesTheInstallation) {
   EXPECT_EQ(fs::status(dir_).permissions() & fs::perms::all, fs::perms::owner_all);
-  EXPECT_EQ(fs::status(dir_ / "keys" / "log.key").permissions() & fs::perms::all,
+  EXPECT_EQ(fs::status(dir_ / "keys" / "log.key.age").permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_EQ(installation_->config().organisation_name, "Test Org");
-  EXPECT_EQ(installation_->log_key().verifier_key(), init_->verifier_key);
+  EXPECT_EQ(installation_->verifier_key(), init_->verifier_key);
   EXPECT_TRUE(init_->verifier_key.starts_with("test-org+"));
   ASSERT_EQ(installation_->recipient_strings().size(), 1U);
   EXPECT_EQ(installation_->recipient_strings()[0], init_->reviewer_recipient);
@@ -274,6 +272,38 @@ TEST_F(IntakeTest, SignInFailsTheSameForUnknownAndMalformedCodenames) {
   EXPECT_EQ(unknown.error().message(), malformed_codename.error().message());
 }
 
+// /metrics publishes source events per complete UTC day only: today's count
+// becomes visible when the day is over, and a day without events reads 0.
+TEST(IntakeStatsTest, PreviousDayCountsMoveOnlyWhenTheDayEnds) {
+  fs::path root = fs::temp_directory_path() / ("safehouse-tally-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  config::InitOptions init;
+  init.scrypt_work_factor = 10;
+  ASSERT_TRUE(config::create_installation(root / "data", init, store::FileSystem::posix()));
+  auto installation = config::Installation::open(root / "data", store::FileSystem::posix()).value();
+  store::Day today = 20261130;
+  IntakeOptions options;
+  options.recipients = installation->recipients();
+  options.today = [&today] { return today; };
+  Intake intake(installation->store(), std::move(options));
+  for (int i = 0; i < 2; ++i) {
+    const auto keys = codename::derive_source_keys(codename::Codename::generate());
+    auto submission = intake.start_first_contact(
+        NewSource{keys.source_id, keys.reply_identity.recipient()}, "en");
+    ASSERT_TRUE(submission->append_text(TextField::kMessage, as_bytes("hello")));
+    ASSERT_TRUE(submission->commit());
+  }
+  EXPECT_EQ(intake.stats().submissions, 2U);
+  EXPECT_EQ(intake.stats().previous_day.submissions, 0U);  // the day is not over
+  today = 20261201;                                        // across a month end
+  EXPECT_EQ(intake.stats().previous_day.submissions, 2U);
+  EXPECT_EQ(intake.stats().previous_day.first_contacts, 2U);
+  today = 20261203;  // a day without events in between
+  EXPECT_EQ(intake.stats().previous_day.submissions, 0U);
+  installation.reset();
+  fs::remove_all(root);
+}
+
 TEST_F(IntakeTest, AnUncommittedSubmissionLeavesNothing) {
   const codename::SourceKeys keys = codename::derive_source_keys(codename::Codename::generate());
   {
@@ -287,7 +317,10 @@ TEST_F(IntakeTest, AnUncommittedSubmissionLeavesNothing) {
     EXPECT_EQ(blob_files(dir_), 1U);
   }  // the connection broke: the submission is dropped
   EXPECT_EQ(blob_files(dir_), 0U);
-  EXPECT_TRUE(fs::is_empty(dir_ / "blobs" / "tmp") || !fs::exists(dir_ / "blobs" / "tmp"));
+  // Neither blob's bytes stay on the disk (both were punched out of the pack).
+  struct stat pack {};
+  ASSERT_EQ(::stat((dir_ / "blobs" / store::kPackFileName).c_str(), &pack), 0);
+  EXPECT_LT(pack.st_blocks * 512, 64 * 1024);
   EXPECT_EQ(installation_->store().get_source(keys.source_id).error().code(), ErrorCode::kNotFound);
 }
 

@@ -56,7 +56,7 @@ struct SourceStack {
         std::make_unique<web::Renderer>(web::Renderer::create(web::SiteInfo{organisation}).value());
     sessions = std::make_unique<SessionStore>(std::chrono::minutes(15));
     source = std::make_unique<SourceContext>(
-        SourceContext{SourceSite{organisation, installation->log_key().verifier_key(),
+        SourceContext{SourceSite{organisation, installation->verifier_key(),
                                  installation->recipient_strings(), max_upload_bytes},
                       *intake, *renderer, *sessions});
   }

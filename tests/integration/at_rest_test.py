@@ -8,13 +8,14 @@
 # referrer are stored and logged nowhere; stored dates are days.
 # Usage: at_rest_test.py SAFEHOUSE_BINARY {plaintext_at_rest|no_metadata}
 import os
+import time
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safehouse_harness import (Installation, check, db_path, log, review_list,  # noqa: E402
-                               review_read, review_reply, run_cases, scan, sqlite_dump,
-                               unique_marker, encodings_of)
+from safehouse_harness import (Installation, check, db_path, inode_times, live_blobs,  # noqa: E402
+                               log, review_list, review_read, review_reply, run_cases, scan,
+                               sqlite_dump, unique_marker, encodings_of)
 
 
 def scanner_self_test(inst, markers):
@@ -54,7 +55,7 @@ def plaintext_at_rest(binary, keep):
         check(r.status == 303, "first contact: %d %s" % (r.status, r.text[:300]))
         codename = source.codename
         words = codename.split()
-        check(len(words) == 8, "codename has %d words" % len(words))
+        check(len(words) == 9, "codename has %d words" % len(words))
         r = source.follow_up("follow-up " + m["FOLLOW"],
                              files=[(m["FOLLOWNAME"] + ".pdf", m["FOLLOWFILE"].encode())])
         check(r.status == 303, "follow-up: %d" % r.status)
@@ -167,9 +168,10 @@ def no_metadata(binary, keep):
 
 
 def check_file_times(inst):
-    """Blob files and their fan-out directories carry the day, not the time
-    (invariant 2): copies made with tar or rsync -a keep modification times.
-    The LOCK file is the store's, written when the server starts."""
+    """The files under blobs/ (the pack and its index) carry the day, not the
+    time, as modification time (invariant 2): copies made with tar or
+    rsync -a keep modification times. The LOCK file is the store's, written
+    when the server starts. Inode change and birth times: file_times."""
     exact = []
     blobs = os.path.join(inst.dir, "blobs")
     for dirpath, dirnames, names in os.walk(blobs):
@@ -180,6 +182,50 @@ def check_file_times(inst):
             if os.stat(path).st_mtime % 86400 != 0:
                 exact.append(os.path.relpath(path, inst.dir))
     check(not exact, "blob files keep exact modification times: %r" % exact[:3])
+
+
+def file_times(binary, keep):
+    """Invariant 2 on the disk: three file submissions a second or more
+    apart, then a text follow-up; no modification, inode change or birth time
+    (statx) of any file or folder in DIR dates one of the three file
+    submissions — only the latest submission may be dated. Checked while the
+    server runs and again after it stopped."""
+    with Installation(binary, keep) as inst:
+        server = inst.start()
+        s = server.session()
+        windows = []
+
+        def submit(send):
+            time.sleep(1.2)
+            started = time.time()
+            check(send().status == 303, "submission %d failed" % (len(windows) + 1))
+            windows.append((started, time.time()))
+
+        submit(lambda: s.first_contact("one", files=[("1.bin", os.urandom(200_000))]))
+        submit(lambda: s.follow_up("two", files=[("2.bin", os.urandom(300_000))]))
+        submit(lambda: s.follow_up("three", files=[("3.bin", os.urandom(400_000))]))
+        submit(lambda: s.follow_up("four, text only"))
+        check(len(live_blobs(inst)) == 3, "expected 3 blobs, index names %d" % len(live_blobs(inst)))
+        earlier = windows[:3]  # the latest (text) submission may be dated
+
+        def dated():
+            found = []
+            for path, times in inode_times(inst.dir):
+                for name, t in times.items():
+                    for i, (start, end) in enumerate(earlier):
+                        # File times come from a coarse clock: a tick of slack.
+                        if start - 0.05 <= t <= end + 0.05:
+                            found.append("%s: %s dates submission %d" %
+                                         (os.path.relpath(path, inst.dir), name, i + 1))
+            return found
+
+        found = dated()
+        check(not found, "%d inode times date earlier submissions: %r" % (len(found), found[:4]))
+        check(server.stop() == 0, "server exit status not 0")
+        found = dated()
+        check(not found, "after stop, %d inode times date earlier submissions: %r" %
+              (len(found), found[:4]))
+        log("no inode time of %d paths dates an earlier submission" % len(inode_times(inst.dir)))
 
 
 def _files(root):
@@ -211,5 +257,5 @@ def check_days(inst, dump):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cases({"plaintext_at_rest": plaintext_at_rest, "no_metadata": no_metadata},
-                       sys.argv))
+    sys.exit(run_cases({"plaintext_at_rest": plaintext_at_rest, "no_metadata": no_metadata,
+                        "file_times": file_times}, sys.argv))

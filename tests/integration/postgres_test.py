@@ -98,8 +98,17 @@ class PostgresInstallation(Installation):
 
     def join(self, name):
         joined = os.path.join(self.root, name)
+        # The first server's log key in clear (it is encrypted at rest), as an
+        # operator makes it with `safehouse decrypt`.
+        with open(self.dir + ".log-key-passphrase") as f:
+            passphrase = f.read().strip()
+        clear = os.path.join(self.root, name + ".log-key")
+        self.cli(["decrypt", "-o", clear, os.path.join(self.dir, "keys", "log.key.age")],
+                 env={"SAFEHOUSE_PASSPHRASE": passphrase})
         out = self.cli(["init", "--data", joined, "--database", self.cluster.url, "--join",
-                        "--log-key", os.path.join(self.dir, "keys", "log.key")])
+                        "--log-key", clear,
+                        "--log-key-passphrase-file", joined + ".log-key-passphrase"])
+        os.remove(clear)
         check("Joined" in out, "init --join printed: " + out)
         for f in ("config.toml", os.path.join("keys", "recipients.txt"),
                   os.path.join("keys", "log.vkey")):

@@ -9,6 +9,7 @@
 import base64
 import binascii
 import http.client
+import hashlib
 import os
 import re
 import shutil
@@ -491,13 +492,57 @@ def row_counts(inst):
     return counts
 
 
+def live_blobs(inst):
+    """Digests (hex) of the blobs the pack engine's index names as live:
+    "put" records minus "remove" records, read up to the first record that is
+    incomplete or fails its checksum (docs/storage.md, "Blobs")."""
+    path = os.path.join(inst.dir, "blobs", "index")
+    if not os.path.exists(path):
+        return set()
+    with open(path, "rb") as f:
+        data = f.read()
+    live, at = set(), 0
+    while at + 16 <= len(data) and data[at:at + 4] == b"SHP1":
+        size = int.from_bytes(data[at + 8:at + 12], "little")
+        end = at + 16 + size + 32
+        if end > len(data) or hashlib.sha256(data[at:at + 16 + size]).digest() != data[end - 32:end]:
+            break
+        digest = data[at + 16:at + 48].hex()
+        if data[at + 4] == 1:
+            live.add(digest)
+        elif data[at + 4] == 2:
+            live.discard(digest)
+        at = end
+    return live
+
+
 def blob_files(inst):
-    """Every file under DIR/blobs except the lock file (temporary files included)."""
-    found = []
+    """What DIR/blobs holds: "blob <sha256>" for each live blob of the pack
+    engine, and every other file except the pack, its index and the lock
+    file (temporary files and the directory engine's blobs included)."""
+    found = ["blob " + digest for digest in live_blobs(inst)]
     for path in files_under(os.path.join(inst.dir, "blobs")):
-        if os.path.basename(path) != "LOCK":
+        if os.path.basename(path) not in ("LOCK", "pack", "index"):
             found.append(os.path.relpath(path, inst.dir))
     return sorted(found)
+
+
+def inode_times(root):
+    """(path, {"birth": s, "mtime": s, "ctime": s}) for ROOT and everything
+    under it, from statx through GNU stat (nanoseconds; a birth time the file
+    system does not keep is left out)."""
+    out = subprocess.run(["find", root, "-exec", "stat", "--printf", "%.9W %.9Y %.9Z %n\\0", "{}", "+"],
+                         capture_output=True, check=True).stdout.decode()
+    result = []
+    for entry in out.split("\0"):
+        if not entry:
+            continue
+        birth, mtime, ctime, path = entry.split(" ", 3)
+        times = {"mtime": float(mtime), "ctime": float(ctime)}
+        if float(birth) != 0:
+            times["birth"] = float(birth)
+        result.append((path, times))
+    return result
 
 
 def run_cases(cases, argv):

@@ -14,6 +14,7 @@
 #include "engines.h"
 #include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
+#include "store/pack_blob_store.h"
 #include "store/sql.h"
 #include "store/workflow_records.h"
 
@@ -289,9 +290,19 @@ TEST_P(StoreEngine, TamperedBlobBodyIsAnIntegrityError) {
       batch.add_item(CaseRef::existing(case_id), Direction::kSource, writer->result(), kDay);
   ItemId item_id = store->commit(std::move(batch))->id(op);
   // Swap the blob's bytes for others of the same length.
-  auto path = dynamic_cast<DirectoryBlobStore&>(store->blobs()).path_of(writer->result().sha256);
-  std::filesystem::remove(path);
-  std::ofstream(path, std::ios::binary) << std::string(70000, 'x');
+  if (auto* pack = dynamic_cast<PackBlobStore*>(&store->blobs())) {
+    auto extents = *pack->extents_of(writer->result().sha256);
+    std::fstream file(db_.dir() / "blobs" / kPackFileName,
+                      std::ios::binary | std::ios::in | std::ios::out);
+    for (const auto& e : extents) {
+      file.seekp(static_cast<std::streamoff>(e.offset));
+      file << std::string(e.length, 'x');
+    }
+  } else {
+    auto path = dynamic_cast<DirectoryBlobStore&>(store->blobs()).path_of(writer->result().sha256);
+    std::filesystem::remove(path);
+    std::ofstream(path, std::ios::binary) << std::string(70000, 'x');
+  }
   EXPECT_EQ(store->read_item_body(item_id, 1 << 20).error().code(), ErrorCode::kIntegrity);
 }
 
