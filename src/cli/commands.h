@@ -15,11 +15,13 @@ void add_keygen_command(CLI::App& app);
 void add_encrypt_command(CLI::App& app);
 void add_decrypt_command(CLI::App& app);
 void add_rewrap_command(CLI::App& app);
-void add_init_command(CLI::App& app);     // cli/init.cpp
-void add_serve_command(CLI::App& app);    // cli/serve.cpp
-void add_review_command(CLI::App& app);   // cli/review.cpp
-void add_torrc_command(CLI::App& app);    // cli/torrc.cpp
-void add_migrate_command(CLI::App& app);  // cli/migrate.cpp
+void add_init_command(CLI::App& app);      // cli/init.cpp
+void add_serve_command(CLI::App& app);     // cli/serve.cpp
+void add_review_command(CLI::App& app);    // cli/review.cpp
+void add_torrc_command(CLI::App& app);     // cli/torrc.cpp
+void add_migrate_command(CLI::App& app);   // cli/migrate.cpp
+void add_reviewer_command(CLI::App& app);  // cli/reviewer.cpp
+void add_audit_command(CLI::App& app);     // cli/audit.cpp
 
 // cli/statement.cpp: `statement sign|check` (docs/tlog.md).
 void add_statement_command(CLI::App& app);

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "cli/passphrase.h"
+#include "cli/workflow_session.h"
 #include "config/installation.h"
 #include "intake/intake.h"
 #include "intake/sources.h"
@@ -20,6 +21,7 @@
 #include "review/cases.h"
 #include "review/file_names.h"
 #include "review/identities.h"
+#include "review/transitions.h"
 
 namespace safehouse::cli {
 namespace {
@@ -32,6 +34,7 @@ struct ReviewOptions {
   std::string reply_file;
   std::string language = "en";
   store::CaseId case_id = 0;
+  std::string target;  // transition: the status word
 };
 
 Result<std::unique_ptr<config::Installation>> open_installation(const std::string& data) {
@@ -58,17 +61,10 @@ Result<void> run_list(const ReviewOptions& options) {
   return {};
 }
 
-Result<std::vector<std::unique_ptr<age::Identity>>> load_reviewer_identities(
-    const ReviewOptions& options) {
-  const std::string path = options.identity.empty()
-                               ? config::Layout{options.data}.reviewer_file("reviewer").string()
-                               : options.identity;
-  const auto file = SAFEHOUSE_TRY(read_key_file(path, review::kMaxIdentityFileBytes));
-  auto identities = review::load_identities(file.reveal(), [] {
-    return read_passphrase("Passphrase of the reviewer identity: ", Confirm::kNo);
-  });
-  if (!identities) return identities.error().with_context(path);
-  return identities;
+Result<std::vector<review::ReviewerKeys>> load_reviewer_keys(const ReviewOptions& options) {
+  return load_key_file(options.identity.empty()
+                           ? config::Layout{options.data}.reviewer_file("reviewer").string()
+                           : options.identity);
 }
 
 void print_claims(const intake::Claims& claims) {
@@ -106,15 +102,19 @@ void print_item(const review::ReadItem& item, const review::OutputDir* out) {
 }
 
 Result<void> run_read(const ReviewOptions& options) {
-  auto installation = SAFEHOUSE_TRY(open_installation(options.data));
-  store::Store& store = installation->store();
+  auto session = SAFEHOUSE_TRY(open_workflow(options.data));
+  store::Store& store = session.installation->store();
   const auto summary = SAFEHOUSE_TRY(review::case_summary(store, options.case_id));
-  const auto identities = SAFEHOUSE_TRY(load_reviewer_identities(options));
+  const auto keys = SAFEHOUSE_TRY(load_reviewer_keys(options));
   std::vector<const age::Identity*> raw;
-  for (const auto& identity : identities) raw.push_back(identity.get());
+  for (const auto& key : keys) raw.push_back(&key.identity());
   std::unique_ptr<review::OutputDir> out;
   if (!options.out.empty()) out = SAFEHOUSE_TRY(review::OutputDir::open(options.out));
 
+  // Logged before anything is decrypted: an action that cannot be
+  // accounted for is not done.
+  SAFEHOUSE_TRY_VOID(session.workflow->log(review::actor_name(*session.workflow, keys), "read",
+                                           options.case_id, out ? "with --out" : ""));
   const auto items = SAFEHOUSE_TRY(review::read_case(store, options.case_id, raw, out.get()));
   std::cout << "Case " << summary.record.case_id << " (" << summary.alias << "), "
             << store::status_name(summary.record.status) << ", created "
@@ -156,15 +156,62 @@ Result<void> run_reply(const ReviewOptions& options) {
     return invalid_argument("review reply: --lang must be en or fa");
   }
   const std::string text = SAFEHOUSE_TRY(read_reply_text(options.reply_file));
-  auto installation = SAFEHOUSE_TRY(open_installation(options.data));
+  auto session = SAFEHOUSE_TRY(open_workflow(options.data));
+  std::string actor = "unidentified (no -i)";
+  if (!options.identity.empty()) {
+    actor = review::actor_name(*session.workflow, SAFEHOUSE_TRY(load_key_file(options.identity)));
+  }
   intake::IntakeOptions intake_options;
-  intake_options.recipients = installation->recipients();
+  intake_options.recipients = session.installation->recipients();
   intake_options.today = [] { return store::day_of(std::chrono::system_clock::now()); };
-  intake::Intake intake(installation->store(), std::move(intake_options));
+  intake::Intake intake(session.installation->store(), std::move(intake_options));
   const store::ItemId item =
       SAFEHOUSE_TRY(intake.send_reply(options.case_id, text, options.language));
+  SAFEHOUSE_TRY_VOID(
+      session.workflow->log(actor, "reply", options.case_id, "item " + std::to_string(item)));
   std::cout << "Reply stored as item " << item << " of case " << options.case_id
             << "; the source sees it at their next sign-in.\n";
+  return {};
+}
+
+Result<void> run_transition(const ReviewOptions& options) {
+  auto target = store::status_from_name(options.target);
+  if (!target) {
+    return invalid_argument("review transition: unknown status '" + options.target +
+                            "' (received triage verifying needs-info corroborated verified "
+                            "duplicate rejected suspected-infiltration withdrawn purged)");
+  }
+  auto session = SAFEHOUSE_TRY(open_workflow(options.data));
+  review::Workflow& workflow = *session.workflow;
+  auto keys = SAFEHOUSE_TRY(load_key_file(options.identity));
+  auto reviewer = workflow.reviewer_of(keys);
+  if (!reviewer) {
+    (void)workflow.log(review::actor_name(workflow, keys), "refused", options.case_id,
+                       "-> " + options.target + ": " + reviewer.error().message());
+    return reviewer.error().with_context("case " + std::to_string(options.case_id));
+  }
+  const review::ReviewerKeys* own = nullptr;
+  for (const auto& key : keys) {
+    if (key.signing_key() == reviewer->signing_key) own = &key;
+  }
+  const review::TransitionOutcome outcome =
+      SAFEHOUSE_TRY(workflow.transition(*own, options.case_id, *target));
+  const std::string move = std::string(store::status_name(outcome.from)) + " -> " +
+                           std::string(store::status_name(outcome.to));
+  if (outcome.moved) {
+    std::cout << "Case " << options.case_id << ": " << move << " by " << reviewer->name << " ("
+              << outcome.approvals << " of " << outcome.needed << " approvals); event "
+              << outcome.event_number << ".\n";
+    if (outcome.to == store::CaseStatus::kPurged) {
+      std::cout << "Its items are deleted (" << outcome.blobs_removed
+                << " blob files); a tombstone stays.\n";
+    }
+  } else {
+    std::cout << "Case " << options.case_id << ": approval " << outcome.approvals << " of "
+              << outcome.needed << " recorded by " << reviewer->name << " for " << move
+              << "; it needs " << (outcome.needed - outcome.approvals)
+              << " more from a different reviewer.\n";
+  }
   return {};
 }
 
@@ -176,7 +223,8 @@ void add_data_option(CLI::App* cmd, ReviewOptions& options) {
 
 void add_review_command(CLI::App& app) {
   auto options = std::make_shared<ReviewOptions>();
-  CLI::App* review = app.add_subcommand("review", "Reviewer tools: list cases, read, reply");
+  CLI::App* review =
+      app.add_subcommand("review", "Reviewer tools: list cases, read, reply, transition");
   review->require_subcommand(1);
 
   CLI::App* list = review->add_subcommand("list", "List cases (nothing is decrypted)");
@@ -201,7 +249,21 @@ void add_review_command(CLI::App& app) {
   reply->add_option("file", options->reply_file, "File with the reply text (default: stdin)");
   reply->add_option("--lang", options->language, "Language of the reply: en or fa")
       ->capture_default_str();
+  reply->add_option("-i,--identity", options->identity,
+                    "The replying reviewer's key file, to name them in the audit log");
   reply->callback([options] { exit_on_error(run_reply(*options)); });
+
+  CLI::App* transition = review->add_subcommand(
+      "transition", "Move a case to a status, or approve a move that needs two reviewers");
+  add_data_option(transition, *options);
+  transition->add_option("-i,--identity", options->identity, "The reviewer's key file")->required();
+  transition->add_option("case", options->case_id, "Case id")->required();
+  transition
+      ->add_option("status", options->target,
+                   "The new status: received triage verifying needs-info corroborated "
+                   "verified duplicate rejected suspected-infiltration withdrawn purged")
+      ->required();
+  transition->callback([options] { exit_on_error(run_transition(*options)); });
 }
 
 }  // namespace safehouse::cli

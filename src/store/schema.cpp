@@ -87,6 +87,52 @@ CREATE TABLE IF NOT EXISTS log_tiles (
   data {blob} NOT NULL
 ){strict};
 )sql"},
+    // The verification workflow (docs/reviewing.md): reviewers' public keys,
+    // case events (what the transparency log will publish), signed
+    // approvals, and the hash-chained audit log. Cases that existed before
+    // get their first event from their current status.
+    {4, R"sql(
+CREATE TABLE IF NOT EXISTS reviewers (
+  reviewer_id  {id},
+  name         TEXT NOT NULL UNIQUE,
+  recipient    TEXT NOT NULL UNIQUE,
+  signing_key  {blob} NOT NULL UNIQUE CHECK (length(signing_key) = 32),
+  added_day    {int} NOT NULL,
+  removed_day  {int}
+){strict};
+CREATE TABLE IF NOT EXISTS case_events (
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  event_number {int} NOT NULL CHECK (event_number >= 1),
+  day          {int} NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('received', 'triage', 'verifying',
+                 'needs-info', 'corroborated', 'verified', 'duplicate', 'rejected',
+                 'suspected-infiltration', 'withdrawn', 'purged')),
+  PRIMARY KEY (case_id, event_number)
+){strict};
+INSERT INTO case_events (case_id, event_number, day, status)
+  SELECT case_id, 1, last_event_day, status FROM cases;
+CREATE TABLE IF NOT EXISTS approvals (
+  approval_id  {id},
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  event_number {int} NOT NULL,
+  from_status  TEXT NOT NULL,
+  to_status    TEXT NOT NULL,
+  reviewer_id  {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  day          {int} NOT NULL,
+  signature    {blob} NOT NULL CHECK (length(signature) = 64),
+  UNIQUE (case_id, event_number, to_status, reviewer_id)
+){strict};
+CREATE TABLE IF NOT EXISTS audit_log (
+  seq          {int} PRIMARY KEY,
+  day          {int} NOT NULL,
+  actor        TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  case_id      {int} NOT NULL,
+  detail       TEXT NOT NULL,
+  prev_hash    {blob} NOT NULL,
+  hash         {blob} NOT NULL
+){strict};
+)sql"},
 };
 
 }  // namespace

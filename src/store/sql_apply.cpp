@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/sql_store_impl.h"
+#include "store/workflow_records.h"
 
 namespace safehouse::store::detail {
 namespace {
@@ -37,7 +38,13 @@ struct Applier {
         {ByteSpan(op.source_id), op.day, op.day});
     if (!row) return explain(row.error(), ErrorCode::kNotFound, "create case: no such source");
     if (!*row) return Error(ErrorCode::kInternal, "create case: no id returned");
-    return (*row)->integer(0);
+    const CaseId case_id = (*row)->integer(0);
+    // Event 1 of every case: its "received" (docs/reviewing.md).
+    SAFEHOUSE_TRY_VOID(
+        db.exec("INSERT INTO case_events (case_id, event_number, day, status) "
+                "VALUES (?, 1, ?, 'received')",
+                {case_id, op.day}));
+    return case_id;
   }
 
   Result<std::int64_t> operator()(const AddItem& op) const {
@@ -64,13 +71,7 @@ struct Applier {
   }
 
   Result<std::int64_t> operator()(const SetCaseStatus& op) const {
-    auto row = SAFEHOUSE_TRY(db.query_one(
-        "UPDATE cases SET status = ?1, last_event_day = "
-        "CASE WHEN last_event_day < ?2 THEN ?2 ELSE last_event_day END WHERE case_id = ?3 "
-        "RETURNING case_id",
-        {status_name(op.status), op.day, op.case_id}));
-    if (!row) return Error(ErrorCode::kNotFound, "set case status: no such case");
-    return 0;
+    return append_case_event(db, op.case_id, op.status, op.day);
   }
 
   Result<std::int64_t> operator()(const PutSetting& op) const {

@@ -207,4 +207,8 @@ Result<Bytes> SqlStore::get_setting(const std::string& key) {
   });
 }
 
+Result<void> SqlStore::read(const std::function<Result<void>(SqlSession&)>& read) {
+  return with_reader<void>(read);
+}
+
 }  // namespace safehouse::store::detail

@@ -117,6 +117,7 @@ class SqlStore final : public Store {
   Result<std::unique_ptr<ByteSource>> open_item_body(ItemId item_id) override;
   Result<Bytes> read_item_body(ItemId item_id, std::size_t max_bytes) override;
   Result<Bytes> get_setting(const std::string& key) override;
+  Result<void> read(const std::function<Result<void>(SqlSession&)>& read) override;
 
   BlobStore& blobs() override { return *blobs_; }
   StoreStats stats() override;

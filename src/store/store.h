@@ -21,6 +21,8 @@
 
 namespace safehouse::store {
 
+class SqlSession;
+
 // CaseQuery and StoreStats are plain values.
 
 // Which cases list_cases() returns, in ascending case_id order.
@@ -76,6 +78,11 @@ class Store {
   virtual Result<std::unique_ptr<ByteSource>> open_item_body(ItemId item_id) = 0;
   virtual Result<Bytes> read_item_body(ItemId item_id, std::size_t max_bytes) = 0;
   virtual Result<Bytes> get_setting(const std::string& key) = 0;
+  // Runs `read` on a read-only connection that sees the last committed
+  // state: engine-neutral SQL (store/sql.h) for records that have no
+  // method here (store/workflow_records.h). It may run twice if the
+  // connection is lost, so it must only read.
+  virtual Result<void> read(const std::function<Result<void>(SqlSession&)>& read) = 0;
 
   // The blob directory that goes with this store (DIR/blobs).
   virtual BlobStore& blobs() = 0;

@@ -105,14 +105,16 @@ class WriteBatch {
   std::size_t create_source(const SourceId& source_id, std::string alias, Day day,
                             std::string reply_recipient = {});
   // A new case of an existing (or same-batch) source, status "received",
-  // item_count 0. Assigns a CaseId.
+  // item_count 0, with its case event 1 ("received"). Assigns a CaseId.
   std::size_t create_case(const SourceId& source_id, Day day);
   // A new item; adds 1 to the case's item_count and sets its last_event_day.
   // Assigns an ItemId. A BlobRef body must come from a finished BlobWriter of
   // the same store (checked at commit: kNotFound otherwise).
   std::size_t add_item(CaseRef case_ref, Direction direction, ItemBody body, Day day);
-  // Changes a case's status and its last_event_day. kNotFound if no case.
-  // The store does not judge transitions; the caller's workflow does.
+  // Changes a case's status and its last_event_day and appends the case
+  // event (CommitResult::id() is its event number). kNotFound if no case.
+  // The store does not judge transitions; the caller's workflow does
+  // (review/workflow.h).
   std::size_t set_case_status(CaseId case_id, CaseStatus status, Day day);
   // Inserts or replaces an installation setting (e.g. "schema_version").
   std::size_t put_setting(std::string key, Bytes value);

@@ -16,6 +16,7 @@
 #include "store/faulty_file_system.h"
 #include "store/pack_blob_store.h"
 #include "store/sql.h"
+#include "store/workflow_records.h"
 
 namespace safehouse::store {
 namespace {
@@ -124,6 +125,22 @@ TEST_P(StoreEngine, FollowUpsRepliesAndStatusUpdateTheCase) {
   auto source = *store->open_item_body(items[2].item_id);
   Bytes streamed(100);
   EXPECT_EQ(*source->read(streamed), 20u);
+
+  // Every case starts with event 1 "received"; a status change appends the
+  // next event, whose number the commit reports.
+  EXPECT_EQ(committed->id(2), 2);
+  std::vector<CaseEventRecord> events;
+  ASSERT_TRUE(store->read([&](SqlSession& db) -> Result<void> {
+    events = SAFEHOUSE_TRY(list_case_events(db, case_id));
+    return {};
+  }));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event_number, 1);
+  EXPECT_EQ(events[0].status, CaseStatus::kReceived);
+  EXPECT_EQ(events[0].day, kDay);
+  EXPECT_EQ(events[1].event_number, 2);
+  EXPECT_EQ(events[1].status, CaseStatus::kTriage);
+  EXPECT_EQ(events[1].day, 20261127);
 }
 
 TEST_P(StoreEngine, ListCasesFiltersAndPages) {
@@ -173,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'3'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'4'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -300,6 +317,26 @@ TEST_P(StoreEngine, NewerSchemaIsRefused) {
   EXPECT_NE(store.error().message().find("newer than this binary"), std::string::npos);
 }
 
+// A version-3 database (before the workflow) is migrated: its cases get
+// their first event from their status and last event day.
+TEST_P(StoreEngine, SchemaThreeIsMigrated) {
+  {
+    auto store = db_.open_or_die();
+    ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
+  }
+  for (const char* table : {"audit_log", "approvals", "case_events", "reviewers"})
+    db_.sql(std::string("DROP TABLE ") + table);
+  db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
+  db_.sql(GetParam() == Engine::kSqlite
+              ? "UPDATE settings SET value = CAST('3' AS BLOB) WHERE key = 'schema_version'"
+              : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
+  auto store = db_.open_or_die();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'4'});
+  EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
+            "1 triage 20261130");
+}
+
 // Invariant 2: the schema has nowhere to put a time finer than a day, an
 // address or a user agent.
 TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
@@ -314,8 +351,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items','blobs','blob_chunks']::text[], "
-                "table_name::text), 99), "
+                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','reviewers',"
+                "'case_events','approvals','audit_log']::text[], table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
@@ -323,7 +360,12 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       columns,
       "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
-      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data");
+      "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data,"
+      // schema 4: the workflow (public keys, events, approvals, audit log)
+      "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
+      "case_id,event_number,day,status,"
+      "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"
+      "seq,day,actor,action,case_id,detail,prev_hash,hash");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
