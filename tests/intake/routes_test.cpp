@@ -60,7 +60,8 @@ class RoutesTest : public ::testing::Test {
     // A fake clock (moved by hand) and a small session table: the tests
     // below fill it and outwait the idle time without waiting.
     ASSERT_NO_FATAL_FAILURE(stack_.open(
-        "Route Org", false, 400'000, [this] { return now_; }, kMaxSessions));
+        "Route Org", false, 400'000, store::FileSystem::posix(), {}, [this] { return now_; },
+        kMaxSessions));
     add_source_routes(router_, *stack_.source);
     staff_ =
         std::make_unique<StaffContext>(StaffContext{*stack_.intake, *stack_.renderer, nullptr});
