@@ -23,6 +23,7 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/item_reader.h"
+#include "store/pack_blob_store.h"
 #include "source_stack.h"
 
 namespace safehouse::http {
@@ -210,11 +211,16 @@ TEST_F(ServeTest, BrokenUploadLeavesNothing) {
     net::write(socket, net::buffer(start));
   }  // the connection breaks here
   const fs::path blobs = stack_.root / "data" / "blobs";
+  // Files other than the pack engine's own (made at init), plus the blobs
+  // the pack still holds: a broken upload leaves neither.
   auto files_left = [&] {
     std::size_t n = 0;
     for (const auto& entry : fs::recursive_directory_iterator(blobs)) {
-      if (entry.is_regular_file() && entry.path().filename() != "LOCK") ++n;
+      const std::string name = entry.path().filename().string();
+      if (entry.is_regular_file() && name != "LOCK" && name != "pack" && name != "index") ++n;
     }
+    auto pack = store::PackBlobStore::open(stack_.root / "data", store::FileSystem::posix());
+    if (pack) n += (*pack)->blob_count().value();
     return n;
   };
   // The server notices the broken connection asynchronously; wait until it

@@ -351,7 +351,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','reviewers',"
+                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','reviewers',"
                 "'case_events','approvals','audit_log']::text[], table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
