@@ -36,9 +36,9 @@ def fresh(binary):
         path = os.path.join(inst.dir, "config.toml")
         with open(path) as f:
             text = f.read()
-        check(re.search(r'^blobs = "\w+"$', text, re.M), "config.toml has no blobs setting")
+        check(re.search(r'^blobs = [\'"]\w*[\'"]$', text, re.M), "config.toml has no blobs setting")
         with open(path, "w") as f:
-            f.write(re.sub(r'^blobs = "\w+"$', 'blobs = "%s"' % engine, text, flags=re.M))
+            f.write(re.sub(r'^blobs = [\'"]\w*[\'"]$', 'blobs = "%s"' % engine, text, flags=re.M))
         if engine == "directory":  # the store made at init was a pack store
             for name in ("pack", "index"):
                 os.remove(os.path.join(inst.dir, "blobs", name))
