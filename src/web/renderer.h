@@ -3,8 +3,8 @@
 // (src/web/templates/*.mustache) are embedded at build time; strings are
 // translated through the gettext catalog; numbers are written in the page's
 // digits. Every value is HTML-escaped. No page has script or any resource
-// outside /static/. Knows nothing of HTTP, sessions or the domain: the caller
-// (http/) gathers the data and sends the string.
+// outside /static/; only the staff pages load /static/staff.js. Knows nothing of HTTP, sessions or
+// the domain: the caller (http/) gathers the data and sends the string.
 #ifndef SAFEHOUSE_WEB_RENDERER_H_
 #define SAFEHOUSE_WEB_RENDERER_H_
 
@@ -38,7 +38,20 @@ namespace safehouse::web {
 // kError       — status (number): 400, 403, 404, 405, 413, 415 or 5xx; the
 //                page shows the status and a translated message chosen by it.
 // kStaffHome   — nothing: says the reviewer workspace is the CLI.
-enum class Page { kLanding, kFirstContact, kLogin, kInbox, kError, kStaffHome };
+// kStaffSignIn — installation (text): the log verifier key, in the
+//                Argon2id salt. The staff listener's sign-in and workspace,
+//                driven by /static/staff.js (the only pages with a script).
+// kStaffEnrol  — installation (text). The enrolment page (staff.js).
+enum class Page {
+  kLanding,
+  kFirstContact,
+  kLogin,
+  kInbox,
+  kError,
+  kStaffHome,
+  kStaffSignIn,
+  kStaffEnrol
+};
 
 // A small tree of named values for one page. Use distinct setters on purpose:
 // an overloaded set(key, bool) would swallow string literals.
