@@ -2,9 +2,11 @@
 // web/renderer.h: turns page data into a complete HTML document. Templates
 // (src/web/templates/*.mustache) are embedded at build time; strings are
 // translated through the gettext catalog; numbers are written in the page's
-// digits. Every value is HTML-escaped. No page has script or any resource
-// outside /static/; only the staff pages load /static/staff.js. Knows nothing of HTTP, sessions or
-// the domain: the caller (http/) gathers the data and sends the string.
+// digits. Every value is HTML-escaped. No page has any resource outside
+// /static/; only kApp (the source's JavaScript page: /static/source.js) and
+// the staff pages kStaffSignIn and kStaffEnrol (/static/staff.js) have
+// script. Knows nothing of HTTP, sessions or the domain: the caller (http/)
+// gathers the data and sends the string.
 #ifndef SAFEHOUSE_WEB_RENDERER_H_
 #define SAFEHOUSE_WEB_RENDERER_H_
 
@@ -38,6 +40,9 @@ namespace safehouse::web {
 // kError       — status (number): 400, 403, 404, 405, 413, 415 or 5xx; the
 //                page shows the status and a translated message chosen by it.
 // kStaffHome   — nothing: says the reviewer workspace is the CLI.
+// kApp         — log_verifier_key (text): the JavaScript page (the only one
+//                with a script: /static/source.js); the script checks the
+//                signed recipient set against this key.
 // kStaffSignIn — installation (text): the log verifier key, in the
 //                Argon2id salt. The staff listener's sign-in and workspace,
 //                driven by /static/staff.js (the only pages with a script).
@@ -49,6 +54,7 @@ enum class Page {
   kInbox,
   kError,
   kStaffHome,
+  kApp,
   kStaffSignIn,
   kStaffEnrol
 };
