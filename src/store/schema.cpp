@@ -133,6 +133,19 @@ CREATE TABLE IF NOT EXISTS audit_log (
   hash         {blob} NOT NULL
 ){strict};
 )sql"},
+    // Duplicate links (docs/reviewing.md, "Duplicates"): which case a case
+    // was marked a duplicate of, by the event that moved it to duplicate.
+    {5, R"sql(
+CREATE TABLE IF NOT EXISTS case_links (
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  duplicate_of {int} NOT NULL REFERENCES cases (case_id),
+  event_number {int} NOT NULL,
+  day          {int} NOT NULL,
+  PRIMARY KEY (case_id, event_number),
+  CHECK (case_id <> duplicate_of)
+){strict};
+CREATE INDEX IF NOT EXISTS case_links_by_original ON case_links (duplicate_of, case_id);
+)sql"},
 };
 
 }  // namespace
