@@ -133,6 +133,18 @@ CREATE TABLE IF NOT EXISTS audit_log (
   hash         {blob} NOT NULL
 ){strict};
 )sql"},
+    // Witnesses' cosignatures of the log's checkpoints (docs/tlog.md,
+    // "Witnesses"): per witness key, the latest checkpoint it cosigned and
+    // its cosignature lines, served with /log/checkpoint. Public data: the
+    // cosignature's time is the witness's, as every reader of the log sees.
+    {5, R"sql(
+CREATE TABLE IF NOT EXISTS log_cosignatures (
+  witness     TEXT PRIMARY KEY,
+  size        {int} NOT NULL CHECK (size >= 0),
+  checkpoint  TEXT NOT NULL,
+  signatures  TEXT NOT NULL
+){strict};
+)sql"},
 };
 
 }  // namespace
