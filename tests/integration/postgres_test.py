@@ -23,7 +23,14 @@
 #                  arrived" page (en, fa); once the trigger is gone both take
 #                  submissions again without a restart, and every
 #                  acknowledged one is there.
-# Usage: postgres_test.py SAFEHOUSE_BINARY {two_servers|migrate|kill_postgres|commit_cut}
+#   two_reviewers: two reviewers run `review transition … verified` at once
+#                  through the two servers' data directories on the same
+#                  cases (one of them twice, once through each): every case
+#                  verified exactly once with two different reviewers'
+#                  approvals, the duplicate refused, `audit verify` intact
+#                  from either directory.
+# Usage: postgres_test.py SAFEHOUSE_BINARY
+#          {two_servers|migrate|kill_postgres|commit_cut|two_reviewers}
 import os
 import subprocess
 import sys
@@ -378,6 +385,76 @@ def commit_cut(binary, keep):
         check(len(cases) == 1 + len(load.acked), "cases: %d" % len(cases))
 
 
+def two_reviewers(binary, keep):
+    with Cluster() as cluster, PostgresInstallation(binary, cluster, keep) as inst:
+        second = inst.join("data2")
+        a = inst.serve(inst.dir, "a")
+        b = inst.serve(second, "b")
+        load = Load([a, b], threads=2, per_thread=3)
+        load.start()
+        load.join(300)
+        check(set(load.statuses) == {303}, "first contacts: %r" % load.statuses)
+        keys = {}
+        for name in ("alice", "bob", "carol"):
+            keys[name] = os.path.join(inst.root, name + ".key")
+            inst.cli(["reviewer", "add", "--data", inst.dir, name, "--identity-out", keys[name]])
+
+        def transition(data_dir, who, case_id, status):
+            proc = inst.cli(["review", "transition", "--data", data_dir, "-i", keys[who],
+                             str(case_id), status], check_rc=False)
+            return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(
+                errors="replace")
+
+        cases = [case[0] for case in review_list(inst)]
+        check(len(cases) == 6, "cases: %r" % cases)
+        for case_id in cases:  # carol does the checks, alternating servers
+            for n, status in enumerate(("triage", "verifying", "corroborated")):
+                rc, out, err = transition((inst.dir, second)[n % 2], "carol", case_id, status)
+                check(rc == 0, "carol %s %d: %s" % (status, case_id, err))
+        results = {}
+        lock = threading.Lock()
+
+        def approve(data_dir, who, tag):
+            for case_id in cases:
+                result = transition(data_dir, who, case_id, "verified")
+                with lock:
+                    results[(tag, case_id)] = result
+
+        threads = [threading.Thread(target=approve, args=args) for args in
+                   ((inst.dir, "alice", "alice@a"), (second, "alice", "alice@b"),
+                    (second, "bob", "bob@b"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(600)
+        check(not any(t.is_alive() for t in threads), "transitions did not finish")
+        for case_id in cases:
+            alice = [results[(tag, case_id)] for tag in ("alice@a", "alice@b")]
+            bob = results[("bob@b", case_id)]
+            check(bob[0] == 0, "bob's approval of %d refused: %s" % (case_id, bob[2]))
+            check(sorted(r[0] == 0 for r in alice) == [False, True],
+                  "alice's approval of %d accepted %d times: %r"
+                  % (case_id, sum(r[0] == 0 for r in alice), alice))
+            moved = [r for r in alice + [bob] if "(2 of 2 approvals)" in r[1]]
+            check(len(moved) == 1, "case %d moved %d times" % (case_id, len(moved)))
+            where = "case_id = %d" % case_id
+            check(cluster.psql("SELECT status FROM cases WHERE " + where) == "verified",
+                  "case %d not verified" % case_id)
+            check(cluster.psql("SELECT count(DISTINCT reviewer_id) || '/' || count(*) FROM "
+                               "approvals WHERE " + where + " AND to_status = 'verified'") == "2/2",
+                  "case %d: approvals of verified are not two reviewers once each" % case_id)
+            events = cluster.psql("SELECT string_agg(event_number || ':' || status, ',' ORDER BY "
+                                  "event_number) FROM case_events WHERE " + where)
+            check(events == "1:received,2:triage,3:verifying,4:corroborated,5:verified",
+                  "case %d events: %s" % (case_id, events))
+        for data_dir in (inst.dir, second):
+            proc = inst.cli(["audit", "verify", "--data", data_dir], check_rc=False)
+            check(proc.returncode == 0, "audit verify via %s: %s" % (data_dir, proc.stderr))
+        refused = cluster.psql("SELECT count(*) FROM audit_log WHERE action = 'refused'")
+        check(refused == str(len(cases)), "refusals logged: %s" % refused)
+
+
 if __name__ == "__main__":
     sys.exit(run_cases({"two_servers": two_servers, "migrate": migrate,
-                       "kill_postgres": kill_postgres, "commit_cut": commit_cut}, sys.argv))
+                       "kill_postgres": kill_postgres, "commit_cut": commit_cut,
+                       "two_reviewers": two_reviewers}, sys.argv))
