@@ -133,9 +133,21 @@ CREATE TABLE IF NOT EXISTS audit_log (
   hash         {blob} NOT NULL
 ){strict};
 )sql"},
+    // Witnesses' cosignatures of the log's checkpoints (docs/tlog.md,
+    // "Witnesses"): per witness key, the latest checkpoint it cosigned and
+    // its cosignature lines, served with /log/checkpoint. Public data: the
+    // cosignature's time is the witness's, as every reader of the log sees.
+    {5, R"sql(
+CREATE TABLE IF NOT EXISTS log_cosignatures (
+  witness     TEXT PRIMARY KEY,
+  size        {int} NOT NULL CHECK (size >= 0),
+  checkpoint  TEXT NOT NULL,
+  signatures  TEXT NOT NULL
+){strict};
+)sql"},
     // Duplicate links (docs/reviewing.md, "Duplicates"): which case a case
     // was marked a duplicate of, by the event that moved it to duplicate.
-    {5, R"sql(
+    {6, R"sql(
 CREATE TABLE IF NOT EXISTS case_links (
   case_id      {int} NOT NULL REFERENCES cases (case_id),
   duplicate_of {int} NOT NULL REFERENCES cases (case_id),

@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'5'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'6'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -332,7 +332,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'5'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'6'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
 }
@@ -353,8 +353,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
                 "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
                 "reviewers',"
-                "'case_events','approvals','audit_log','case_links']::text[], table_name::text), "
-                "99), "
+                "'case_events','approvals','audit_log','log_cosignatures','case_links']::text[], "
+                "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
@@ -368,7 +368,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "case_id,event_number,day,status,"
       "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"
       "seq,day,actor,action,case_id,detail,prev_hash,hash,"
-      // schema 5: duplicate links
+      // schema 5: witnesses' cosignatures of the log's checkpoints (public)
+      "witness,size,checkpoint,signatures,"
+      // schema 6: duplicate links
       "case_id,duplicate_of,event_number,day");
 }
 
