@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // store/account_records.h: reviewers' staff-listener accounts (schema
-// version 5, docs/storage.md, "reviewer_accounts"): the one-time enrolment
+// version 7, docs/storage.md, "reviewer_accounts"): the one-time enrolment
 // token's hash and last valid day, and once enrolled the verifier of the
 // browser's authentication key, the reviewer's identity encrypted in the
 // browser under a key the server never sees, the sealed TOTP secret and the
