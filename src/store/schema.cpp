@@ -145,6 +145,19 @@ CREATE TABLE IF NOT EXISTS log_cosignatures (
   signatures  TEXT NOT NULL
 ){strict};
 )sql"},
+    // Duplicate links (docs/reviewing.md, "Duplicates"): which case a case
+    // was marked a duplicate of, by the event that moved it to duplicate.
+    {6, R"sql(
+CREATE TABLE IF NOT EXISTS case_links (
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  duplicate_of {int} NOT NULL REFERENCES cases (case_id),
+  event_number {int} NOT NULL,
+  day          {int} NOT NULL,
+  PRIMARY KEY (case_id, event_number),
+  CHECK (case_id <> duplicate_of)
+){strict};
+CREATE INDEX IF NOT EXISTS case_links_by_original ON case_links (duplicate_of, case_id);
+)sql"},
 };
 
 }  // namespace
