@@ -264,6 +264,8 @@ void add_review_command(CLI::App& app) {
                    "verified duplicate rejected suspected-infiltration withdrawn purged")
       ->required();
   transition->callback([options] { exit_on_error(run_transition(*options)); });
+
+  add_review_categorise_command(*review);
 }
 
 }  // namespace safehouse::cli

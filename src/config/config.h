@@ -11,10 +11,11 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
-#include "store/blob_store.h"
 #include "config/quotas.h"
+#include "store/blob_store.h"
 
 namespace safehouse::config {
 
@@ -61,6 +62,15 @@ struct KeySettings {
   bool operator==(const KeySettings&) const = default;
 };
 
+// What the transparency log publishes (docs/tlog.md, "Case events in the
+// log"): the taxonomy reviewers categorise cases by (`safehouse review
+// categorise`), and the publication threshold of statements' counts.
+struct LogSettings {
+  std::vector<std::string> categories{"army", "guard", "police", "intelligence", "other"};
+  std::uint64_t threshold = 10;  // counts below it are published as "<threshold"
+  bool operator==(const LogSettings&) const = default;
+};
+
 struct Config {
   std::string organisation_name = "Safehouse";
   // The language `GET /` leads to when the browser asks for neither: "en" or
@@ -73,6 +83,7 @@ struct Config {
   Limits limits;
   KeySettings keys;
   Quotas quotas;
+  LogSettings log;
   bool operator==(const Config&) const = default;
 };
 
