@@ -171,6 +171,14 @@ Response error_page(SourceContext& ctx, unsigned status, web::Language language)
 }
 
 Response error_for(SourceContext& ctx, const Error& error, web::Language language) {
+  if (error.code() == ErrorCode::kOutcomeUnknown) {
+    // The database went away during COMMIT: 503 like any outage, but the
+    // page must not say "nothing was changed" — it may have been saved.
+    web::PageData data;
+    data.set_number("status", 503);
+    data.set_flag("outcome_unknown", true);
+    return page(ctx, web::Page::kError, language, data, 503);
+  }
   return error_page(ctx, status_for(error.code()), language);
 }
 
@@ -393,12 +401,29 @@ Response static_file(Request& request) {
   return response;
 }
 
+// The JavaScript page: the only page with a script (/static/source.js), so
+// the only one whose policy allows same-origin scripts and fetches. The
+// no-JavaScript pages keep their policy without script-src.
+Response app_page(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  web::PageData data;
+  data.set_text("log_verifier_key", ctx.site.log_verifier_key);
+  Response response = page(ctx, web::Page::kApp, *language, data);
+  response.set_header("Content-Security-Policy", std::string(kScriptPageCsp));
+  return response;
+}
+
+// Read afresh on every request: a changed recipient set is published at once.
 Response metadata(SourceContext& ctx) {
+  auto live = current_recipients(ctx);
+  if (!live) return Response::json(R"({"error":"unavailable"})", 503);
   boost::json::array recipients;
-  for (const auto& r : ctx.site.recipients) recipients.emplace_back(r);
+  for (const auto& r : *live) recipients.emplace_back(r);
   boost::json::object object{{"organisation", ctx.site.organisation_name},
                              {"log_verifier_key", ctx.site.log_verifier_key},
                              {"recipients", std::move(recipients)}};
+  if (auto note = recipient_note(ctx, *live)) object["recipients_note"] = *note;
   return Response::json(boost::json::serialize(object));
 }
 
@@ -586,6 +611,23 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
 
 }  // namespace
 
+Result<std::vector<std::string>> current_recipients(const SourceContext& context) {
+  if (!context.live_recipients) return context.site.recipients;
+  return context.live_recipients();
+}
+
+Result<std::string> recipient_note(const SourceContext& context,
+                                   const std::vector<std::string>& recipients) {
+  if (context.note_signer == nullptr) {
+    return Error(ErrorCode::kUnavailable, "recipient note: no signer");
+  }
+  std::string text(kRecipientNoteHeader);
+  text += '\n';
+  for (const std::string& recipient : recipients) text += recipient + '\n';
+  const tlog::NoteSigner* signers[] = {context.note_signer};
+  return tlog::sign_note(text, signers);
+}
+
 void add_source_routes(Router& router, SourceContext& context) {
   SourceContext& ctx = context;
   router.set_error_pages([&ctx](unsigned status, const Request& request) {
@@ -624,6 +666,7 @@ void add_source_routes(Router& router, SourceContext& context) {
   router.post(
       "/{lang}/logout", [&ctx](Request& r) { return logout(ctx, r); },
       RouteOptions{kSmallFormBytes, Pool::kWorker});
+  router.get("/{lang}/app", [&ctx](Request& r) { return app_page(ctx, r); });
   router.get("/static/*", [](Request& r) { return static_file(r); });
   router.get("/api/v1/metadata", [&ctx](Request&) { return metadata(ctx); });
 }

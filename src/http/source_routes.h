@@ -10,6 +10,7 @@
 #define SAFEHOUSE_HTTP_SOURCE_ROUTES_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "http/session_store.h"
 #include "http/visitor_tokens.h"
 #include "intake/intake.h"
+#include "tlog/note.h"
 #include "web/renderer.h"
 
 namespace safehouse::http {
@@ -26,7 +28,7 @@ namespace safehouse::http {
 struct SourceSite {
   std::string organisation_name;
   std::string log_verifier_key;         // "name+hash+base64"
-  std::vector<std::string> recipients;  // age1... (the recipient set)
+  std::vector<std::string> recipients;  // age1... (the recipient set at start)
   std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
   // Where `GET /` leads when the browser's Accept-Language names neither
   // language we have.
@@ -46,7 +48,33 @@ struct SourceContext {
   // The global sign-in budget (config [quotas] sign_ins_per_minute); null:
   // none. Must outlive the server.
   FairBudget* sign_in_budget = nullptr;
+  // The recipient set as it is now (serve re-reads keys/recipients.txt), for
+  // the signed note at /api/v1/metadata and the check of pre-encrypted
+  // items; null: site.recipients.
+  std::function<Result<std::vector<std::string>>()> live_recipients = {};
+  // Signs the recipient-set note (the organisation's log key); null: the
+  // metadata has no note, and the JavaScript page refuses to send.
+  const tlog::NoteSigner* note_signer = nullptr;
 };
+
+// The first line of the recipient-set note (docs/web-client.md): a note
+// signed by the log key is read as a recipient set only if it starts so.
+inline constexpr std::string_view kRecipientNoteHeader = "safehouse/recipients/v1";
+
+// The Content-Security-Policy of the JavaScript page: the source listener's
+// policy plus same-origin scripts and fetches, nothing else.
+inline constexpr std::string_view kScriptPageCsp =
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "font-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
+
+// The recipient set now: live_recipients() if set, else site.recipients.
+Result<std::vector<std::string>> current_recipients(const SourceContext& context);
+
+// The signed note of `recipients` (kRecipientNoteHeader, one recipient a
+// line), signed with context.note_signer; kUnavailable without a signer.
+Result<std::string> recipient_note(const SourceContext& context,
+                                   const std::vector<std::string>& recipients);
 
 // Registers every source route and the translated error pages on `router`.
 void add_source_routes(Router& router, SourceContext& context);
