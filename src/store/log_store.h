@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/byte_stream.h"
 #include "base/error.h"
@@ -40,6 +41,14 @@ struct LogHead {
 struct LogAppended {
   std::uint64_t first_index = 0;  // the first new entry's index
   LogHead head;                   // the checkpoint naming them
+};
+
+// A witness's cosignature of one checkpoint (docs/tlog.md, "Witnesses").
+struct LogCosignature {
+  std::string witness;     // the witness's cosignature/v1 verifier key
+  std::uint64_t size = 0;  // the checkpoint's size
+  std::string checkpoint;  // the checkpoint text it cosigned (the note's text)
+  std::string signatures;  // its "— <name> <base64>\n" lines, verified by the caller
 };
 
 // Thread-safe: reads and appends may come from any thread (each side has
@@ -83,6 +92,14 @@ class LogStore {
   Result<void> update(const std::function<Result<void>(SqlSession&, const LogHead&)>& work);
   // Runs `work` on the reading connection (the HTTP routes' side).
   Result<void> read_with(const std::function<Result<void>(SqlSession&)>& work);
+  // Keeps `cosignature` as its witness's latest, unless the store already
+  // holds one of a larger size for that witness (two servers racing).
+  Result<void> save_cosignature(const LogCosignature& cosignature);
+  // Every witness's latest cosignature, by witness key.
+  Result<std::vector<LogCosignature>> cosignatures();
+  // The signed checkpoint as /log/checkpoint serves it: the log's note
+  // with the signature lines of every witness that cosigned exactly it.
+  Result<Bytes> cosigned_checkpoint();
 
  private:
   explicit LogStore(std::unique_ptr<detail::SqlEngine> engine);

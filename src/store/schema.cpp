@@ -133,13 +133,25 @@ CREATE TABLE IF NOT EXISTS audit_log (
   hash         {blob} NOT NULL
 ){strict};
 )sql"},
+    // Witnesses' cosignatures of the log's checkpoints (docs/tlog.md,
+    // "Witnesses"): per witness key, the latest checkpoint it cosigned and
+    // its cosignature lines, served with /log/checkpoint. Public data: the
+    // cosignature's time is the witness's, as every reader of the log sees.
+    {5, R"sql(
+CREATE TABLE IF NOT EXISTS log_cosignatures (
+  witness     TEXT PRIMARY KEY,
+  size        {int} NOT NULL CHECK (size >= 0),
+  checkpoint  TEXT NOT NULL,
+  signatures  TEXT NOT NULL
+){strict};
+)sql"},
     // What the transparency log publishes (docs/tlog.md, "Case events in the
     // log"): each case's category ('' until a reviewer files it); for each
     // case event in the log, its index and the opening of its category
     // commitment (category and nonce); the accredited observers (public
     // keys only) and the openings sealed to each; published statements and
     // the observers' cosignatures of them.
-    {5, R"sql(
+    {6, R"sql(
 ALTER TABLE cases ADD COLUMN category TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS log_case_entries (
   case_id      {int} NOT NULL,

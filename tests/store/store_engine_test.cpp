@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'5'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'6'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -336,7 +336,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'5'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'6'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
@@ -358,8 +358,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
                 "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
                 "reviewers',"
-                "'case_events','approvals','audit_log','log_case_entries','observers',"
-                "'observer_openings','statements','statement_cosignatures']::text[], "
+                "'case_events','approvals','audit_log','log_cosignatures','log_case_entries',"
+                "'observers','observer_openings','statements','statement_cosignatures']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
@@ -374,7 +374,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "case_id,event_number,day,status,"
       "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"
       "seq,day,actor,action,case_id,detail,prev_hash,hash,"
-      // schema 5: the transparency log's case entries, observers, statements
+      // schema 5: witnesses' cosignatures of the log's checkpoints (public)
+      "witness,size,checkpoint,signatures,"
+      // schema 6: the transparency log's case entries, observers, statements
       "case_id,event_number,log_index,category,nonce,"
       "name,recipient,verifier_key,added_day,"
       "name,log_size,data,"
