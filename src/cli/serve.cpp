@@ -20,6 +20,7 @@
 #include "cli/witness_client.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
+#include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
 #include "http/log_publication_routes.h"
 #include "http/log_routes.h"
@@ -28,6 +29,7 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/intake.h"
+#include "review/accounts.h"
 #include "review/log_publisher.h"
 #include "store/log_store.h"
 #include "tlog/tile_store.h"
@@ -213,7 +215,21 @@ Result<void> run_serve(const ServeOptions& options) {
   server_options.small_body_timeout = std::chrono::seconds(quotas.small_body_seconds);
   server_options.min_body_bytes_per_second = quotas.min_body_bytes_per_second;
   http::Server server(server_options);
-  http::StaffContext staff{intake, renderer, [&server] { return server.stats(); }};
+  // Reviewers' accounts (review/accounts.h): their own sessions and cookie;
+  // TOTP secrets are sealed at rest with a key derived from the log key,
+  // which only a running server holds unlocked.
+  http::SessionStore staff_sessions(std::chrono::minutes(config.session_idle_minutes));
+  review::StaffAccounts accounts(
+      installation->store(),
+      crypto::hkdf_sha256(installation->log_key().private_key_text().reveal(), {},
+                          "safehouse/staff/totp-seal/v1", 32));
+  http::StaffContext staff{intake,
+                           renderer,
+                           [&server] { return server.stats(); },
+                           &accounts,
+                           &staff_sessions,
+                           &installation->store(),
+                           installation->verifier_key()};
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
@@ -228,7 +244,10 @@ Result<void> run_serve(const ServeOptions& options) {
   const std::chrono::milliseconds idle = std::chrono::minutes(config.session_idle_minutes);
   server.every(std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::seconds(1),
                                                      std::chrono::seconds(60)),
-               [&sessions] { sessions.sweep(); });
+               [&sessions, &staff_sessions] {
+                 sessions.sweep();
+                 staff_sessions.sweep();
+               });
   server.every(std::chrono::minutes(10), daily_batch);
   print_start(config, server);
   server.run();

@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'6'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -325,9 +325,9 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
-  for (const char* table :
-       {"statement_cosignatures", "statements", "observer_openings", "observers",
-        "log_case_entries", "audit_log", "approvals", "case_events", "reviewers"})
+  for (const char* table : {"statement_cosignatures", "statements", "observer_openings",
+                            "observers", "log_case_entries", "reviewer_accounts", "case_links",
+                            "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
   db_.sql("ALTER TABLE cases DROP COLUMN category");
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
@@ -336,7 +336,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'6'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
@@ -358,8 +358,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
                 "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
                 "reviewers',"
-                "'case_events','approvals','audit_log','log_cosignatures','log_case_entries',"
-                "'observers','observer_openings','statements','statement_cosignatures']::text[], "
+                "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
+                "accounts','log_case_entries','observers','observer_openings','statements',"
+                "'statement_cosignatures']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
@@ -376,7 +377,13 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "seq,day,actor,action,case_id,detail,prev_hash,hash,"
       // schema 5: witnesses' cosignatures of the log's checkpoints (public)
       "witness,size,checkpoint,signatures,"
-      // schema 6: the transparency log's case entries, observers, statements
+      // schema 6: duplicate links
+      "case_id,duplicate_of,event_number,day,"
+
+      // schema 7: staff accounts (hashes, verifier, browser-encrypted identity, sealed TOTP)
+      "reviewer_id,enrol_token_hash,enrol_until_day,keys_replaceable,enrolled_day,auth_verifier,"
+      "identity_box,totp_box,failed_logins,locked,"
+      // schema 8: the transparency log's case entries, observers, statements
       "case_id,event_number,log_index,category,nonce,"
       "name,recipient,verifier_key,added_day,"
       "name,log_size,data,"
