@@ -129,6 +129,12 @@ Result<void> run_serve(const ServeOptions& options) {
   // with the log key at each request (docs/web-client.md).
   const tlog::Ed25519Signer note_signer = config::log_signer(installation->log_key());
   source.note_signer = &note_signer;
+  // The genuine onion addresses, signed with the log key (docs/tlog.md).
+  if (!config.onion.addresses.empty()) {
+    source.site.onion_addresses = config.onion.addresses;
+    source.site.onion_note = SAFEHOUSE_TRY(
+        config::onion_addresses_note(installation->log_key(), config.onion.addresses));
+  }
   source.live_recipients = [&installation]() -> Result<std::vector<std::string>> {
     const auto path = installation->layout().recipients_file();
     auto bytes = store::FileSystem::posix().read_file(path, 1 << 20);
@@ -200,6 +206,12 @@ Result<void> run_serve(const ServeOptions& options) {
   // The checkpoint goes out with the cosignatures witnesses gave it.
   http::add_log_routes(source_router, [&log](std::string_view path) -> Result<Bytes> {
     return path == tlog::kCheckpointPath ? log->cosigned_checkpoint() : log->read(path);
+  });
+  source_router.get("/log/onion-addresses", [&source_router, &source](http::Request& request) {
+    if (source.site.onion_note.empty()) return source_router.error_page(404, request);
+    http::Response response(200, "text/plain; charset=utf-8", source.site.onion_note);
+    response.set_header("Cache-Control", "no-cache");
+    return response;
   });
   // Witnesses named in config.toml are asked to cosign each new checkpoint
   // (whoever appended it: this server, `statement sign`, another server).
