@@ -79,13 +79,17 @@ async function startEnrolment(root) {
     if (passphrase.length < 12) return say('short');
     if (passphrase !== $('passphrase-again').value) return say('mismatch');
     let keys;
-    if (replaceable) {
-      keys = await newKeys();
-    } else {
-      const identity = identityInKeyFile($('key-file').value);
-      keys = identity ? await keysFor(identity) : null;
-      if (!keys || keys.recipient !== recipient) return say('bad-key-file');
+    try {
+      if (replaceable) {
+        keys = await newKeys();
+      } else {
+        const identity = identityInKeyFile($('key-file').value);
+        keys = identity ? await keysFor(identity) : null;
+      }
+    } catch {
+      return say('failed');
     }
+    if (!keys || (!replaceable && keys.recipient !== recipient)) return say('bad-key-file');
     $('enrol').disabled = true;
     say('working');
     try {

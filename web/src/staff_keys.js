@@ -16,8 +16,8 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { base32nopad, base64 } from '@scure/base';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { base32nopad, base64, bech32 } from '@scure/base';
+import { identityToRecipient } from 'age-encryption';
 
 export const ARGON2_OPTIONS = Object.freeze({ t: 2, m: 19456 /* KiB: 19 MiB */, p: 1, dkLen: 32 });
 export const SALT_CONTEXT = 'safehouse/staff/argon2id/v1\n';
@@ -39,8 +39,8 @@ export async function stretchPassphrase(passphrase, installation, name) {
   const master = await argon2idAsync(utf8(passphrase), passphraseSalt(installation, name), {
     ...ARGON2_OPTIONS,
   });
-  const auth = hkdf(sha256, master, undefined, AUTH_INFO, 32);
-  const unlock = hkdf(sha256, master, undefined, UNLOCK_INFO, 32);
+  const auth = hkdf(sha256, master, undefined, utf8(AUTH_INFO), 32);
+  const unlock = hkdf(sha256, master, undefined, utf8(UNLOCK_INFO), 32);
   master.fill(0);
   return { auth, unlock };
 }
@@ -64,7 +64,7 @@ export function openIdentity(unlock, name, box) {
 }
 
 export function signingPublicKey(identity) {
-  const seed = hkdf(sha256, utf8(identity.toUpperCase()), undefined, SIGNING_KEY_INFO, 32);
+  const seed = hkdf(sha256, utf8(identity.toUpperCase()), undefined, utf8(SIGNING_KEY_INFO), 32);
   const publicKey = ed25519.getPublicKey(seed);
   seed.fill(0);
   return publicKey;
@@ -88,8 +88,13 @@ export async function keysFor(identity) {
   };
 }
 
+// A new age X25519 identity: 32 random bytes as Bech32 "AGE-SECRET-KEY-1…"
+// (made here rather than with WebCrypto's X25519, which not every browser has).
 export async function newKeys() {
-  return keysFor(await generateX25519Identity());
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const identity = bech32.encode('age-secret-key-', bech32.toWords(secret), false).toUpperCase();
+  secret.fill(0);
+  return keysFor(identity);
 }
 
 export function newTotpSecret() {
