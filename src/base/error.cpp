@@ -20,6 +20,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kQuotaExceeded: return "quota exceeded";
     case ErrorCode::kInsufficientStorage: return "insufficient storage";
+    case ErrorCode::kGone: return "gone";
     case ErrorCode::kInternal: return "internal";
   }
   return "unknown";

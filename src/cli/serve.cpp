@@ -25,7 +25,9 @@
 #include "http/session_store.h"
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
+#include "http/tus_routes.h"
 #include "intake/intake.h"
+#include "intake/resumable_uploads.h"
 #include "store/log_store.h"
 #include "web/language.h"
 #include "web/renderer.h"
@@ -117,6 +119,14 @@ Result<void> run_serve(const ServeOptions& options) {
       &sign_in_budget};
   http::Router source_router;
   http::add_source_routes(source_router, source);
+  // Resumable uploads (tus) of the JavaScript client, in the blob engine;
+  // who owns which is kept in memory only (intake/resumable_uploads.h).
+  intake::ResumableUploadOptions upload_options;
+  upload_options.max_size_bytes = config.limits.tus_max_size_bytes;
+  upload_options.expiry = std::chrono::hours(config.limits.upload_expiry_hours);
+  upload_options.recipient_count = installation->recipients().size();
+  intake::ResumableUploads uploads(installation->store().blobs(), std::move(upload_options));
+  http::add_tus_routes(source_router, source, uploads);
   // The transparency log, shared through the database (docs/tlog.md); an
   // installation made before the log existed gets its empty checkpoint now.
   auto log = SAFEHOUSE_TRY(store::LogStore::open(
@@ -146,6 +156,8 @@ Result<void> run_serve(const ServeOptions& options) {
   server.every(std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::seconds(1),
                                                      std::chrono::seconds(60)),
                [&sessions] { sessions.sweep(); });
+  // Abandoned uploads go within a minute of their expiry.
+  server.every(std::chrono::seconds(60), [&uploads] { uploads.sweep(); });
   print_start(config, server);
   server.run();
   std::cout << "Stopped." << std::endl;

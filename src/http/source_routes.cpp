@@ -586,6 +586,16 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
 
 }  // namespace
 
+std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request) {
+  auto session = find_session(ctx, request);
+  if (!session) return std::nullopt;
+  auto state = source_state(*session);
+  if (!state) return std::nullopt;
+  const std::uint64_t per_minute = ctx.site.submissions_per_session_per_minute;
+  return SignedInSource{state->source_id(),
+                        [state, per_minute] { return state->take_submission(per_minute); }};
+}
+
 void add_source_routes(Router& router, SourceContext& context) {
   SourceContext& ctx = context;
   router.set_error_pages([&ctx](unsigned status, const Request& request) {

@@ -10,6 +10,8 @@
 #define SAFEHOUSE_HTTP_SOURCE_ROUTES_H_
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,17 @@ struct SourceContext {
   // none. Must outlive the server.
   FairBudget* sign_in_budget = nullptr;
 };
+
+// A signed-in source, as other source-listener routes (http/tus_routes.h)
+// see it: whose session the request's cookie names.
+struct SignedInSource {
+  store::SourceId source_id{};
+  // Counts a submission starting now against the session's
+  // submissions_per_session_per_minute; false if that is used up.
+  std::function<bool()> take_submission;
+};
+// nullopt when the request's cookie names no signed-in session.
+std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request);
 
 // Registers every source route and the translated error pages on `router`.
 void add_source_routes(Router& router, SourceContext& context);
