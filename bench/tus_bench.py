@@ -104,8 +104,9 @@ def main():
         wall = time.time() - start
         server_cpu = cpu_seconds(server.proc.pid) - server_cpu
         upload_id = location.rsplit("/", 1)[1]
-        conn.request("POST", "/api/v1/submissions", body=json.dumps({"uploads": [upload_id]}),
-                     headers={"Content-Type": "application/json", "Cookie": cookie})
+        conn.request("POST", "/api/v1/uploads/attach", body=json.dumps({"uploads": [upload_id]}),
+                     headers={"Content-Type": "application/json", "Cookie": cookie,
+                              "X-CSRF-Token": s.csrf})
         r = conn.getresponse()
         r.read()
         check(r.status == 200, "attach: %d" % r.status)

@@ -116,7 +116,24 @@ Result<void> run_serve(const ServeOptions& options) {
       renderer,
       sessions,
       visitors,
-      &sign_in_budget};
+      &sign_in_budget,
+      {},
+      nullptr};
+  // The JavaScript client's recipient set: the file as it is now, signed
+  // with the log key at each request (docs/web-client.md).
+  const tlog::Ed25519Signer note_signer = config::log_signer(installation->log_key());
+  source.note_signer = &note_signer;
+  source.live_recipients = [&installation]() -> Result<std::vector<std::string>> {
+    const auto path = installation->layout().recipients_file();
+    auto bytes = store::FileSystem::posix().read_file(path, 1 << 20);
+    if (!bytes) return bytes.error().with_context(path.string());
+    auto set = config::parse_recipient_set(
+        std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+    if (!set) return set.error().with_context(path.string());
+    std::vector<std::string> out;
+    for (const auto& recipient : *set) out.push_back(recipient.to_string());
+    return out;
+  };
   http::Router source_router;
   http::add_source_routes(source_router, source);
   // Resumable uploads (tus) of the JavaScript client, in the blob engine;
@@ -124,7 +141,10 @@ Result<void> run_serve(const ServeOptions& options) {
   intake::ResumableUploadOptions upload_options;
   upload_options.max_size_bytes = config.limits.tus_max_size_bytes;
   upload_options.expiry = std::chrono::hours(config.limits.upload_expiry_hours);
-  upload_options.recipient_count = installation->recipients().size();
+  upload_options.recipient_count = [&source, &installation] {
+    auto recipients = http::current_recipients(source);
+    return recipients ? recipients->size() : installation->recipients().size();
+  };
   intake::ResumableUploads uploads(installation->store().blobs(), std::move(upload_options));
   http::add_tus_routes(source_router, source, uploads);
   // The transparency log, shared through the database (docs/tlog.md); an

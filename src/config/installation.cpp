@@ -13,6 +13,7 @@
 #include "age/age.h"
 #include "age/scrypt.h"
 #include "config/transparency_log.h"
+#include "crypto/secret_sink.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
@@ -70,26 +71,6 @@ Result<crypto::SecretBytes> read_passphrase_file(store::FileSystem& files, const
   if (n == 0) return invalid_argument("log key passphrase " + path.string() + ": empty");
   return passphrase;
 }
-
-// Decrypted secrets, in locked memory that is wiped when freed.
-class SecretSink final : public ByteSink {
- public:
-  Result<void> write(ByteSpan data) override {
-    if (used_ + data.size() > buffer_.size())
-      return Error(ErrorCode::kTooLarge, "log key: too large");
-    std::copy(data.begin(), data.end(), buffer_.reveal().begin() + static_cast<long>(used_));
-    used_ += data.size();
-    return {};
-  }
-  Result<void> finish() override { return {}; }
-  std::string_view text() const {
-    return {reinterpret_cast<const char*>(buffer_.reveal().data()), used_};
-  }
-
- private:
-  crypto::SecretBytes buffer_{kMaxSmallFileBytes};
-  std::size_t used_ = 0;
-};
 
 // DIR must not hold anything: an installation is never overwritten.
 Result<bool> check_empty(const fs::path& dir) {
@@ -464,7 +445,7 @@ Result<void> Installation::unlock_log_key(const crypto::SecretBytes& passphrase)
   age::ScryptIdentity identity(crypto::SecretBytes::copy_of(passphrase.reveal()));
   const age::Identity* identities[] = {&identity};
   SpanSource in(*sealed);
-  SecretSink sink;
+  crypto::SecretSink sink(kMaxSmallFileBytes, "log key");
   auto decrypted = age::decrypt(identities, in, sink);
   if (!decrypted) {
     const ErrorCode code = decrypted.error().code();

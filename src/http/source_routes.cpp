@@ -393,12 +393,29 @@ Response static_file(Request& request) {
   return response;
 }
 
+// The JavaScript page: the only page with a script (/static/source.js), so
+// the only one whose policy allows same-origin scripts and fetches. The
+// no-JavaScript pages keep their policy without script-src.
+Response app_page(SourceContext& ctx, Request& request) {
+  auto language = language_of(request);
+  if (!language) return error_page(ctx, 404, web::Language::kEnglish);
+  web::PageData data;
+  data.set_text("log_verifier_key", ctx.site.log_verifier_key);
+  Response response = page(ctx, web::Page::kApp, *language, data);
+  response.set_header("Content-Security-Policy", std::string(kScriptPageCsp));
+  return response;
+}
+
+// Read afresh on every request: a changed recipient set is published at once.
 Response metadata(SourceContext& ctx) {
+  auto live = current_recipients(ctx);
+  if (!live) return Response::json(R"({"error":"unavailable"})", 503);
   boost::json::array recipients;
-  for (const auto& r : ctx.site.recipients) recipients.emplace_back(r);
+  for (const auto& r : *live) recipients.emplace_back(r);
   boost::json::object object{{"organisation", ctx.site.organisation_name},
                              {"log_verifier_key", ctx.site.log_verifier_key},
                              {"recipients", std::move(recipients)}};
+  if (auto note = recipient_note(ctx, *live)) object["recipients_note"] = *note;
   return Response::json(boost::json::serialize(object));
 }
 
@@ -589,11 +606,31 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
 std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request) {
   auto session = find_session(ctx, request);
   if (!session) return std::nullopt;
-  auto state = source_state(*session);
-  if (!state) return std::nullopt;
-  const std::uint64_t per_minute = ctx.site.submissions_per_session_per_minute;
-  return SignedInSource{state->source_id(),
-                        [state, per_minute] { return state->take_submission(per_minute); }};
+  SignedInSource source;
+  if (session->owner.size() != source.source_id.size() * 2 ||
+      sodium_hex2bin(source.source_id.data(), source.source_id.size(), session->owner.data(),
+                     session->owner.size(), nullptr, nullptr, nullptr) != 0) {
+    return std::nullopt;  // not signed in (no owner)
+  }
+  source.csrf_token = session->csrf_token;
+  return source;
+}
+
+Result<std::vector<std::string>> current_recipients(const SourceContext& context) {
+  if (!context.live_recipients) return context.site.recipients;
+  return context.live_recipients();
+}
+
+Result<std::string> recipient_note(const SourceContext& context,
+                                   const std::vector<std::string>& recipients) {
+  if (context.note_signer == nullptr) {
+    return Error(ErrorCode::kUnavailable, "recipient note: no signer");
+  }
+  std::string text(kRecipientNoteHeader);
+  text += '\n';
+  for (const std::string& recipient : recipients) text += recipient + '\n';
+  const tlog::NoteSigner* signers[] = {context.note_signer};
+  return tlog::sign_note(text, signers);
 }
 
 void add_source_routes(Router& router, SourceContext& context) {
@@ -634,6 +671,7 @@ void add_source_routes(Router& router, SourceContext& context) {
   router.post(
       "/{lang}/logout", [&ctx](Request& r) { return logout(ctx, r); },
       RouteOptions{kSmallFormBytes, Pool::kWorker});
+  router.get("/{lang}/app", [&ctx](Request& r) { return app_page(ctx, r); });
   router.get("/static/*", [](Request& r) { return static_file(r); });
   router.get("/api/v1/metadata", [&ctx](Request&) { return metadata(ctx); });
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "http/session_store.h"
 #include "http/visitor_tokens.h"
 #include "intake/intake.h"
+#include "tlog/note.h"
 #include "web/renderer.h"
 
 namespace safehouse::http {
@@ -28,7 +30,7 @@ namespace safehouse::http {
 struct SourceSite {
   std::string organisation_name;
   std::string log_verifier_key;         // "name+hash+base64"
-  std::vector<std::string> recipients;  // age1... (the recipient set)
+  std::vector<std::string> recipients;  // age1... (the recipient set at start)
   std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
   // Where `GET /` leads when the browser's Accept-Language names neither
   // language we have.
@@ -48,18 +50,44 @@ struct SourceContext {
   // The global sign-in budget (config [quotas] sign_ins_per_minute); null:
   // none. Must outlive the server.
   FairBudget* sign_in_budget = nullptr;
+  // The recipient set as it is now (serve re-reads keys/recipients.txt), for
+  // the signed note at /api/v1/metadata and the check of pre-encrypted
+  // items; null: site.recipients.
+  std::function<Result<std::vector<std::string>>()> live_recipients = {};
+  // Signs the recipient-set note (the organisation's log key); null: the
+  // metadata has no note, and the JavaScript page refuses to send.
+  const tlog::NoteSigner* note_signer = nullptr;
 };
 
 // A signed-in source, as other source-listener routes (http/tus_routes.h)
-// see it: whose session the request's cookie names.
+// see it: whose session the request's cookie names. Any session created
+// with the source id's hex as its owner counts (the pages' sessions and
+// those of the source API alike).
 struct SignedInSource {
   store::SourceId source_id{};
-  // Counts a submission starting now against the session's
-  // submissions_per_session_per_minute; false if that is used up.
-  std::function<bool()> take_submission;
+  std::string csrf_token;  // the session's, for an X-CSRF-Token header
 };
 // nullopt when the request's cookie names no signed-in session.
 std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request);
+
+// The first line of the recipient-set note (docs/web-client.md): a note
+// signed by the log key is read as a recipient set only if it starts so.
+inline constexpr std::string_view kRecipientNoteHeader = "safehouse/recipients/v1";
+
+// The Content-Security-Policy of the JavaScript page: the source listener's
+// policy plus same-origin scripts and fetches, nothing else.
+inline constexpr std::string_view kScriptPageCsp =
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "font-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
+
+// The recipient set now: live_recipients() if set, else site.recipients.
+Result<std::vector<std::string>> current_recipients(const SourceContext& context);
+
+// The signed note of `recipients` (kRecipientNoteHeader, one recipient a
+// line), signed with context.note_signer; kUnavailable without a signer.
+Result<std::string> recipient_note(const SourceContext& context,
+                                   const std::vector<std::string>& recipients);
 
 // Registers every source route and the translated error pages on `router`.
 void add_source_routes(Router& router, SourceContext& context);

@@ -9,8 +9,13 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
+#include <deque>
+#include <iterator>
+#include <map>
+#include <mutex>
 
 #include "crypto/secret_bytes.h"
+#include "http/session_store.h"
 #include "http/tus_headers.h"
 
 namespace safehouse::http {
@@ -22,9 +27,37 @@ constexpr std::string_view kOffsetContentType = "application/offset+octet-stream
 // The attach request's body: a few hundred upload ids at most.
 constexpr std::size_t kSubmissionBodyBytes = 16 * 1024;
 
+// Attach requests of one source in the last minute, against
+// [quotas] submissions_per_session_per_minute (counted per source here,
+// whichever kind of session it signed in with).
+class AttachBudget {
+ public:
+  bool take(const store::SourceId& source, std::uint64_t per_minute) {
+    if (per_minute == 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    for (auto it = recent_.begin(); it != recent_.end();) {
+      while (!it->second.empty() && now - it->second.front() >= std::chrono::minutes(1)) {
+        it->second.pop_front();
+      }
+      it = it->second.empty() ? recent_.erase(it) : std::next(it);
+    }
+    auto& mine = recent_[source];
+    if (mine.size() >= per_minute) return false;
+    mine.push_back(now);
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<store::SourceId, std::deque<std::chrono::steady_clock::time_point>> recent_;
+};
+
 struct TusContext {
+  TusContext(SourceContext& s, intake::ResumableUploads& u) : source(s), uploads(u) {}
   SourceContext& source;
   intake::ResumableUploads& uploads;
+  AttachBudget attach_budget;
 };
 
 void add_tus_headers(Response& response) {
@@ -288,15 +321,19 @@ Response options(TusContext& ctx) {
   return response;
 }
 
-// POST /api/v1/submissions {"uploads": ["<id>", ...], "language": "en"}:
-// a follow-up whose file items are those complete uploads.
-Response submit(TusContext& ctx, Request& request) {
+// POST /api/v1/uploads/attach {"uploads": ["<id>", ...], "language": "en"}
+// with X-CSRF-Token: a follow-up whose file items are those complete uploads.
+Response attach(TusContext& ctx, Request& request) {
   auto type = request.header("content-type");
   if (!type || !(*type == "application/json" || type->starts_with("application/json;"))) {
     return Response::text("Content-Type: must be application/json\n", 415);
   }
   auto source = signed_in_source(ctx.source, request);
-  if (!source) return Response::text("submissions: sign in first\n", 403);
+  if (!source) return Response::text("attach: sign in first\n", 403);
+  auto csrf = request.header("x-csrf-token");
+  if (!csrf || !csrf_matches(source->csrf_token, *csrf)) {
+    return Response::text("attach: X-CSRF-Token does not match the session\n", 403);
+  }
   std::vector<std::string> ids;
   std::string language = "en";
   {
@@ -306,15 +343,15 @@ Response submit(TusContext& ctx, Request& request) {
     const boost::json::value* uploads = object ? object->if_contains("uploads") : nullptr;
     const boost::json::array* list = uploads ? uploads->if_array() : nullptr;
     if (list == nullptr || list->empty()) {
-      return Response::text("submissions: expected {\"uploads\": [\"<upload id>\", ...]}\n", 400);
+      return Response::text("attach: expected {\"uploads\": [\"<upload id>\", ...]}\n", 400);
     }
     for (const auto& id : *list) {
-      if (!id.is_string()) return Response::text("submissions: upload ids are strings\n", 400);
+      if (!id.is_string()) return Response::text("attach: upload ids are strings\n", 400);
       ids.emplace_back(id.as_string());
     }
     if (const boost::json::value* lang = object->if_contains("language")) {
       if (!lang->is_string() || (lang->as_string() != "en" && lang->as_string() != "fa")) {
-        return Response::text("submissions: language is \"en\" or \"fa\"\n", 400);
+        return Response::text("attach: language is \"en\" or \"fa\"\n", 400);
       }
       language = std::string(lang->as_string());
     }
@@ -326,8 +363,9 @@ Response submit(TusContext& ctx, Request& request) {
       return Response::text(blob.error().message() + "\n", status_for(blob.error().code()));
     blobs.push_back(*blob);
   }
-  if (!source->take_submission()) {
-    return Response::text("submissions: too many submissions, wait a minute\n", 429);
+  if (!ctx.attach_budget.take(source->source_id,
+                              ctx.source.site.submissions_per_session_per_minute)) {
+    return Response::text("attach: too many submissions, wait a minute\n", 429);
   }
   auto submission = ctx.source.intake.start_follow_up(source->source_id, std::move(language));
   if (!submission) {
@@ -352,7 +390,7 @@ Response submit(TusContext& ctx, Request& request) {
 }  // namespace
 
 void add_tus_routes(Router& router, SourceContext& context, intake::ResumableUploads& uploads) {
-  auto ctx = std::make_shared<TusContext>(TusContext{context, uploads});
+  auto ctx = std::make_shared<TusContext>(context, uploads);
   const std::uint64_t max = uploads.options().max_size_bytes;
   for (std::string_view path :
        {std::string_view("/api/v1/uploads/"), std::string_view("/api/v1/uploads")}) {
@@ -369,7 +407,8 @@ void add_tus_routes(Router& router, SourceContext& context, intake::ResumableUpl
   RouteOptions small;
   small.body_limit_bytes = kSubmissionBodyBytes;
   router.route(
-      Method::kPost, "/api/v1/submissions", [ctx](Request& r) { return submit(*ctx, r); }, small);
+      Method::kPost, "/api/v1/uploads/attach", [ctx](Request& r) { return attach(*ctx, r); },
+      small);
 }
 
 }  // namespace safehouse::http

@@ -3,7 +3,7 @@
 // (/api/v1/uploads/: core protocol, creation, creation-with-upload,
 // termination, expiration, checksum sha1/sha256) and the request that
 // attaches complete uploads to the source's case as file items
-// (POST /api/v1/submissions). docs/routes.md, "Resumable uploads", is the
+// (POST /api/v1/uploads/attach). docs/routes.md, "Resumable uploads", is the
 // contract. Every request must come from a signed-in source; uploads are
 // intake::ResumableUploads, bound to that source.
 #ifndef SAFEHOUSE_HTTP_TUS_ROUTES_H_

@@ -102,10 +102,10 @@ Result<void> UploadAppend::check_header() {
     }
     ++x25519;
   }
-  if (x25519 != owner_.options_.recipient_count) {
+  const std::size_t expected = owner_.options_.recipient_count();
+  if (x25519 != expected) {
     return malformed("upload: the age header has " + std::to_string(x25519) +
-                     " recipients, the installation's recipient set " +
-                     std::to_string(owner_.options_.recipient_count));
+                     " recipients, the installation's recipient set " + std::to_string(expected));
   }
   const std::uint64_t header_bytes =
       age::detail::header_with_mac(parsed->mac_input, parsed->header.mac).size();

@@ -49,8 +49,9 @@ struct ResumableUploadOptions {
   // Unfinished uploads one source may have at once, and all sources.
   std::size_t max_per_source = 8;
   std::size_t max_total = 256;
-  // How many recipients the age header must name (the recipient set).
-  std::size_t recipient_count = 1;
+  // How many recipients the age header must name: the recipient set's size
+  // now (serve re-reads it, as the signed note in /api/v1/metadata does).
+  std::function<std::size_t()> recipient_count = [] { return std::size_t{1}; };
   // Clock, injectable for tests.
   std::function<std::chrono::steady_clock::time_point()> now = [] {
     return std::chrono::steady_clock::now();

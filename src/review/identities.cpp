@@ -9,32 +9,12 @@
 #include "age/armor.h"
 #include "age/identity_file.h"
 #include "age/scrypt.h"
+#include "crypto/secret_sink.h"
 
 namespace safehouse::review {
 namespace {
 
 constexpr std::string_view kAgeMagic = "age-encryption.org/v1\n";
-
-// Collects plaintext in locked memory, refusing more than the limit.
-class SecretSink final : public ByteSink {
- public:
-  Result<void> write(ByteSpan data) override {
-    if (used_ + data.size() > kMaxIdentityFileBytes) {
-      return Error(ErrorCode::kTooLarge, "identity file: decrypted content too large");
-    }
-    std::copy(data.begin(), data.end(), buffer_.reveal().begin() + used_);
-    used_ += data.size();
-    return {};
-  }
-  Result<void> finish() override { return {}; }
-  std::string_view text() const {
-    return {reinterpret_cast<const char*>(buffer_.reveal().data()), used_};
-  }
-
- private:
-  crypto::SecretBytes buffer_{kMaxIdentityFileBytes};
-  std::size_t used_ = 0;
-};
 
 Result<std::vector<std::unique_ptr<age::Identity>>> parse_lines(std::string_view text) {
   auto parsed = age::parse_identity_file(text);
@@ -61,7 +41,7 @@ Result<std::vector<std::unique_ptr<age::Identity>>> load_identities(
   SpanSource raw(file);
   age::ArmorReader armored(raw);
   ByteSource& in = age::looks_armored(file) ? static_cast<ByteSource&>(armored) : raw;
-  SecretSink sink;
+  crypto::SecretSink sink(kMaxIdentityFileBytes, "identity file");
   auto decrypted = age::decrypt(identities, in, sink);
   if (!decrypted) {
     const ErrorCode code = decrypted.error().code();

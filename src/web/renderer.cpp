@@ -36,6 +36,7 @@ constexpr PageInfo kPages[] = {
     {Page::kLogin, "login.mustache", "page_login", "login", true},
     {Page::kInbox, "inbox.mustache", "page_inbox", "inbox", true},
     {Page::kError, "error.mustache", "page_error", "", true},
+    {Page::kApp, "app.mustache", "page_app", "app", true},
     // The staff listener has no per-language routes.
     {Page::kStaffHome, "staff_home.mustache", "page_staff_home", "", false},
 };

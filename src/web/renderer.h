@@ -2,9 +2,10 @@
 // web/renderer.h: turns page data into a complete HTML document. Templates
 // (src/web/templates/*.mustache) are embedded at build time; strings are
 // translated through the gettext catalog; numbers are written in the page's
-// digits. Every value is HTML-escaped. No page has script or any resource
-// outside /static/. Knows nothing of HTTP, sessions or the domain: the caller
-// (http/) gathers the data and sends the string.
+// digits. Every value is HTML-escaped. No page has any resource outside
+// /static/, and none but kApp (the JavaScript page: /static/source.js) has
+// script. Knows nothing of HTTP, sessions or the domain: the caller (http/)
+// gathers the data and sends the string.
 #ifndef SAFEHOUSE_WEB_RENDERER_H_
 #define SAFEHOUSE_WEB_RENDERER_H_
 
@@ -38,7 +39,10 @@ namespace safehouse::web {
 // kError       — status (number): 400, 403, 404, 405, 413, 415 or 5xx; the
 //                page shows the status and a translated message chosen by it.
 // kStaffHome   — nothing: says the reviewer workspace is the CLI.
-enum class Page { kLanding, kFirstContact, kLogin, kInbox, kError, kStaffHome };
+// kApp         — log_verifier_key (text): the JavaScript page (the only one
+//                with a script: /static/source.js); the script checks the
+//                signed recipient set against this key.
+enum class Page { kLanding, kFirstContact, kLogin, kInbox, kError, kStaffHome, kApp };
 
 // A small tree of named values for one page. Use distinct setters on purpose:
 // an overloaded set(key, bool) would swallow string literals.

@@ -14,6 +14,7 @@ std::string_view content_type_for(std::string_view name) {
   if (name.ends_with(".ttf")) return "font/ttf";
   if (name.ends_with(".woff2")) return "font/woff2";
   if (name.ends_with(".txt")) return "text/plain; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
   return "application/octet-stream";
 }
 

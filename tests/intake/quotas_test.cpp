@@ -3,7 +3,8 @@
 // filling the disk or guessing codenames, through the socket-free Router:
 // submissions per session per minute, bytes per source per day, the
 // free-space reserve (507, with the fault-injecting FileSystem, nothing
-// stored harmed), and the per-session sign-in failure limit.
+// stored harmed), and the per-session sign-in failure limit. On both
+// engines (SQLite; PostgreSQL with its blobs in the database).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -38,9 +39,12 @@ std::string multipart(const std::string& csrf, const std::string& message,
   return body + dash + "--\r\n";
 }
 
-class QuotasTest : public ::testing::Test {
+using store::testing::Engine;
+
+class QuotasTest : public ::testing::TestWithParam<Engine> {
  protected:
   void open(const std::function<void(intake::IntakeOptions&)>& tune) {
+    stack_.engine = GetParam();
     ASSERT_NO_FATAL_FAILURE(stack_.open("Quota Org", true, 64 << 20, faulty_, tune));
     add_source_routes(router_, *stack_.source);
   }
@@ -89,7 +93,7 @@ class QuotasTest : public ::testing::Test {
   store::Day today_ = store::day_of(std::chrono::system_clock::now());
 };
 
-TEST_F(QuotasTest, SubmissionsPerSessionPerMinute) {
+TEST_P(QuotasTest, SubmissionsPerSessionPerMinute) {
   ASSERT_NO_FATAL_FAILURE(open({}));
   stack_.source->site.submissions_per_session_per_minute = 2;
   first_contact();
@@ -101,7 +105,7 @@ TEST_F(QuotasTest, SubmissionsPerSessionPerMinute) {
   EXPECT_EQ(items(), stored);
 }
 
-TEST_F(QuotasTest, BytesPerSourcePerDay) {
+TEST_P(QuotasTest, BytesPerSourcePerDay) {
   ASSERT_NO_FATAL_FAILURE(open([this](intake::IntakeOptions& options) {
     options.bytes_per_source_per_day = 100'000;
     options.today = [this] { return today_; };
@@ -119,7 +123,7 @@ TEST_F(QuotasTest, BytesPerSourcePerDay) {
   EXPECT_EQ(send("/en/inbox", "next day", std::string(60'000, 'e')).status(), 303U);
 }
 
-TEST_F(QuotasTest, DailyQuotaMemoryIsBounded) {
+TEST_P(QuotasTest, DailyQuotaMemoryIsBounded) {
   intake::DailyQuota quota(1000, 8);
   store::SourceId heavy{};
   heavy[0] = 0xff;
@@ -139,7 +143,7 @@ TEST_F(QuotasTest, DailyQuotaMemoryIsBounded) {
 // KB left, of which 1 MiB is the reserve. A 600 KB upload is refused with
 // 507 before the disk fills (no write ever fails), and what is stored stays
 // whole and readable.
-TEST_F(QuotasTest, FreeSpaceReserveRefusesUploadsWith507) {
+TEST_P(QuotasTest, FreeSpaceReserveRefusesUploadsWith507) {
   constexpr std::uint64_t kReserve = 1 << 20;
   ASSERT_NO_FATAL_FAILURE(open([this](intake::IntakeOptions& options) {
     options.free_space_reserve_bytes = kReserve;
@@ -183,7 +187,7 @@ TEST_F(QuotasTest, FreeSpaceReserveRefusesUploadsWith507) {
   EXPECT_EQ(std::string(content.begin(), content.end()), first_file);
 }
 
-TEST_F(QuotasTest, SignInFailuresPerSession) {
+TEST_P(QuotasTest, SignInFailuresPerSession) {
   ASSERT_NO_FATAL_FAILURE(open({}));
   const std::string codename = first_contact();
   stack_.source->site.sign_in_failures_per_session = 2;
@@ -214,6 +218,9 @@ TEST_F(QuotasTest, SignInFailuresPerSession) {
   EXPECT_EQ(call(Method::kPost, "/en/login", body, "application/x-www-form-urlencoded").status(),
             303U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, QuotasTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         store::testing::engine_name);
 
 }  // namespace
 }  // namespace safehouse::http

@@ -23,7 +23,6 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/item_reader.h"
-#include "store/pack_blob_store.h"
 #include "source_stack.h"
 
 namespace safehouse::http {
@@ -35,9 +34,12 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using ClientResponse = bhttp::response<bhttp::string_body>;
 
-class ServeTest : public ::testing::Test {
+using store::testing::Engine;
+
+class ServeTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
+    stack_.engine = GetParam();
     ASSERT_NO_FATAL_FAILURE(stack_.open("Serve Org", true, 8 << 20));
     add_source_routes(source_router_, *stack_.source);
     ServerOptions server_options;
@@ -97,7 +99,7 @@ class ServeTest : public ::testing::Test {
   std::string cookie_;
 };
 
-TEST_F(ServeTest, FirstContactOverTheSocket) {
+TEST_P(ServeTest, FirstContactOverTheSocket) {
   const std::string metrics_before = send("staff", bhttp::verb::get, "/metrics").body();
   ClientResponse form = send("source", bhttp::verb::get, "/en/first-contact");
   ASSERT_EQ(form.result_int(), 200);
@@ -158,7 +160,7 @@ TEST_F(ServeTest, FirstContactOverTheSocket) {
 // 100 connections send a sign-in and then trickle its body. They hold no
 // key-derivation place while they do (there are 16), so an ordinary first
 // contact, whose page needs one, still succeeds.
-TEST_F(ServeTest, FirstContactWhileHundredBodiesTrickle) {
+TEST_P(ServeTest, FirstContactWhileHundredBodiesTrickle) {
   net::io_context io;
   std::vector<tcp::socket> trickling;
   for (int i = 0; i < 100; ++i) {
@@ -189,7 +191,7 @@ TEST_F(ServeTest, FirstContactWhileHundredBodiesTrickle) {
 }
 
 // An upload cut off mid-way stores nothing and leaves no file behind.
-TEST_F(ServeTest, BrokenUploadLeavesNothing) {
+TEST_P(ServeTest, BrokenUploadLeavesNothing) {
   ClientResponse form = send("source", bhttp::verb::get, "/en/first-contact");
   const std::string csrf = match(form.body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
   const std::string boundary = "cut";
@@ -212,16 +214,17 @@ TEST_F(ServeTest, BrokenUploadLeavesNothing) {
   }  // the connection breaks here
   const fs::path blobs = stack_.root / "data" / "blobs";
   // Files other than the pack engine's own (made at init), plus the blobs
-  // the pack still holds: a broken upload leaves neither.
+  // the engine still holds (the pack's, or the database's rows): a broken
+  // upload leaves neither.
   auto files_left = [&] {
     std::size_t n = 0;
-    for (const auto& entry : fs::recursive_directory_iterator(blobs)) {
-      const std::string name = entry.path().filename().string();
-      if (entry.is_regular_file() && name != "LOCK" && name != "pack" && name != "index") ++n;
+    std::error_code ec;  // PostgreSQL's installations have no blobs folder
+    for (auto it = fs::recursive_directory_iterator(blobs, ec);
+         !ec && it != fs::recursive_directory_iterator(); ++it) {
+      const std::string name = it->path().filename().string();
+      if (it->is_regular_file() && name != "LOCK" && name != "pack" && name != "index") ++n;
     }
-    auto pack = store::PackBlobStore::open(stack_.root / "data", store::FileSystem::posix());
-    if (pack) n += (*pack)->blob_count().value();
-    return n;
+    return n + stack_.blob_count();
   };
   // The server notices the broken connection asynchronously; wait until it
   // has closed it (and so called the upload's fail()).
@@ -236,6 +239,9 @@ TEST_F(ServeTest, BrokenUploadLeavesNothing) {
   EXPECT_TRUE(stack_.installation->store().list_cases({}).value().empty());
   EXPECT_EQ(stack_.intake->stats().submissions, 0U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ServeTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         store::testing::engine_name);
 
 }  // namespace
 }  // namespace safehouse::http

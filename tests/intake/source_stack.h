@@ -2,7 +2,8 @@
 // tests/intake/source_stack.h: a real installation in a temporary directory
 // and everything the source routes need on top of it (what `safehouse serve`
 // builds), shared by the tests that drive the routes through the Router and
-// through a real Server.
+// through a real Server. Set `engine` before open() to run it on
+// PostgreSQL (SAFEHOUSE_TEST_POSTGRES_URL's cluster, a fresh database).
 #ifndef SAFEHOUSE_TESTS_INTAKE_SOURCE_STACK_H_
 #define SAFEHOUSE_TESTS_INTAKE_SOURCE_STACK_H_
 
@@ -16,6 +17,7 @@
 #include <regex>
 #include <string>
 
+#include "../store/engines.h"
 #include "config/installation.h"
 #include "http/session_store.h"
 #include "http/source_routes.h"
@@ -32,6 +34,9 @@ inline std::string match(const std::string& text, const std::string& pattern) {
 }
 
 struct SourceStack {
+  // The engine to open() on; the database (and root) live as long as this.
+  store::testing::Engine engine = store::testing::Engine::kSqlite;
+  std::unique_ptr<store::testing::EngineInstallation> db;
   std::filesystem::path root;  // the installation is root / "data"
   std::unique_ptr<config::Installation> installation;
   std::unique_ptr<intake::Intake> intake;
@@ -48,13 +53,14 @@ struct SourceStack {
             const std::function<void(intake::IntakeOptions&)>& tune = {},
             SessionStore::Clock session_clock = &std::chrono::steady_clock::now,
             std::size_t max_sessions = SessionStore::kDefaultMaxSessions) {
-    char path[] = "/tmp/safehouse-stack-XXXXXX";
-    ASSERT_NE(mkdtemp(path), nullptr);
-    root = path;
+    db = std::make_unique<store::testing::EngineInstallation>(engine);
+    ASSERT_NO_FATAL_FAILURE(db->require());
+    root = db->root();
     config::InitOptions options;
     options.organisation_name = organisation;
     options.demo = demo;
     options.scrypt_work_factor = 10;  // fast: the tests do not attack it
+    options.database = db->database();
     ASSERT_TRUE(config::create_installation(root / "data", options, store::FileSystem::posix()));
     installation = config::Installation::open(root / "data", fs).value();
     intake::IntakeOptions intake_options;
@@ -72,16 +78,17 @@ struct SourceStack {
                       *intake, *renderer, *sessions, *visitors});
   }
 
-  // Closes the installation before its directory goes.
+  // Blobs the installation holds, read as another process would.
+  std::size_t blob_count() const { return db->blob_count(); }
+
+  // Closes the installation before its directory and database go.
   ~SourceStack() {
     source.reset();
     sessions.reset();
     visitors.reset();
     intake.reset();
     installation.reset();
-    if (root.empty()) return;
-    std::error_code ec;
-    std::filesystem::remove_all(root, ec);
+    db.reset();
   }
 };
 

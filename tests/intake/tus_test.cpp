@@ -5,7 +5,7 @@
 // 460), the malformed headers (Upload-Offset: -1, huge Upload-Length, bad
 // base64 metadata), expiration, termination, checksums, an interrupted
 // PATCH that keeps what arrived, the age-header check, and attaching a
-// complete upload to the source's case (POST /api/v1/submissions).
+// complete upload to the source's case (POST /api/v1/uploads/attach).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -42,7 +42,7 @@ class TusTest : public ::testing::Test {
     intake::ResumableUploadOptions options;
     options.max_size_bytes = kMaxSize;
     options.expiry = std::chrono::hours(2);
-    options.recipient_count = stack_.installation->recipients().size();
+    options.recipient_count = [n = stack_.installation->recipients().size()] { return n; };
     options.now = [this] { return now_; };
     uploads_ = std::make_unique<intake::ResumableUploads>(stack_.installation->store().blobs(),
                                                           std::move(options));
@@ -358,12 +358,21 @@ TEST_F(TusTest, CreationWithUploadAndAttach) {
   const std::string id = path.substr(path.rfind('/') + 1);
   EXPECT_EQ(id.size(), 32U);
 
+  // The session's CSRF token, as the inbox page shows it.
+  std::string csrf =
+      match(call(Method::kGet, "/en/inbox").body(), "name=\"csrf\" value=\"([0-9a-f]+)\"");
+  ASSERT_EQ(csrf.size(), 64U);
   auto submit = [&](const std::string& body, const std::string& type = "application/json") {
-    return call(Method::kPost, "/api/v1/submissions", {{"content-type", type}}, body);
+    return call(Method::kPost, "/api/v1/uploads/attach",
+                {{"content-type", type}, {"x-csrf-token", csrf}}, body);
   };
   // Not complete yet: 409; malformed requests: 400 / 415; unknown: 404.
   EXPECT_EQ(submit("{\"uploads\":[\"" + id + "\"]}").status(), 409U);
   EXPECT_EQ(submit("{\"uploads\":[\"" + id + "\"]}", "text/plain").status(), 415U);
+  const std::string good_csrf = csrf;
+  csrf = std::string(64, 'a');
+  EXPECT_EQ(submit("{\"uploads\":[\"" + id + "\"]}").status(), 403U);
+  csrf = good_csrf;
   EXPECT_EQ(submit("{\"uploads\":[]}").status(), 400U);
   EXPECT_EQ(submit("{\"uploads\":[1]}").status(), 400U);
   EXPECT_EQ(submit("not json").status(), 400U);

@@ -4,7 +4,7 @@
 # browser client's code (tus-js-client in Node, web/src/upload.js) to the
 # real server's tus endpoint through a proxy on 127.0.0.1 that cuts every
 # connection after a few MB, then attached to the source's case
-# (POST /api/v1/submissions). The stored ciphertext decrypts with the stock
+# (POST /api/v1/uploads/attach). The stored ciphertext decrypts with the stock
 # `age` CLI to the frame of the original bytes. The same with a fresh
 # Upload object (a simulated page reload) that resumes the same upload.
 # Cases: `directory` (the directory blob engine, whose blob files the age
@@ -117,9 +117,11 @@ def upload(server, session, proxy, recipients, path, mode):
     result = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     log(mode, result, "cuts so far", proxy.cuts)
     upload_id = result["url"].rstrip("/").rsplit("/", 1)[1]
-    r = session.request("POST", "/api/v1/submissions",
+    inbox = session.get("/en/inbox")  # its csrf field is the session's token
+    check(inbox.status == 200, "inbox: %d" % inbox.status)
+    r = session.request("POST", "/api/v1/uploads/attach",
                         body=json.dumps({"uploads": [upload_id], "language": "fa"}).encode(),
-                        headers={"Content-Type": "application/json"})
+                        headers={"Content-Type": "application/json", "X-CSRF-Token": session.csrf})
     check(r.status == 200, "attach: %d %s" % (r.status, r.text))
     check(json.loads(r.body) == {"items": 1}, "attach answered %r" % r.body)
     gone = session.request("HEAD", result["url"].split("127.0.0.1:%d" % proxy.port)[-1],

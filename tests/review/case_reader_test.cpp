@@ -3,7 +3,8 @@
 // installation: case summaries, identities from the demo key file and the
 // passphrase-sealed one (right and wrong passphrase), and reading a case
 // whose file names are hostile: every file lands inside the output
-// directory under a sanitized name, with the right content.
+// directory under a sanitized name, with the right content. On both
+// engines (SQLite; PostgreSQL with its blobs in the database).
 #include "review/case_reader.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../store/engines.h"
 #include "config/installation.h"
 #include "intake/intake.h"
 #include "review/cases.h"
@@ -30,16 +32,20 @@ std::string read_text(const fs::path& path) {
   return out.str();
 }
 
-class CaseReaderTest : public ::testing::Test {
+using store::testing::Engine;
+
+class CaseReaderTest : public ::testing::TestWithParam<Engine> {
  protected:
+  CaseReaderTest() : db_(GetParam()) {}
+
   void SetUp() override {
-    char pattern[] = "/tmp/safehouse-review-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    dir_ = root_ / "data";
+    ASSERT_NO_FATAL_FAILURE(db_.require());
+    root_ = db_.root();
+    dir_ = db_.dir();
     config::InitOptions options;
     options.demo = true;
     options.scrypt_work_factor = 10;
+    options.database = db_.database();
     auto created = config::create_installation(dir_, options, store::FileSystem::posix());
     ASSERT_TRUE(created) << created.error().message();
     passphrase_ = std::string(created->reviewer_passphrase.reveal().begin(),
@@ -53,8 +59,6 @@ class CaseReaderTest : public ::testing::Test {
   void TearDown() override {
     intake_.reset();
     installation_.reset();
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
 
   store::CaseId first_contact(const std::vector<std::pair<std::string, std::string>>& files) {
@@ -81,13 +85,14 @@ class CaseReaderTest : public ::testing::Test {
         .value();
   }
 
+  store::testing::EngineInstallation db_;  // first: outlives the store
   fs::path root_, dir_;
   std::string passphrase_;
   std::unique_ptr<config::Installation> installation_;
   std::unique_ptr<intake::Intake> intake_;
 };
 
-TEST_F(CaseReaderTest, SummariesCountItemsPerDirection) {
+TEST_P(CaseReaderTest, SummariesCountItemsPerDirection) {
   const auto first = first_contact({{"a.txt", "aaa"}});
   const auto second = first_contact({});
   ASSERT_TRUE(intake_->send_reply(second, "a question", "en"));
@@ -103,7 +108,7 @@ TEST_F(CaseReaderTest, SummariesCountItemsPerDirection) {
   EXPECT_EQ(case_summary(installation_->store(), 999).error().code(), ErrorCode::kNotFound);
 }
 
-TEST_F(CaseReaderTest, SealedIdentityNeedsTheRightPassphrase) {
+TEST_P(CaseReaderTest, SealedIdentityNeedsTheRightPassphrase) {
   const std::string sealed = read_text(dir_ / "reviewers" / "reviewer.age");
   EXPECT_TRUE(is_age_file(as_bytes(sealed)));
   auto with = [](std::string p) {
@@ -119,7 +124,7 @@ TEST_F(CaseReaderTest, SealedIdentityNeedsTheRightPassphrase) {
   EXPECT_FALSE(load_identities(as_bytes("AGE-SECRET-KEY-1BROKEN\n"), with("x")));
 }
 
-TEST_F(CaseReaderTest, ReadsEveryItemAndKeepsFilesInside) {
+TEST_P(CaseReaderTest, ReadsEveryItemAndKeepsFilesInside) {
   // 300 kB: a blob body, read through the store's verifying stream (which
   // once failed when age read past the end a second time).
   const std::string big(300'000, 'b');
@@ -162,7 +167,7 @@ TEST_F(CaseReaderTest, ReadsEveryItemAndKeepsFilesInside) {
   EXPECT_FALSE(fs::exists(root_ / "etc"));
 }
 
-TEST_F(CaseReaderTest, WrongIdentityFailsPerItemAndLeavesNoFile) {
+TEST_P(CaseReaderTest, WrongIdentityFailsPerItemAndLeavesNoFile) {
   const auto case_id = first_contact({{"x.bin", "content"}});
   auto stranger = age::X25519Identity::generate();
   const age::Identity* raw[] = {&stranger};
@@ -178,6 +183,10 @@ TEST_F(CaseReaderTest, WrongIdentityFailsPerItemAndLeavesNoFile) {
   EXPECT_EQ(read_case(installation_->store(), 12345, raw, nullptr).error().code(),
             ErrorCode::kNotFound);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CaseReaderTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         store::testing::engine_name);
 
 }  // namespace
 }  // namespace safehouse::review

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "store/directory_blob_store.h"
+#include "store/pack_blob_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "temp_dir.h"
@@ -135,6 +136,43 @@ class EngineDatabase {
   std::string admin_url_;
   std::string name_;
   std::string url_;
+};
+
+// For tests over a whole installation (`safehouse init`): the engine's
+// database, and the installation's data directory inside its temporary
+// directory. database() is what `init --database` takes ("" for SQLite).
+class EngineInstallation {
+ public:
+  explicit EngineInstallation(Engine engine) : db_(engine) {}
+  Engine engine() const { return db_.engine(); }
+  const std::string& database() const { return db_.url(); }
+  // Where the installation goes (it does not exist yet).
+  std::filesystem::path dir() const { return db_.dir() / "data"; }
+  // The temporary directory holding dir(), removed afterwards.
+  const std::filesystem::path& root() const { return db_.dir(); }
+  // Fails the test (ASSERT_NO_FATAL_FAILURE) when PostgreSQL is wanted and
+  // there is no test cluster: never a skip.
+  void require() const {
+    if (engine() == Engine::kPostgres) ASSERT_FALSE(database().empty());
+  }
+  // Blobs the installation holds: its file engine's in DIR/blobs (SQLite's
+  // default, the pack) or the rows of the database's blobs table.
+  std::size_t blob_count() const {
+    if (engine() == Engine::kPostgres) {
+      return static_cast<std::size_t>(std::stoull(db_.sql("SELECT count(*) FROM blobs")));
+    }
+    if (!std::filesystem::exists(dir() / "blobs")) return 0;
+    auto blobs = PackBlobStore::open(dir(), FileSystem::posix());
+    EXPECT_TRUE(blobs) << blobs.error().message();
+    return blobs ? (*blobs)->blob_count().value() : 0;
+  }
+  // Runs SQL on the database directly; the first value.
+  std::string sql(const std::string& text) const {
+    return engine() == Engine::kSqlite ? sqlite_sql(dir(), text) : db_.sql(text);
+  }
+
+ private:
+  EngineDatabase db_;
 };
 
 }  // namespace safehouse::store::testing

@@ -51,6 +51,8 @@ PageData data_for(Page page) {
       return PageData().set_number("status", 404);
     case Page::kStaffHome:
       return PageData();
+    case Page::kApp:
+      return PageData().set_text("log_verifier_key", "example.org+1a2b3c4d+AbCd0123==");
   }
   return PageData();
 }
@@ -90,6 +92,35 @@ TEST(Renderer, EveryPageHasLangDirAndNoScriptOrExternalResource) {
       }
     }
   }
+}
+
+// The JavaScript page is the one page with a script: the bundle from this
+// site, nothing inline; its strings are translated like every page's, and
+// without JavaScript it links to the pages that need none.
+TEST(Renderer, AppPageLoadsOnlyTheBundleFromThisSite) {
+  for (Language language : kBoth) {
+    const std::string html = renderer().render(Page::kApp, language, data_for(Page::kApp));
+    SCOPED_TRACE(html);
+    EXPECT_TRUE(contains(html, R"(<script src="/static/source.js" defer></script>)"));
+    const std::regex script("<script");
+    EXPECT_EQ(std::distance(std::sregex_iterator(html.begin(), html.end(), script),
+                            std::sregex_iterator()),
+              1);
+    EXPECT_FALSE(contains(html, "//")) << "no protocol-relative or other-host URL";
+    EXPECT_FALSE(contains(html, "{{")) << "an unrendered tag";
+    EXPECT_TRUE(contains(html, R"(data-verifier-key="example.org+1a2b3c4d+AbCd0123==")"));
+    const std::string lang(code(language));
+    EXPECT_TRUE(contains(html, R"(<a class="button" href="/)" + lang + R"(/first-contact">)"));
+    EXPECT_TRUE(
+        contains(html, R"(href="/)" + std::string(code(other_language(language))) + R"(/app")"));
+  }
+  const std::string fa = renderer().render(Page::kApp, Language::kPersian, data_for(Page::kApp));
+  EXPECT_TRUE(contains(fa, R"(<html lang="fa" dir="rtl">)"));
+  EXPECT_TRUE(contains(fa, "در حال رمزگذاری و فرستادن…"));
+  EXPECT_FALSE(contains(fa, "Encrypting and sending"));
+  const std::string landing =
+      renderer().render(Page::kLanding, Language::kEnglish, data_for(Page::kLanding));
+  EXPECT_TRUE(contains(landing, R"(href="/en/app")"));
 }
 
 TEST(Renderer, LanguageSwitchLinksToTheSamePageInTheOtherLanguage) {

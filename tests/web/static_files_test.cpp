@@ -44,6 +44,18 @@ TEST(StaticFiles, FontLicenceTravelsWithTheFonts) {
   EXPECT_NE(licence->bytes.find("SIL Open Font License"), std::string_view::npos);
 }
 
+// The browser client's bundle (web/, built by esbuild at build time): one
+// self-contained script that defines SafehouseClient and loads nothing.
+TEST(StaticFiles, BrowserBundleIsOneSelfContainedScript) {
+  const auto bundle = find_static("source.js");
+  ASSERT_TRUE(bundle.has_value());
+  EXPECT_EQ(bundle->content_type, "text/javascript; charset=utf-8");
+  EXPECT_GT(bundle->bytes.size(), 100000u);
+  EXPECT_NE(bundle->bytes.find("SafehouseClient"), std::string_view::npos);
+  EXPECT_EQ(bundle->bytes.find("import("), std::string_view::npos);
+  EXPECT_EQ(bundle->bytes.find("require("), std::string_view::npos);
+}
+
 TEST(StaticFiles, UnknownAndPathLikeNamesAreAbsent) {
   for (std::string_view name : {"", "nope.css", "../safehouse.css", "/safehouse.css",
                                 "safehouse.css/", "SAFEHOUSE.CSS", "static/safehouse.css"}) {
