@@ -17,8 +17,10 @@
 #include "cli/commands.h"
 #include "cli/log_key_unlock.h"
 #include "cli/passphrase.h"
+#include "cli/witness_client.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
+#include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
 #include "http/log_routes.h"
 #include "http/server.h"
@@ -28,7 +30,9 @@
 #include "http/tus_routes.h"
 #include "intake/intake.h"
 #include "intake/resumable_uploads.h"
+#include "review/accounts.h"
 #include "store/log_store.h"
+#include "tlog/tile_store.h"
 #include "web/language.h"
 #include "web/renderer.h"
 
@@ -37,6 +41,8 @@ namespace {
 
 constexpr std::size_t kSignInMaxWaiting = 256;
 constexpr auto kSignInMaxWait = std::chrono::seconds(30);
+// How often the log's head is compared with what the witnesses cosigned.
+constexpr auto kWitnessPollPeriod = std::chrono::seconds(2);
 
 struct ServeOptions {
   std::string data;
@@ -153,14 +159,39 @@ Result<void> run_serve(const ServeOptions& options) {
       installation->layout().dir, config.storage.database, store::FileSystem::posix()));
   SAFEHOUSE_TRY_VOID(log->create(config::log_origin(installation->log_key()),
                                  config::log_signer(installation->log_key())));
-  http::add_log_routes(source_router, [&log](std::string_view path) { return log->read(path); });
+  // The checkpoint goes out with the cosignatures witnesses gave it.
+  http::add_log_routes(source_router, [&log](std::string_view path) -> Result<Bytes> {
+    return path == tlog::kCheckpointPath ? log->cosigned_checkpoint() : log->read(path);
+  });
+  // Witnesses named in config.toml are asked to cosign each new checkpoint
+  // (whoever appended it: this server, `statement sign`, another server).
+  auto witnesses =
+      SAFEHOUSE_TRY(WitnessClient::create(config.witnesses, *log, http_witness_transport()));
+  std::unique_ptr<WitnessLoop> witness_loop;
+  if (!config.witnesses.empty()) {
+    witness_loop = std::make_unique<WitnessLoop>(*witnesses, kWitnessPollPeriod);
+  }
 
   http::ServerOptions server_options;
   server_options.key_derivation_queue_limit = quotas.key_derivation_queue;
   server_options.small_body_timeout = std::chrono::seconds(quotas.small_body_seconds);
   server_options.min_body_bytes_per_second = quotas.min_body_bytes_per_second;
   http::Server server(server_options);
-  http::StaffContext staff{intake, renderer, [&server] { return server.stats(); }};
+  // Reviewers' accounts (review/accounts.h): their own sessions and cookie;
+  // TOTP secrets are sealed at rest with a key derived from the log key,
+  // which only a running server holds unlocked.
+  http::SessionStore staff_sessions(std::chrono::minutes(config.session_idle_minutes));
+  review::StaffAccounts accounts(
+      installation->store(),
+      crypto::hkdf_sha256(installation->log_key().private_key_text().reveal(), {},
+                          "safehouse/staff/totp-seal/v1", 32));
+  http::StaffContext staff{intake,
+                           renderer,
+                           [&server] { return server.stats(); },
+                           &accounts,
+                           &staff_sessions,
+                           &installation->store(),
+                           installation->verifier_key()};
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
@@ -175,11 +206,15 @@ Result<void> run_serve(const ServeOptions& options) {
   const std::chrono::milliseconds idle = std::chrono::minutes(config.session_idle_minutes);
   server.every(std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::seconds(1),
                                                      std::chrono::seconds(60)),
-               [&sessions] { sessions.sweep(); });
+               [&sessions, &staff_sessions] {
+                 sessions.sweep();
+                 staff_sessions.sweep();
+               });
   // Abandoned uploads go within a minute of their expiry.
   server.every(std::chrono::seconds(60), [&uploads] { uploads.sweep(); });
   print_start(config, server);
   server.run();
+  if (witness_loop) witness_loop->stop();
   std::cout << "Stopped." << std::endl;
   return {};
 }

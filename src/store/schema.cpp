@@ -133,6 +133,49 @@ CREATE TABLE IF NOT EXISTS audit_log (
   hash         {blob} NOT NULL
 ){strict};
 )sql"},
+    // Witnesses' cosignatures of the log's checkpoints (docs/tlog.md,
+    // "Witnesses"): per witness key, the latest checkpoint it cosigned and
+    // its cosignature lines, served with /log/checkpoint. Public data: the
+    // cosignature's time is the witness's, as every reader of the log sees.
+    {5, R"sql(
+CREATE TABLE IF NOT EXISTS log_cosignatures (
+  witness     TEXT PRIMARY KEY,
+  size        {int} NOT NULL CHECK (size >= 0),
+  checkpoint  TEXT NOT NULL,
+  signatures  TEXT NOT NULL
+){strict};
+)sql"},
+    // Duplicate links (docs/reviewing.md, "Duplicates"): which case a case
+    // was marked a duplicate of, by the event that moved it to duplicate.
+    {6, R"sql(
+CREATE TABLE IF NOT EXISTS case_links (
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  duplicate_of {int} NOT NULL REFERENCES cases (case_id),
+  event_number {int} NOT NULL,
+  day          {int} NOT NULL,
+  PRIMARY KEY (case_id, event_number),
+  CHECK (case_id <> duplicate_of)
+){strict};
+CREATE INDEX IF NOT EXISTS case_links_by_original ON case_links (duplicate_of, case_id);
+)sql"},
+    // Reviewers' staff-listener accounts (docs/reviewing.md, "Staff
+    // accounts"): the enrolment token only as a hash, the verifier of the
+    // browser's authentication key, the identity as the browser encrypted
+    // it, the sealed TOTP secret, failed logins and the lock. Days only.
+    {7, R"sql(
+CREATE TABLE IF NOT EXISTS reviewer_accounts (
+  reviewer_id      {int} PRIMARY KEY REFERENCES reviewers (reviewer_id),
+  enrol_token_hash {blob} UNIQUE CHECK (enrol_token_hash IS NULL OR length(enrol_token_hash) = 32),
+  enrol_until_day  {int} NOT NULL,
+  keys_replaceable {int} NOT NULL CHECK (keys_replaceable IN (0, 1)),
+  enrolled_day     {int},
+  auth_verifier    {blob} CHECK (auth_verifier IS NULL OR length(auth_verifier) = 32),
+  identity_box     {blob},
+  totp_box         {blob},
+  failed_logins    {int} NOT NULL DEFAULT 0,
+  locked           {int} NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
+){strict};
+)sql"},
 };
 
 }  // namespace

@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'4'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'7'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -324,7 +324,8 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
-  for (const char* table : {"audit_log", "approvals", "case_events", "reviewers"})
+  for (const char* table :
+       {"reviewer_accounts", "case_links", "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
@@ -332,7 +333,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'4'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'7'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
 }
@@ -351,8 +352,11 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','reviewers',"
-                "'case_events','approvals','audit_log']::text[], table_name::text), 99), "
+                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
+                "reviewers',"
+                "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
+                "accounts']::text[], "
+                "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
@@ -365,7 +369,15 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
       "case_id,event_number,day,status,"
       "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"
-      "seq,day,actor,action,case_id,detail,prev_hash,hash");
+      "seq,day,actor,action,case_id,detail,prev_hash,hash,"
+      // schema 5: witnesses' cosignatures of the log's checkpoints (public)
+      "witness,size,checkpoint,signatures,"
+      // schema 6: duplicate links
+      "case_id,duplicate_of,event_number,day,"
+
+      // schema 7: staff accounts (hashes, verifier, browser-encrypted identity, sealed TOTP)
+      "reviewer_id,enrol_token_hash,enrol_until_day,keys_replaceable,enrolled_day,auth_verifier,"
+      "identity_box,totp_box,failed_logins,locked");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
