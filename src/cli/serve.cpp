@@ -22,6 +22,7 @@
 #include "config/transparency_log.h"
 #include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
+#include "http/log_publication_routes.h"
 #include "http/log_routes.h"
 #include "http/server.h"
 #include "http/session_store.h"
@@ -31,6 +32,7 @@
 #include "intake/intake.h"
 #include "intake/resumable_uploads.h"
 #include "review/accounts.h"
+#include "review/log_publisher.h"
 #include "store/log_store.h"
 #include "tlog/tile_store.h"
 #include "web/language.h"
@@ -129,6 +131,12 @@ Result<void> run_serve(const ServeOptions& options) {
   // with the log key at each request (docs/web-client.md).
   const tlog::Ed25519Signer note_signer = config::log_signer(installation->log_key());
   source.note_signer = &note_signer;
+  // The genuine onion addresses, signed with the log key (docs/tlog.md).
+  if (!config.onion.addresses.empty()) {
+    source.site.onion_addresses = config.onion.addresses;
+    source.site.onion_note = SAFEHOUSE_TRY(
+        config::onion_addresses_note(installation->log_key(), config.onion.addresses));
+  }
   source.live_recipients = [&installation]() -> Result<std::vector<std::string>> {
     const auto path = installation->layout().recipients_file();
     auto bytes = store::FileSystem::posix().read_file(path, 1 << 20);
@@ -159,9 +167,64 @@ Result<void> run_serve(const ServeOptions& options) {
       installation->layout().dir, config.storage.database, store::FileSystem::posix()));
   SAFEHOUSE_TRY_VOID(log->create(config::log_origin(installation->log_key()),
                                  config::log_signer(installation->log_key())));
+  // Openings sealed to observers, statements and their cosignatures.
+  http::LogPublication publication;
+  publication.openings = [&log](std::string_view observer) -> Result<Bytes> {
+    Bytes sealed;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      sealed = SAFEHOUSE_TRY(store::read_observer_openings(db, observer));
+      return {};
+    }));
+    return sealed;
+  };
+  publication.statements = [&log]() -> Result<std::vector<http::StatementListing>> {
+    std::vector<http::StatementListing> out;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      for (const auto& record : SAFEHOUSE_TRY(store::list_statements(db))) {
+        out.push_back({record.statement_id, SAFEHOUSE_TRY(review::statement_with_cosignatures(
+                                                db, record.statement_id))});
+      }
+      return {};
+    }));
+    return out;
+  };
+  publication.statement = [&log](std::int64_t id) -> Result<std::string> {
+    std::string note;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      note = SAFEHOUSE_TRY(review::statement_with_cosignatures(db, id));
+      return {};
+    }));
+    return note;
+  };
+  publication.cosign = [&log](std::int64_t id, std::string_view note) {
+    return review::add_cosignatures(*log, id, note);
+  };
+  http::add_log_publication_routes(source_router, std::move(publication));
+  // Case events go into the log in daily batches (docs/tlog.md, "Case
+  // events in the log"): the first check after midnight UTC, on whichever
+  // server gets the log's lock first, appends the events of the days before.
+  const tlog::Ed25519Signer log_signer = config::log_signer(installation->log_key());
+  auto daily_batch = [&log, &log_signer] {
+    auto batch = review::publish_daily_batch(*log, log_signer,
+                                             store::day_of(std::chrono::system_clock::now()));
+    if (!batch) {
+      std::cerr << "safehouse: " << batch.error().message() << " (retried in 10 minutes)"
+                << std::endl;
+    } else if (*batch && (*batch)->entries > 0) {
+      std::cout << "Log: published " << (*batch)->entries << " case events of the days before "
+                << "today; checkpoint size " << (*batch)->head.checkpoint.size << "." << std::endl;
+    }
+  };
+  daily_batch();
   // The checkpoint goes out with the cosignatures witnesses gave it.
   http::add_log_routes(source_router, [&log](std::string_view path) -> Result<Bytes> {
     return path == tlog::kCheckpointPath ? log->cosigned_checkpoint() : log->read(path);
+  });
+  source_router.get("/log/onion-addresses", [&source_router, &source](http::Request& request) {
+    if (source.site.onion_note.empty()) return source_router.error_page(404, request);
+    http::Response response(200, "text/plain; charset=utf-8", source.site.onion_note);
+    response.set_header("Cache-Control", "no-cache");
+    return response;
   });
   // Witnesses named in config.toml are asked to cosign each new checkpoint
   // (whoever appended it: this server, `statement sign`, another server).
@@ -210,6 +273,7 @@ Result<void> run_serve(const ServeOptions& options) {
                  sessions.sweep();
                  staff_sessions.sweep();
                });
+  server.every(std::chrono::minutes(10), daily_batch);
   // Abandoned uploads go within a minute of their expiry.
   server.every(std::chrono::seconds(60), [&uploads] { uploads.sweep(); });
   print_start(config, server);

@@ -29,7 +29,9 @@ namespace safehouse::web {
 // every page   — nothing required; the layout gets the organisation name from
 //                SiteInfo and builds the language-switch link itself.
 // kLanding     — log_verifier_key (text): the log's verifier key
-//                "name+hash+base64", shown verbatim for copying.
+//                "name+hash+base64", shown verbatim for copying; optional
+//                onions (list of {address}) and onion_note (text): the
+//                genuine onion addresses and their note signed with the log key.
 // kFirstContact— codename (text): the words, shown once in
 //                <p id="codename" class="codename">; csrf (text).
 // kLogin       — csrf (text); error (flag): show the one generic

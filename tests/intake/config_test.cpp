@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "config/log_key.h"
+#include "config/transparency_log.h"
 #include "tlog/note_key.h"
 
 namespace safehouse::config {
@@ -24,6 +25,40 @@ TEST(Config, FormatThenParseRoundTrips) {
   auto parsed = parse_config(format_config(config));
   ASSERT_TRUE(parsed) << parsed.error().message();
   EXPECT_EQ(*parsed, config);
+}
+
+TEST(Config, LogSettingsRoundTripAndDefaults) {
+  EXPECT_EQ(Config().log.categories,
+            (std::vector<std::string>{"army", "guard", "police", "intelligence", "other"}));
+  EXPECT_EQ(Config().log.threshold, 10u);
+  Config config;
+  config.log.categories = {"border guard", "ارتش", "police"};
+  config.log.threshold = 3;
+  const std::string text = format_config(config);
+  EXPECT_NE(text.find("[log]\n# The categories"), std::string::npos) << text;
+  auto parsed = parse_config(text);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(*parsed, config);
+}
+
+TEST(Config, BadLogSettingsAreRefused) {
+  auto error = [](std::string_view text) -> std::string {
+    auto parsed = parse_config(text);
+    return parsed ? "ok" : parsed.error().message();
+  };
+  EXPECT_EQ(error("[log]\nthreshold = 0\n"),
+            "config: log.threshold: must be between 1 and 1000000");
+  EXPECT_EQ(error("[log]\ncategories = []\n"),
+            "config: log.categories: must name 1 to 64 categories");
+  EXPECT_EQ(error("[log]\ncategories = [\"a\", \"a\"]\n"),
+            "config: log.categories: \"a\" appears twice");
+  EXPECT_EQ(error("[log]\ncategories = [\"\"]\n"),
+            "config: log.categories: \"\" is not 1..128 bytes without control characters");
+  EXPECT_EQ(error("[log]\ncategories = \"army\"\n"),
+            "config: log.categories: not an array of strings");
+  EXPECT_EQ(error("[log]\ncategories = [1]\n"), "config: log.categories: not an array of strings");
+  EXPECT_EQ(error("[log]\ncolour = 1\n"), "config: log.colour: unknown setting");
+  EXPECT_EQ(error("log = 1\n"), "config: log: not a table");
 }
 
 TEST(Config, EmptyFileGivesDefaults) {
@@ -112,6 +147,27 @@ TEST(Config, WitnessesAndOnionAddresses) {
   EXPECT_TRUE(is_onion_address(onion + ".onion"));
   EXPECT_FALSE(is_onion_address(std::string(56, '1') + ".onion"));
   EXPECT_FALSE(is_onion_address("example.onion"));
+}
+
+// The onion-address note: signed with the log key, opened with its
+// verifier key, refused once a character changes (docs/tlog.md).
+TEST(Config, OnionAddressNoteIsSignedWithTheLogKey) {
+  const LogKey key = LogKey::generate("example-org");
+  const std::vector<std::string> onions = {std::string(56, 'a') + ".onion"};
+  auto note = onion_addresses_note(key, onions);
+  ASSERT_TRUE(note) << note.error().message();
+  EXPECT_TRUE(note->starts_with("safehouse/onion-addresses/v1\nlog " + log_origin(key) +
+                                "\nonion " + onions[0] + "\n\n— example-org "));
+  const auto verifier = log_signer(key).verifier();
+  const tlog::NoteVerifier* known[] = {&verifier};
+  auto opened = tlog::open_note(*note, known);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->text, onion_addresses_text(log_origin(key), onions));
+  std::string forged = *note;
+  forged[forged.find(".onion") - 1] = 'b';
+  auto refused = tlog::open_note(forged, known);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kIntegrity);
 }
 
 // init writes default_language with a comment saying what it does; "fa" is
