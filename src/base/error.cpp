@@ -34,6 +34,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "quota exceeded";
     case ErrorCode::kInsufficientStorage:
       return "insufficient storage";
+    case ErrorCode::kGone:
+      return "gone";
     case ErrorCode::kInternal:
       return "internal";
   }

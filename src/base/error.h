@@ -27,6 +27,7 @@ enum class ErrorCode {
   kUnavailable,      // a resource (disk space, a worker, a connection) is exhausted
   kQuotaExceeded,    // a per-client quota (submissions a minute, bytes a day) is used up
   kInsufficientStorage,  // free disk space is below the reserve kept for what is stored
+  kGone,                 // a named thing existed but was deleted or expired (tus: 410)
   kInternal,             // a bug: an invariant did not hold
 };
 

@@ -28,7 +28,9 @@
 #include "http/session_store.h"
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
+#include "http/tus_routes.h"
 #include "intake/intake.h"
+#include "intake/resumable_uploads.h"
 #include "review/accounts.h"
 #include "review/log_publisher.h"
 #include "store/log_store.h"
@@ -148,6 +150,17 @@ Result<void> run_serve(const ServeOptions& options) {
   };
   http::Router source_router;
   http::add_source_routes(source_router, source);
+  // Resumable uploads (tus) of the JavaScript client, in the blob engine;
+  // who owns which is kept in memory only (intake/resumable_uploads.h).
+  intake::ResumableUploadOptions upload_options;
+  upload_options.max_size_bytes = config.limits.tus_max_size_bytes;
+  upload_options.expiry = std::chrono::hours(config.limits.upload_expiry_hours);
+  upload_options.recipient_count = [&source, &installation] {
+    auto recipients = http::current_recipients(source);
+    return recipients ? recipients->size() : installation->recipients().size();
+  };
+  intake::ResumableUploads uploads(installation->store().blobs(), std::move(upload_options));
+  http::add_tus_routes(source_router, source, uploads);
   // The transparency log, shared through the database (docs/tlog.md); an
   // installation made before the log existed gets its empty checkpoint now.
   auto log = SAFEHOUSE_TRY(store::LogStore::open(
@@ -261,6 +274,8 @@ Result<void> run_serve(const ServeOptions& options) {
                  staff_sessions.sweep();
                });
   server.every(std::chrono::minutes(10), daily_batch);
+  // Abandoned uploads go within a minute of their expiry.
+  server.every(std::chrono::seconds(60), [&uploads] { uploads.sweep(); });
   print_start(config, server);
   server.run();
   if (witness_loop) witness_loop->stop();

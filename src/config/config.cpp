@@ -229,13 +229,21 @@ Result<Config> from_table(const toml::table& root) {
                               kMaxSessionIdleMinutes)));
   }
   if (const toml::table* limits = section(root, "limits")) {
-    SAFEHOUSE_TRY_VOID(only_keys(*limits, "limits", {"max_upload_bytes", "max_message_bytes"}));
+    SAFEHOUSE_TRY_VOID(only_keys(
+        *limits, "limits",
+        {"max_upload_bytes", "max_message_bytes", "tus_max_size_bytes", "upload_expiry_hours"}));
     config.limits.max_upload_bytes = static_cast<std::uint64_t>(SAFEHOUSE_TRY(integer(
         *limits, "limits", "max_upload_bytes",
         static_cast<std::int64_t>(config.limits.max_upload_bytes), 1024, std::int64_t{1} << 40)));
     config.limits.max_message_bytes = static_cast<std::uint64_t>(SAFEHOUSE_TRY(integer(
         *limits, "limits", "max_message_bytes",
         static_cast<std::int64_t>(config.limits.max_message_bytes), 1024, std::int64_t{64} << 20)));
+    config.limits.tus_max_size_bytes = static_cast<std::uint64_t>(SAFEHOUSE_TRY(integer(
+        *limits, "limits", "tus_max_size_bytes",
+        static_cast<std::int64_t>(config.limits.tus_max_size_bytes), 1024, std::int64_t{1} << 40)));
+    config.limits.upload_expiry_hours = static_cast<int>(
+        SAFEHOUSE_TRY(integer(*limits, "limits", "upload_expiry_hours",
+                              config.limits.upload_expiry_hours, 1, kMaxUploadExpiryHours)));
   }
   if (const toml::table* quotas = section(root, "quotas")) {
     SAFEHOUSE_TRY_VOID(quota_values(*quotas, config.quotas));
@@ -373,7 +381,12 @@ std::string format_config(const Config& config) {
       << "[limits]\n# Largest submission (request body, all files together), bytes.\n"
       << "max_upload_bytes = " << config.limits.max_upload_bytes << "\n"
       << "# Largest text message, bytes.\n"
-      << "max_message_bytes = " << config.limits.max_message_bytes << "\n\n"
+      << "max_message_bytes = " << config.limits.max_message_bytes << "\n"
+      << "# Largest file the JavaScript client may upload resumably (tus\n"
+      << "# Tus-Max-Size, /api/v1/uploads/), bytes of age ciphertext.\n"
+      << "tus_max_size_bytes = " << config.limits.tus_max_size_bytes << "\n"
+      << "# An unfinished upload with no new bytes for this many hours is deleted.\n"
+      << "upload_expiry_hours = " << config.limits.upload_expiry_hours << "\n\n"
       << "[storage]\n# \"\": SQLite in this directory (one server). "
          "\"postgresql://USER@HOST/DB\":\n"
       << "# that database, shared by several servers (docs/storage.md); keep its\n"

@@ -32,11 +32,18 @@ struct ListenAddress {
 // refused: a listener binds an address, never a name resolved at start-up.
 Result<ListenAddress> parse_listen_address(std::string_view text);
 
+// Longest upload_expiry_hours accepted (a week).
+inline constexpr int kMaxUploadExpiryHours = 7 * 24;
+
 struct Limits {
   // Largest request body of one submission (all its parts), bytes.
   std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;  // 2 GiB
   // Largest text message (the form's message field), bytes.
   std::uint64_t max_message_bytes = 1 << 20;  // 1 MiB
+  // Largest resumable upload (tus Tus-Max-Size), bytes of ciphertext.
+  std::uint64_t tus_max_size_bytes = std::uint64_t{4} << 30;  // 4 GiB
+  // An unfinished upload idle this long is deleted (tus expiration).
+  int upload_expiry_hours = 24;
   bool operator==(const Limits&) const = default;
 };
 

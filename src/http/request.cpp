@@ -58,6 +58,12 @@ std::string_view method_name(Method method) {
       return "HEAD";
     case Method::kPost:
       return "POST";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kOptions:
+      return "OPTIONS";
     case Method::kOther:
       break;
   }

@@ -17,9 +17,11 @@
 
 namespace safehouse::http {
 
-enum class Method { kGet, kHead, kPost, kOther };
+// kPatch, kDelete and kOptions serve the tus upload endpoint
+// (http/tus_routes.h); every other method is kOther (405).
+enum class Method { kGet, kHead, kPost, kPatch, kDelete, kOptions, kOther };
 
-// Returns "GET", "HEAD", "POST" or "OTHER".
+// Returns "GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS" or "OTHER".
 std::string_view method_name(Method method);
 
 // Header names are lower-cased. Repeated headers are joined with ", "

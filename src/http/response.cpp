@@ -74,6 +74,8 @@ unsigned status_for(ErrorCode code) {
       return 429;
     case ErrorCode::kInsufficientStorage:
       return 507;
+    case ErrorCode::kGone:
+      return 410;
     case ErrorCode::kIo:
     case ErrorCode::kInternal:
       break;
@@ -105,16 +107,24 @@ std::string_view reason_phrase(unsigned status) {
       return "Request Timeout";
     case 409:
       return "Conflict";
+    case 410:
+      return "Gone";
     case 411:
       return "Length Required";
+    case 412:
+      return "Precondition Failed";
     case 413:
       return "Content Too Large";
     case 415:
       return "Unsupported Media Type";
+    case 423:
+      return "Locked";
     case 429:
       return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
+    case 460:
+      return "Checksum Mismatch";
     case 500:
       return "Internal Server Error";
     case 501:

@@ -63,7 +63,8 @@ class Response {
 
 // The HTTP status the HTTP layer uses for an error of `code` at its boundary:
 // kMalformed/kInvalidArgument 400, kIntegrity 400, kNoMatch 403, kNotFound 404,
-// kConflict 409, kTooLarge 413, kUnsupported 415, kUnavailable 503, else 500.
+// kConflict 409, kGone 410, kTooLarge 413, kUnsupported 415, kQuotaExceeded 429,
+// kUnavailable 503, kInsufficientStorage 507, else 500.
 unsigned status_for(ErrorCode code);
 
 // The standard reason phrase ("Not Found"), or "Error" for unknown codes.

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <iterator>
 #include <stdexcept>
 
 namespace safehouse::http {
@@ -118,6 +119,19 @@ void Router::post_upload(std::string pattern, UploadFactory factory, std::uint64
   add(Method::kPost, std::move(pattern), std::move(route));
 }
 
+void Router::route(Method method, std::string pattern, Handler handler, RouteOptions options) {
+  add_handler(method, std::move(pattern), std::move(handler), options);
+}
+
+void Router::upload(Method method, std::string pattern, UploadFactory factory,
+                    std::uint64_t body_limit_bytes, Pool pool) {
+  Route route;
+  route.factory = std::move(factory);
+  route.body_limit_bytes = body_limit_bytes;
+  route.pool = pool;
+  add(method, std::move(pattern), std::move(route));
+}
+
 void Router::set_error_pages(ErrorPages pages) {
   error_pages_ = std::move(pages);
 }
@@ -133,27 +147,40 @@ Response Router::error_page(unsigned status, const Request& request) const {
 
 RouteMatch Router::match(Request& request) const {
   const std::vector<std::string> path = split_path(request.path());
-  const Method method = request.method() == Method::kHead ? Method::kGet : request.method();
-  const Route* best = nullptr;
-  int best_literals = -1;
-  bool allows_get = false, allows_post = false;
+  // Which methods the path allows, in the order the Allow header names them.
+  constexpr Method kAllowOrder[] = {Method::kGet,   Method::kHead,   Method::kPost,
+                                    Method::kPatch, Method::kDelete, Method::kOptions};
+  bool allowed[std::size(kAllowOrder)] = {};
   std::vector<std::pair<std::string, std::string>> captures, best_captures;
-  for (const auto& route : routes_) {
-    auto literals = match_route(path, request.path(), *route, captures);
-    if (!literals) continue;
-    (route->method == Method::kGet ? allows_get : allows_post) = true;
-    if (route->method != method || *literals <= best_literals) continue;
-    best = route.get();
-    best_literals = *literals;
-    best_captures = captures;
-  }
+  // HEAD takes an explicit HEAD route, else the GET route.
+  auto find = [&](Method method) {
+    const Route* best = nullptr;
+    int best_literals = -1;
+    for (const auto& route : routes_) {
+      auto literals = match_route(path, request.path(), *route, captures);
+      if (!literals) continue;
+      for (std::size_t i = 0; i < std::size(kAllowOrder); ++i) {
+        if (route->method == kAllowOrder[i]) allowed[i] = true;
+      }
+      if (route->method != method || *literals <= best_literals) continue;
+      best = route.get();
+      best_literals = *literals;
+      best_captures = captures;
+    }
+    return best;
+  };
+  const Route* best = find(request.method());
+  if (best == nullptr && request.method() == Method::kHead) best = find(Method::kGet);
   RouteMatch result;
   if (best == nullptr) {
-    if (!allows_get && !allows_post) return result;
+    if (allowed[0]) allowed[1] = true;  // GET routes answer HEAD
+    for (std::size_t i = 0; i < std::size(kAllowOrder); ++i) {
+      if (!allowed[i]) continue;
+      if (!result.allow.empty()) result.allow += ", ";
+      result.allow += method_name(kAllowOrder[i]);
+    }
+    if (result.allow.empty()) return result;
     result.kind = RouteMatch::Kind::kMethodNotAllowed;
-    result.allow = allows_get && allows_post ? "GET, HEAD, POST"
-                   : allows_get              ? "GET, HEAD"
-                                             : "POST";
     return result;
   }
   for (auto& [name, value] : best_captures) request.set_path_param(name, std::move(value));

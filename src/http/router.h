@@ -31,7 +31,10 @@ using Handler = std::function<Response(Request&)>;
 // Receives a streamed request body. The server calls on_body() for each chunk
 // in order (on a worker thread, never two calls at once), then exactly one of
 // finish() (the whole body arrived) or fail() (the body was too large, a
-// chunk was refused, or the connection broke). fail() must remove partial data.
+// chunk was refused, or the connection broke). When the connection breaks,
+// every byte that arrived has been passed to on_body() before fail(kIo).
+// fail() must remove partial data, except where keeping it is the route's
+// purpose (a tus PATCH keeps what arrived, http/tus_routes.h).
 class UploadHandler {
  public:
   virtual ~UploadHandler() = default;
@@ -100,6 +103,11 @@ class Router {
   void post(std::string pattern, Handler handler, RouteOptions options = {});
   void post_upload(std::string pattern, UploadFactory factory, std::uint64_t body_limit_bytes,
                    Pool pool = Pool::kWorker);
+  // Any method (PATCH, DELETE, OPTIONS for tus). An explicit HEAD route wins
+  // over the GET route of the same path for HEAD requests.
+  void route(Method method, std::string pattern, Handler handler, RouteOptions options = {});
+  void upload(Method method, std::string pattern, UploadFactory factory,
+              std::uint64_t body_limit_bytes, Pool pool = Pool::kWorker);
 
   // Default: a plain-text page "404 Not Found".
   void set_error_pages(ErrorPages pages);

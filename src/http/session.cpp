@@ -138,6 +138,12 @@ Method to_method(bhttp::verb verb) {
       return Method::kHead;
     case bhttp::verb::post:
       return Method::kPost;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::options:
+      return Method::kOptions;
     default:
       return Method::kOther;
   }
@@ -194,7 +200,9 @@ class RequestHandler {
   // on_body(piece) on the worker pool; a throw (a bug) becomes kInternal.
   net::awaitable<Result<void>> feed(UploadHandler& upload, ByteSpan piece);
   // Reads the next body chunk, at most max_bytes, into chunk_; nullopt on a
-  // broken connection.
+  // broken connection with nothing read. When the connection breaks after
+  // some bytes of the chunk arrived, returns them and sets broken_: an
+  // upload handler still gets them (a tus PATCH keeps what arrived).
   net::awaitable<std::optional<std::size_t>> read_chunk(std::size_t max_bytes);
   net::awaitable<bool> send_continue_if_expected();
   bool exceeds_declared(std::uint64_t limit) const {
@@ -223,6 +231,7 @@ class RequestHandler {
   crypto::WipedBytes chunk_;  // plaintext of the body: wiped when freed
   // Small bodies: when the whole body must have arrived (none for uploads).
   std::optional<std::chrono::steady_clock::time_point> body_deadline_;
+  bool broken_ = false;  // the connection broke during read_chunk()
 };
 
 std::optional<PoolPlace> RequestHandler::take_pool_place(Pool which) {
@@ -316,7 +325,11 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
     auto [ec, unused] =
         co_await bhttp::async_read_some(connection_.stream, buffer_, parser_, kAsTuple);
     if (ec == bhttp::error::need_buffer) break;
-    if (ec) co_return std::nullopt;
+    if (ec) {
+      broken_ = true;
+      if (body.size == chunk_.size()) co_return std::nullopt;
+      break;
+    }
   }
   co_return chunk_.size() - body.size;
 }
@@ -349,7 +362,7 @@ net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const Rou
   std::string body;
   while (!parser_.is_done()) {
     auto got = co_await read_chunk(kBodyReadBytes);
-    if (!got) co_return Outcome{};
+    if (!got || broken_) co_return Outcome{};
     if (body.size() + *got > match.body_limit_bytes) co_return error(413, request);
     body.append(reinterpret_cast<const char*>(chunk_.data()), *got);
   }
@@ -421,6 +434,12 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
       Result<void> fed = piece.empty() ? Result<void>() : co_await feed(*upload, piece);
       if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
       break;
+    }
+    if (broken_) {
+      // What arrived before the break is the handler's to keep or drop.
+      Result<void> fed = piece.empty() ? Result<void>() : co_await feed(*upload, piece);
+      co_return co_await fail_upload(*upload, fed ? io_error("http: connection lost") : fed.error(),
+                                     false);
     }
     if (piece.empty()) {
       got = co_await read_chunk(options_.upload_chunk_bytes);

@@ -621,6 +621,19 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
 
 }  // namespace
 
+std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request) {
+  auto session = find_session(ctx, request);
+  if (!session) return std::nullopt;
+  SignedInSource source;
+  if (session->owner.size() != source.source_id.size() * 2 ||
+      sodium_hex2bin(source.source_id.data(), source.source_id.size(), session->owner.data(),
+                     session->owner.size(), nullptr, nullptr, nullptr) != 0) {
+    return std::nullopt;  // not signed in (no owner)
+  }
+  source.csrf_token = session->csrf_token;
+  return source;
+}
+
 Result<std::vector<std::string>> current_recipients(const SourceContext& context) {
   if (!context.live_recipients) return context.site.recipients;
   return context.live_recipients();

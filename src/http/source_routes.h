@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+
 #include <string>
 #include <vector>
 
@@ -60,6 +62,17 @@ struct SourceContext {
   // metadata has no note, and the JavaScript page refuses to send.
   const tlog::NoteSigner* note_signer = nullptr;
 };
+
+// A signed-in source, as other source-listener routes (http/tus_routes.h)
+// see it: whose session the request's cookie names. Any session created
+// with the source id's hex as its owner counts (the pages' sessions and
+// those of the source API alike).
+struct SignedInSource {
+  store::SourceId source_id{};
+  std::string csrf_token;  // the session's, for an X-CSRF-Token header
+};
+// nullopt when the request's cookie names no signed-in session.
+std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request);
 
 // The first line of the recipient-set note (docs/web-client.md): a note
 // signed by the log key is read as a recipient set only if it starts so.

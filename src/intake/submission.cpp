@@ -162,6 +162,19 @@ Result<void> Submission::end_file() {
   return {};
 }
 
+Result<void> Submission::attach_blob(const store::BlobRef& blob) {
+  if (current_ || pending_file_) {
+    return Error(ErrorCode::kInternal, "submission: blob attached inside a file part");
+  }
+  if (items_.size() >= intake_.limits().max_files) {
+    return Error(ErrorCode::kTooLarge,
+                 "submission: more than " + std::to_string(intake_.limits().max_files) + " files");
+  }
+  SAFEHOUSE_TRY_VOID(charge(blob.size));
+  items_.emplace_back(blob);
+  return {};
+}
+
 Result<store::ItemBody> Submission::encrypt_message() {
   FrameHeader header;
   header.kind = ItemKind::kMessage;

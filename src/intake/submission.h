@@ -68,6 +68,12 @@ class Submission {
   Result<void> append_file(ByteSpan data);
   Result<void> end_file();
 
+  // A file item whose age file the source's browser made and uploaded (a
+  // complete upload of intake/resumable_uploads.h, checked there): stored
+  // as it is. Counts against max_files and the daily quota. The blob is
+  // not removed if the submission is not committed (the upload still has it).
+  Result<void> attach_blob(const store::BlobRef& blob);
+
   // Encrypts the message item, then stores all items (and, for a first
   // contact, the source and its case) in one batch. Durable on success.
   // kInvalidArgument when there is nothing to send or a claim is invalid.

@@ -40,6 +40,7 @@ TEST(Error, CodesHaveNames) {
   EXPECT_EQ(error_code_name(ErrorCode::kNoMatch), "no match");
   EXPECT_EQ(error_code_name(ErrorCode::kIo), "i/o");
   EXPECT_EQ(error_code_name(ErrorCode::kOutcomeUnknown), "outcome unknown");
+  EXPECT_EQ(error_code_name(ErrorCode::kGone), "gone");
 }
 
 }  // namespace

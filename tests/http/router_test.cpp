@@ -83,6 +83,27 @@ TEST(Router, NotFoundAndMethodNotAllowed) {
   EXPECT_EQ(both.header("allow"), "GET, HEAD, POST");
 }
 
+TEST(Router, TusMethodsAndExplicitHead) {
+  Router router;
+  router.get("/u/{id}", [](Request&) { return Response::text("get"); });
+  router.route(Method::kHead, "/u/{id}", [](Request&) { return Response::text("head"); });
+  router.route(Method::kPatch, "/u/{id}", [](Request&) { return Response::text("patch"); });
+  router.route(Method::kDelete, "/u/{id}", [](Request&) { return Response::text("delete"); });
+  router.route(Method::kOptions, "/u/{id}", [](Request&) { return Response::text("options"); });
+  for (auto [method, body] :
+       {std::pair{Method::kGet, "get"}, std::pair{Method::kHead, "head"},
+        std::pair{Method::kPatch, "patch"}, std::pair{Method::kDelete, "delete"},
+        std::pair{Method::kOptions, "options"}}) {
+    auto request = make(method, "/u/1");
+    EXPECT_EQ(router.handle(request).body(), body) << method_name(method);
+  }
+  auto post = make(Method::kPost, "/u/1");
+  Response refused = router.handle(post);
+  EXPECT_EQ(refused.status(), 405u);
+  EXPECT_EQ(refused.header("allow"), "GET, HEAD, PATCH, DELETE, OPTIONS");
+  EXPECT_EQ(method_name(Method::kPatch), "PATCH");
+}
+
 TEST(Router, HeadUsesGetRoutes) {
   Router router = make_router();
   auto head = make(Method::kHead, "/en/login");

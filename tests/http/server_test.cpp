@@ -43,6 +43,7 @@ struct UploadLog {
   std::size_t largest_chunk = 0;
   bool finished = false;
   std::optional<ErrorCode> failed;
+  std::size_t bytes_at_fail = 0;  // what on_body() had received when fail() came
 };
 
 class LoggingUpload : public UploadHandler {
@@ -64,6 +65,7 @@ class LoggingUpload : public UploadHandler {
   Response fail(const Error& error) override {
     std::lock_guard lock(log_.mutex);
     log_.failed = error.code();
+    log_.bytes_at_fail = log_.data.size();
     log_.data.clear();  // "partial data is removed"
     return Response::text("upload failed", status_for(error.code()));
   }
@@ -320,6 +322,32 @@ TEST_F(ServerTest, UploadOverDeclaredLimitCallsFail) {
   EXPECT_EQ(log_.failed, ErrorCode::kTooLarge);
   EXPECT_FALSE(log_.finished);
   EXPECT_TRUE(log_.data.empty());
+}
+
+TEST_F(ServerTest, BrokenUploadHandsOverWhatArrived) {
+  // Less than one upload chunk arrives, then the client goes: the handler
+  // still gets those bytes before fail(kIo) (a tus PATCH keeps them).
+  constexpr std::size_t kSent = 300'000;
+  ASSERT_LT(kSent, ServerOptions{}.upload_chunk_bytes);
+  {
+    tcp::socket socket = connect();
+    std::string head =
+        "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000000\r\n\r\n";
+    net::write(socket, net::buffer(head));
+    net::write(socket, net::buffer(std::string(kSent, 'p')));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }  // closed
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(log_.mutex);
+      if (log_.failed) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(log_.mutex);
+  EXPECT_EQ(log_.failed, ErrorCode::kIo);
+  EXPECT_EQ(log_.bytes_at_fail, kSent);
+  EXPECT_FALSE(log_.finished);
 }
 
 TEST_F(ServerTest, FactoryRejectsBeforeBody) {
