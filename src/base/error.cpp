@@ -8,19 +8,34 @@ namespace safehouse {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kMalformed: return "malformed";
-    case ErrorCode::kIntegrity: return "integrity";
-    case ErrorCode::kNoMatch: return "no match";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kTooLarge: return "too large";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kIo: return "i/o";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kQuotaExceeded: return "quota exceeded";
-    case ErrorCode::kInsufficientStorage: return "insufficient storage";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kMalformed:
+      return "malformed";
+    case ErrorCode::kIntegrity:
+      return "integrity";
+    case ErrorCode::kNoMatch:
+      return "no match";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kTooLarge:
+      return "too large";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kIo:
+      return "i/o";
+    case ErrorCode::kOutcomeUnknown:
+      return "outcome unknown";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kQuotaExceeded:
+      return "quota exceeded";
+    case ErrorCode::kInsufficientStorage:
+      return "insufficient storage";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

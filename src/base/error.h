@@ -23,10 +23,11 @@ enum class ErrorCode {
   kUnsupported,      // well-formed but of a version or kind we do not handle
   kConflict,         // the state does not allow this now
   kIo,               // the operating system failed a read, write or sync
+  kOutcomeUnknown,   // a commit was cut off (its connection lost): it may or may not have happened
   kUnavailable,      // a resource (disk space, a worker, a connection) is exhausted
   kQuotaExceeded,    // a per-client quota (submissions a minute, bytes a day) is used up
   kInsufficientStorage,  // free disk space is below the reserve kept for what is stored
-  kInternal,         // a bug: an invariant did not hold
+  kInternal,             // a bug: an invariant did not hold
 };
 
 // Returns a stable lower-case name for `code`, for logs and tests.
@@ -68,25 +69,27 @@ inline Error malformed(std::string message) {
 inline Error invalid_argument(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message));
 }
-inline Error io_error(std::string message) { return Error(ErrorCode::kIo, std::move(message)); }
+inline Error io_error(std::string message) {
+  return Error(ErrorCode::kIo, std::move(message));
+}
 
 }  // namespace safehouse
 
 // Propagates an error from a Result-returning expression, or yields its value.
 // Used as: auto x = SAFEHOUSE_TRY(parse(...));  (a GNU statement expression,
 // supported by both g++ and clang).
-#define SAFEHOUSE_TRY(expr)                                             \
-  ({                                                                    \
-    auto safehouse_try_result_ = (expr);                                \
-    if (!safehouse_try_result_) return safehouse_try_result_.error();   \
-    std::move(*safehouse_try_result_);                                  \
+#define SAFEHOUSE_TRY(expr)                                           \
+  ({                                                                  \
+    auto safehouse_try_result_ = (expr);                              \
+    if (!safehouse_try_result_) return safehouse_try_result_.error(); \
+    std::move(*safehouse_try_result_);                                \
   })
 
 // The same for Result<void>.
-#define SAFEHOUSE_TRY_VOID(expr)                                        \
-  do {                                                                  \
-    auto safehouse_try_result_ = (expr);                                \
-    if (!safehouse_try_result_) return safehouse_try_result_.error();   \
+#define SAFEHOUSE_TRY_VOID(expr)                                      \
+  do {                                                                \
+    auto safehouse_try_result_ = (expr);                              \
+    if (!safehouse_try_result_) return safehouse_try_result_.error(); \
   } while (0)
 
 #endif  // SAFEHOUSE_BASE_ERROR_H_

@@ -22,6 +22,7 @@ void add_torrc_command(CLI::App& app);     // cli/torrc.cpp
 void add_migrate_command(CLI::App& app);   // cli/migrate.cpp
 void add_reviewer_command(CLI::App& app);  // cli/reviewer.cpp
 void add_audit_command(CLI::App& app);     // cli/audit.cpp
+void add_export_command(CLI::App& app);    // cli/export.cpp
 
 // cli/statement.cpp: `statement sign|check` (docs/tlog.md).
 void add_statement_command(CLI::App& app);

@@ -17,6 +17,7 @@
 #include "config/installation.h"
 #include "intake/intake.h"
 #include "intake/sources.h"
+#include "review/bundle.h"
 #include "review/case_reader.h"
 #include "review/cases.h"
 #include "review/file_names.h"
@@ -28,6 +29,7 @@ namespace {
 
 struct ReviewOptions {
   std::string data;
+  std::string bundle;  // read: an export bundle instead of --data
   std::string status;
   std::string identity;
   std::string out;
@@ -101,7 +103,78 @@ void print_item(const review::ReadItem& item, const review::OutputDir* out) {
   std::cout << review::printable_text(item.text) << "\n";
 }
 
+void print_case_header(const store::CaseRecord& record, const std::string& alias) {
+  std::cout << "Case " << record.case_id << " (" << alias << "), "
+            << store::status_name(record.status) << ", created "
+            << intake::format_day(record.created_day) << ", last event "
+            << intake::format_day(record.last_event_day) << "\n";
+}
+
+// Prints the items; the error when any could not be read.
+Result<void> print_items(const std::vector<review::ReadItem>& items, const review::OutputDir* out) {
+  std::size_t failed = 0;
+  for (const auto& item : items) {
+    print_item(item, out);
+    if (item.error) ++failed;
+  }
+  std::cout.flush();
+  if (failed > 0) {
+    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(failed) + " of " +
+                                            std::to_string(items.size()) +
+                                            " items could not be read");
+  }
+  return {};
+}
+
+// `review read --bundle`: an export bundle on an offline machine. No
+// database and no audit entry here: the export was logged.
+Result<void> run_read_bundle(const ReviewOptions& options) {
+  if (options.identity.empty()) {
+    return invalid_argument("review read --bundle: give the reviewer's identity with -i FILE");
+  }
+  auto bundle = SAFEHOUSE_TRY(review::Bundle::open(options.bundle));
+  const auto keys = SAFEHOUSE_TRY(load_key_file(options.identity));
+  std::vector<const age::Identity*> raw;
+  for (const auto& key : keys) raw.push_back(&key.identity());
+  std::unique_ptr<review::OutputDir> out;
+  if (!options.out.empty()) out = SAFEHOUSE_TRY(review::OutputDir::open(options.out));
+  std::vector<const review::BundleCase*> cases;
+  if (options.case_id != 0) {
+    cases.push_back(SAFEHOUSE_TRY(bundle->find_case(options.case_id)));
+  } else {
+    for (const auto& c : bundle->cases()) cases.push_back(&c);
+  }
+  std::cout << "Bundle " << options.bundle << ": manifest verified, " << bundle->cases().size()
+            << " case" << (bundle->cases().size() == 1 ? "" : "s") << ".\n";
+  std::size_t unreadable = 0;
+  std::size_t total = 0;
+  for (const review::BundleCase* c : cases) {
+    if (c != cases.front()) std::cout << "\n";
+    print_case_header(c->record, c->alias);
+    const auto items = review::read_items(
+        c->items, [&bundle](const store::ItemRecord& item) { return bundle->open_item(item); }, raw,
+        out.get());
+    total += items.size();
+    if (!print_items(items, out.get())) {
+      for (const auto& item : items) unreadable += item.error ? 1 : 0;
+    }
+  }
+  if (unreadable > 0) {
+    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(unreadable) + " of " +
+                                            std::to_string(total) + " items could not be read");
+  }
+  return {};
+}
+
 Result<void> run_read(const ReviewOptions& options) {
+  if (!options.bundle.empty()) {
+    if (!options.data.empty()) {
+      return invalid_argument("review read: give either --data or --bundle, not both");
+    }
+    return run_read_bundle(options);
+  }
+  if (options.data.empty()) return invalid_argument("review read: --data DIR or --bundle BUNDLE");
+  if (options.case_id == 0) return invalid_argument("review read --data: give the case id");
   auto session = SAFEHOUSE_TRY(open_workflow(options.data));
   store::Store& store = session.installation->store();
   const auto summary = SAFEHOUSE_TRY(review::case_summary(store, options.case_id));
@@ -116,22 +189,8 @@ Result<void> run_read(const ReviewOptions& options) {
   SAFEHOUSE_TRY_VOID(session.workflow->log(review::actor_name(*session.workflow, keys), "read",
                                            options.case_id, out ? "with --out" : ""));
   const auto items = SAFEHOUSE_TRY(review::read_case(store, options.case_id, raw, out.get()));
-  std::cout << "Case " << summary.record.case_id << " (" << summary.alias << "), "
-            << store::status_name(summary.record.status) << ", created "
-            << intake::format_day(summary.record.created_day) << ", last event "
-            << intake::format_day(summary.record.last_event_day) << "\n";
-  std::size_t failed = 0;
-  for (const auto& item : items) {
-    print_item(item, out.get());
-    if (item.error) ++failed;
-  }
-  std::cout.flush();
-  if (failed > 0) {
-    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(failed) + " of " +
-                                            std::to_string(items.size()) +
-                                            " items could not be read");
-  }
-  return {};
+  print_case_header(summary.record, summary.alias);
+  return print_items(items, out.get());
 }
 
 Result<std::string> read_reply_text(const std::string& path) {
@@ -232,15 +291,20 @@ void add_review_command(CLI::App& app) {
   list->add_option("--status", options->status, "Only cases with this status (e.g. received)");
   list->callback([options] { exit_on_error(run_list(*options)); });
 
-  CLI::App* read = review->add_subcommand("read", "Decrypt and show every item of a case");
-  add_data_option(read, *options);
+  CLI::App* read = review->add_subcommand(
+      "read", "Decrypt and show every item of a case (from --data, or an export --bundle)");
+  read->add_option("--data", options->data, "The installation's data directory");
+  read->add_option("--bundle", options->bundle,
+                   "An export bundle (safehouse export) instead of --data: its manifest is "
+                   "verified first; every case in it is shown unless CASE is given");
   read->add_option("-i,--identity", options->identity,
                    "Identity file: AGE-SECRET-KEY-1 lines, or a passphrase-encrypted one "
                    "(passphrase from SAFEHOUSE_PASSPHRASE or the terminal); default "
                    "DIR/reviewers/reviewer.age");
   read->add_option("--out", options->out,
                    "Save the case's files into this directory (created if needed)");
-  read->add_option("case", options->case_id, "Case id (see `safehouse review list`)")->required();
+  read->add_option("case", options->case_id,
+                   "Case id (see `safehouse review list`); optional with --bundle");
   read->callback([options] { exit_on_error(run_read(*options)); });
 
   CLI::App* reply = review->add_subcommand("reply", "Send the source of a case a reply");

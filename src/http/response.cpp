@@ -68,6 +68,7 @@ unsigned status_for(ErrorCode code) {
     case ErrorCode::kUnsupported:
       return 415;
     case ErrorCode::kUnavailable:
+    case ErrorCode::kOutcomeUnknown:  // the database went away mid-commit: try again later
       return 503;
     case ErrorCode::kQuotaExceeded:
       return 429;

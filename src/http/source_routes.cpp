@@ -171,6 +171,14 @@ Response error_page(SourceContext& ctx, unsigned status, web::Language language)
 }
 
 Response error_for(SourceContext& ctx, const Error& error, web::Language language) {
+  if (error.code() == ErrorCode::kOutcomeUnknown) {
+    // The database went away during COMMIT: 503 like any outage, but the
+    // page must not say "nothing was changed" — it may have been saved.
+    web::PageData data;
+    data.set_number("status", 503);
+    data.set_flag("outcome_unknown", true);
+    return page(ctx, web::Page::kError, language, data, 503);
+  }
   return error_page(ctx, status_for(error.code()), language);
 }
 

@@ -124,9 +124,9 @@ Result<store::ItemId> Intake::send_reply(store::CaseId case_id, std::string_view
                                         store::Direction::kReviewer, std::move(body), today());
   auto result = store_.commit(std::move(batch));
   if (!result) {
-    // After kIo the outcome is unknown: the record may reappear on reopen,
-    // so its blob must stay (store.h). Any other error certainly did not commit.
-    if (blob_ref && result.error().code() != ErrorCode::kIo) {
+    // After kIo or kOutcomeUnknown the record may be there, so its blob
+    // must stay (store.h). Any other error certainly did not commit.
+    if (blob_ref && !store::commit_may_have_happened(result.error())) {
       (void)store_.blobs().remove(blob_ref->sha256);
     }
     return result.error().with_context("reply: store");

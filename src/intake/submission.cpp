@@ -214,10 +214,10 @@ Result<Receipt> Submission::commit() {
 
   auto result = intake_.store().commit(std::move(batch));
   if (!result) {
-    // After kIo the outcome is unknown: the records may reappear on reopen,
-    // so their blobs must stay (store.h). Any other error certainly did not
-    // commit, and the destructor removes the blobs.
-    if (result.error().code() == ErrorCode::kIo) committed_ = true;
+    // After kIo or kOutcomeUnknown the records may be there (or reappear
+    // on reopen), so their blobs must stay (store.h). Any other error
+    // certainly did not commit, and the destructor removes the blobs.
+    if (store::commit_may_have_happened(result.error())) committed_ = true;
     return result.error().with_context("submission: store");
   }
   committed_ = true;

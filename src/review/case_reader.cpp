@@ -76,9 +76,10 @@ class RoutingSink final : public ByteSink {
   OutputDirFile* file_ = nullptr;
 };
 
-Result<void> read_one(store::Store& store, std::span<const age::Identity* const> identities,
-                      OutputDir* out, ReadItem& item) {
-  auto body = SAFEHOUSE_TRY(store.open_item_body(item.record.item_id));
+Result<void> read_one(const ItemBodyOpener& open_body,
+                      std::span<const age::Identity* const> identities, OutputDir* out,
+                      ReadItem& item) {
+  auto body = SAFEHOUSE_TRY(open_body(item.record));
   RoutingSink content(item, out);
   intake::FrameDecoder decoder(content);
   content.set_decoder(&decoder);
@@ -96,12 +97,21 @@ Result<std::vector<ReadItem>> read_case(store::Store& store, store::CaseId case_
                                         OutputDir* out) {
   SAFEHOUSE_TRY(store.get_case(case_id));
   const auto records = SAFEHOUSE_TRY(store.list_items(case_id));
+  return read_items(
+      records,
+      [&store](const store::ItemRecord& item) { return store.open_item_body(item.item_id); },
+      identities, out);
+}
+
+std::vector<ReadItem> read_items(std::span<const store::ItemRecord> records,
+                                 const ItemBodyOpener& open_body,
+                                 std::span<const age::Identity* const> identities, OutputDir* out) {
   std::vector<ReadItem> items;
   items.reserve(records.size());
   for (const auto& record : records) {
     ReadItem& item = items.emplace_back();
     item.record = record;
-    auto result = read_one(store, identities, out, item);
+    auto result = read_one(open_body, identities, out, item);
     if (!result) {
       item.error = result.error().with_context("item " + std::to_string(record.item_id));
       item.text.clear();

@@ -7,6 +7,8 @@
 #ifndef SAFEHOUSE_REVIEW_CASE_READER_H_
 #define SAFEHOUSE_REVIEW_CASE_READER_H_
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,6 +39,16 @@ struct ReadItem {
 Result<std::vector<ReadItem>> read_case(store::Store& store, store::CaseId case_id,
                                         std::span<const age::Identity* const> identities,
                                         OutputDir* out);
+
+// Where read_items() gets an item's ciphertext: the store, or an export
+// bundle (review/bundle.h). The source must check the item's SHA-256.
+using ItemBodyOpener =
+    std::function<Result<std::unique_ptr<ByteSource>>(const store::ItemRecord& item)>;
+
+// Decrypts `records` in order, as read_case() does, from `open_body`.
+std::vector<ReadItem> read_items(std::span<const store::ItemRecord> records,
+                                 const ItemBodyOpener& open_body,
+                                 std::span<const age::Identity* const> identities, OutputDir* out);
 
 }  // namespace safehouse::review
 

@@ -111,10 +111,11 @@ Error PgSession::error_of(const void* raw, std::string_view sql) {
   while (!message.empty() && message.back() == '\n') message.pop_back();
   if (lost) {
     // The server went away. A COMMIT that was sent may or may not have
-    // happened (kIo: keep the blobs it names); anything else certainly
-    // did not (kUnavailable: the client sees 503 and retries).
+    // happened (kOutcomeUnknown: keep the blobs it names, tell the client
+    // so); anything else certainly did not (kUnavailable: the client sees
+    // 503 and retries).
     if (sql == "COMMIT")
-      return Error(ErrorCode::kIo, message + " (during COMMIT: outcome unknown)");
+      return Error(ErrorCode::kOutcomeUnknown, message + " (during COMMIT: outcome unknown)");
     return Error(ErrorCode::kUnavailable, message);
   }
   const std::string_view code = state != nullptr ? state : "";

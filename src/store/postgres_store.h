@@ -38,7 +38,7 @@ std::string redact_postgres_url(std::string_view url);
 // it is newer than this binary) and returns the store; `blobs` holds the
 // large ciphertexts. kUnavailable if the server cannot be reached. While
 // the server is down later, reads and commits fail with kUnavailable (a
-// COMMIT cut off midway: kIo, outcome unknown) and the store reconnects by
+// COMMIT cut off midway: kOutcomeUnknown) and the store reconnects by
 // itself once it is back. Thread-safe (see Store).
 Result<std::unique_ptr<Store>> open_postgres(const std::string& url,
                                              std::unique_ptr<BlobStore> blobs,

@@ -115,8 +115,9 @@ void answer(PendingBatch& pending, Result<CommitResult> result) {
 // An error after which the transaction's outcome is unclear or the engine
 // has rolled it back on its own: it fails the whole group, not one batch.
 bool is_transaction_error(const Error& e) {
-  return e.code() == ErrorCode::kIo || e.code() == ErrorCode::kUnavailable ||
-         e.code() == ErrorCode::kIntegrity || e.code() == ErrorCode::kInternal;
+  return e.code() == ErrorCode::kIo || e.code() == ErrorCode::kOutcomeUnknown ||
+         e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kIntegrity ||
+         e.code() == ErrorCode::kInternal;
 }
 
 }  // namespace
@@ -185,7 +186,7 @@ std::optional<Result<std::vector<std::optional<Result<CommitResult>>>>> SqlStore
     if (db.last_error_retryable()) return std::nullopt;
     // A failed fsync leaves the WAL's state unknown; a full disk does not.
     // A PostgreSQL connection lost in COMMIT leaves the outcome unknown too
-    // (kIo: keep the blobs), but the next transaction reconnects.
+    // (kOutcomeUnknown: keep the blobs), but the next transaction reconnects.
     if (committed.error().code() != ErrorCode::kUnavailable && engine_->poison_on_io()) {
       poisoned_ = committed.error().with_context("store: a commit failed; reopen the store");
     }

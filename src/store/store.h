@@ -61,7 +61,10 @@ class Store {
   // certainly did not commit and the store stays usable; kIo (a failed
   // write or fsync) leaves the outcome unknown — the batch may reappear
   // after a reopen, so keep the blobs it referenced — and the store refuses
-  // writes until reopened (docs/storage.md, "Durability").
+  // writes until reopened (docs/storage.md, "Durability"); kOutcomeUnknown
+  // (PostgreSQL: the connection broke during COMMIT) likewise may have
+  // committed, keep the blobs, but the store goes on with a new connection.
+  // See commit_may_have_happened().
   virtual void commit_async(WriteBatch batch, std::function<void(Result<CommitResult>)> done) = 0;
   // commit_async() and wait.
   virtual Result<CommitResult> commit(WriteBatch batch) = 0;
@@ -88,6 +91,13 @@ class Store {
   virtual BlobStore& blobs() = 0;
   virtual StoreStats stats() = 0;
 };
+
+// True when a failed commit may nevertheless have happened (kIo,
+// kOutcomeUnknown): the blobs it named must stay. Any other error certainly
+// did not commit.
+inline bool commit_may_have_happened(const Error& error) {
+  return error.code() == ErrorCode::kIo || error.code() == ErrorCode::kOutcomeUnknown;
+}
 
 }  // namespace safehouse::store
 

@@ -39,6 +39,7 @@ TEST(Error, ValueOnErrorIsABug) {
 TEST(Error, CodesHaveNames) {
   EXPECT_EQ(error_code_name(ErrorCode::kNoMatch), "no match");
   EXPECT_EQ(error_code_name(ErrorCode::kIo), "i/o");
+  EXPECT_EQ(error_code_name(ErrorCode::kOutcomeUnknown), "outcome unknown");
 }
 
 }  // namespace

@@ -183,6 +183,7 @@ TEST(Router, StatusForErrorCodes) {
   EXPECT_EQ(status_for(ErrorCode::kTooLarge), 413u);
   EXPECT_EQ(status_for(ErrorCode::kUnsupported), 415u);
   EXPECT_EQ(status_for(ErrorCode::kIo), 500u);
+  EXPECT_EQ(status_for(ErrorCode::kOutcomeUnknown), 503u);
 }
 
 }  // namespace

@@ -551,6 +551,49 @@ TEST_P(RoutesTest, PersianSpellingSlipsSignInAndOtherSlipsDoNot) {
   EXPECT_EQ(call(Method::kGet, "/fa/inbox").status(), 303U);  // not signed in
 }
 
+// PostgreSQL only: the connection is cut during COMMIT (a deferred trigger
+// ends the server process running it), so the outcome is unknown. The
+// source gets a 503 page saying exactly that — in English and Persian,
+// never "nothing was changed", never a 500 — and once the database answers
+// again the same form goes through, with no restart.
+class RoutesCommitCutTest : public RoutesTest {};
+
+TEST_P(RoutesCommitCutTest, ACommitCutOffIs503AndSaysSo) {
+  const std::string cut_sql =
+      "CREATE FUNCTION cut_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(10); RETURN NULL; "
+      "END $$; CREATE CONSTRAINT TRIGGER cut_commit AFTER INSERT ON items DEFERRABLE "
+      "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cut_commit()";
+  stack_.db->sql(cut_sql);
+  for (const char* language : {"en", "fa"}) {
+    SCOPED_TRACE(language);
+    cookie_.clear();
+    const std::string base = std::string("/") + language;
+    Response form = call(Method::kGet, base + "/first-contact");
+    ASSERT_EQ(form.status(), 200U);
+    Response cut = post_multipart(base + "/first-contact",
+                                  {{"csrf", csrf_of(form), {}}, {"message", "hello", {}}});
+    EXPECT_EQ(cut.status(), 503U) << cut.body();
+    EXPECT_NE(cut.body().find(language == std::string("en")
+                                  ? "cannot tell whether it arrived"
+                                  : "نمی\u200cدانیم که به دست ما رسیده است یا نه"),
+              std::string::npos)
+        << cut.body();
+    EXPECT_EQ(cut.body().find("Nothing was changed"), std::string::npos);
+    EXPECT_EQ(cut.body().find("هیچ چیزی تغییر نکرد"), std::string::npos);
+    EXPECT_EQ(cases(), 0U);  // this time the cut COMMIT did not happen
+  }
+  stack_.db->sql("DROP TRIGGER cut_commit ON items; DROP FUNCTION cut_commit()");
+  Response form = call(Method::kGet, "/en/first-contact");
+  Response sent = post_multipart("/en/first-contact",
+                                 {{"csrf", csrf_of(form), {}}, {"message", "hello again", {}}});
+  EXPECT_EQ(sent.status(), 303U) << sent.body();
+  EXPECT_EQ(cases(), 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, RoutesCommitCutTest, ::testing::Values(Engine::kPostgres),
+                         store::testing::engine_name);
+
 INSTANTIATE_TEST_SUITE_P(Engines, RoutesTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          store::testing::engine_name);
 

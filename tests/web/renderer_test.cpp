@@ -286,6 +286,21 @@ TEST(Renderer, ErrorPageShowsStatusAndTranslatedMessage) {
       renderer().render(Page::kError, Language::kEnglish, PageData().set_number("status", 503));
   EXPECT_TRUE(contains(busy, "very busy right now"));
   EXPECT_FALSE(contains(busy, "Something went wrong"));
+  // A commit cut off (kOutcomeUnknown): 503, but never "nothing was changed".
+  for (Language language : {Language::kEnglish, Language::kPersian}) {
+    const std::string unknown =
+        renderer().render(Page::kError, language,
+                          PageData().set_number("status", 503).set_flag("outcome_unknown", true));
+    EXPECT_TRUE(contains(unknown, language == Language::kEnglish ? "503" : "۵۰۳"));
+    EXPECT_TRUE(contains(
+        unknown, language == Language::kEnglish
+                     ? "cannot tell whether it arrived"
+                     : "نمی‌دانیم که به دست ما رسیده است یا نه"))
+        << unknown;
+    EXPECT_FALSE(contains(unknown, "very busy"));
+    EXPECT_FALSE(contains(unknown, "Nothing was changed"));
+    EXPECT_FALSE(contains(unknown, "هیچ چیزی تغییر نکرد"));
+  }
   const std::string quota =
       renderer().render(Page::kError, Language::kPersian, PageData().set_number("status", 429));
   EXPECT_TRUE(contains(quota, "۴۲۹"));

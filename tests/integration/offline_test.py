@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# tests/integration/offline_test.py: offline review (issue 10), end to end
+# against the real binary and a running server.
+#   export: `safehouse export` writes a bundle (encrypted items, case files,
+#     manifest); with the data directory moved away, `review read --bundle`
+#     shows the message, claims, reply and file; `sha256sum -c` and the stock
+#     `age -d` open it too; a changed, missing or extra-large file, a broken
+#     manifest and an unfinished export are refused naming the bad file; an
+#     existing output directory and an unknown case are refused and leave
+#     nothing; the export is in the audit log, which stays intact.
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safehouse_harness import (Installation, check, db_path, log, run_cases,  # noqa: E402
+                               sqlite_query, unique_marker)
+
+
+def run(inst, args, env=None):
+    """(exit status, stdout, stderr) of `safehouse ARGS`."""
+    proc = inst.cli(args, check_rc=False, env=env)
+    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(
+        errors="replace")
+
+
+def expect_refused(result, words, what):
+    rc, out, err = result
+    check(rc != 0, "%s: was not refused: %s" % (what, out))
+    check(words in err, "%s: %r not in %r" % (what, words, err))
+    log(what, "refused:", err.strip())
+
+
+def new_case(inst, server, message, files=(), claims=None):
+    source = server.session()
+    resp = source.first_contact(message, files=files, claims=claims)
+    check(resp.status in (200, 303), "first contact: %d" % resp.status)
+    return int(sqlite_query(db_path(inst), "SELECT max(case_id) FROM cases"))
+
+
+def read_bundle(inst, bundle, extra=()):
+    return run(inst, ["review", "read", "--bundle", bundle, "-i", inst.identity] + list(extra))
+
+
+def export(binary, keep):
+    with Installation(binary, keep) as inst:
+        server = inst.start()
+        message, claim = unique_marker("MSG"), unique_marker("UNIT")
+        file_body = ("file " + unique_marker("FILE") + "\n").encode() * 200
+        case_a = new_case(inst, server, message, files=[("report.txt", file_body)],
+                          claims={"branch": "police", "unit": claim})
+        reply = unique_marker("REPLY")
+        inst.cli(["review", "reply", "--data", inst.dir, str(case_a)], input_bytes=reply.encode())
+        other = unique_marker("OTHER")
+        case_b = new_case(inst, server, other)
+        case_c = new_case(inst, server, unique_marker("NOTEXPORTED"))
+        server.stop()
+
+        alice = os.path.join(inst.root, "alice.key")
+        inst.cli(["reviewer", "add", "--data", inst.dir, "alice", "--identity-out", alice])
+        bundle = os.path.join(inst.root, "bundle")
+        rc, out, err = run(inst, ["export", "--data", inst.dir, str(case_a), str(case_b),
+                                  str(case_a), "-o", bundle, "-i", alice])
+        check(rc == 0, "export: %d %s" % (rc, err))
+        check("Exported 2 cases, 4 encrypted items" in out, "export said %r" % out)
+        check("review read --bundle" in out, "export does not say how to read it: %r" % out)
+        log("export:", out.splitlines()[0])
+        names = sorted(os.listdir(bundle))
+        items = [n for n in names if n.startswith("item-")]
+        check("manifest.txt" in names and "case-%d.txt" % case_a in names and
+              "case-%d.txt" % case_b in names and "case-%d.txt" % case_c not in names,
+              "bundle holds %r" % names)
+        check(len(items) == 4, "bundle items %r" % items)
+        mode = os.stat(bundle).st_mode & 0o777
+        check(mode == 0o700, "bundle mode %o" % mode)
+
+        # Ciphertext only: no marker in any bundle file.
+        for name in names:
+            data = open(os.path.join(bundle, name), "rb").read()
+            for marker in (message, claim, reply, other):
+                check(marker.encode() not in data, "%s in plain text in %s" % (marker, name))
+
+        # The audit log names the exporter, once per case.
+        db = db_path(inst)
+        rows = sqlite_query(db, "SELECT actor || ':' || case_id FROM audit_log WHERE action = "
+                            "'export' ORDER BY seq").split("\n")
+        check(rows == ["alice:%d" % case_a, "alice:%d" % case_b], "audit rows %r" % rows)
+        rc, out, err = run(inst, ["audit", "verify", "--data", inst.dir])
+        check(rc == 0, "audit verify: %s" % err)
+
+        # The stock tools: sha256sum checks the manifest, age opens an item.
+        proc = subprocess.run(["sha256sum", "-c", "--strict", "manifest.txt"], cwd=bundle,
+                              capture_output=True, timeout=60)
+        check(proc.returncode == 0, "sha256sum -c: %r" % proc.stdout)
+        found = False
+        for name in items:
+            proc = subprocess.run(["age", "-d", "-i", inst.identity, os.path.join(bundle, name)],
+                                  capture_output=True, timeout=60)
+            check(proc.returncode == 0, "age -d %s: %r" % (name, proc.stderr))
+            found = found or message.encode() in proc.stdout
+        check(found, "age -d opened no item holding the message")
+
+        # Offline: the data directory is gone.
+        offline_dir = inst.dir + ".away"
+        os.rename(inst.dir, offline_dir)
+        identity = os.path.join(inst.root, "reviewer.key")
+        shutil.copy(os.path.join(offline_dir, "demo-reviewer.key"), identity)
+        inst.identity = identity
+        try:
+            out_dir = os.path.join(inst.root, "files")
+            rc, out, err = read_bundle(inst, bundle, ["--out", out_dir])
+            check(rc == 0, "review read --bundle: %d %s" % (rc, err))
+            for marker in (message, claim, reply, other):
+                check(marker in out, "%s not shown by review read --bundle" % marker)
+            check("manifest verified, 2 cases" in out, "no verification line: %r" % out)
+            saved = os.listdir(out_dir)
+            check(len(saved) == 1 and saved[0].endswith("report.txt"), "saved %r" % saved)
+            check(open(os.path.join(out_dir, saved[0]), "rb").read() == file_body,
+                  "saved file differs")
+            rc, out, err = read_bundle(inst, bundle, [str(case_b)])
+            check(rc == 0 and other in out and message not in out, "one case: %r %r" % (out, err))
+            expect_refused(read_bundle(inst, bundle, [str(case_c)]), "does not hold case %d" % case_c,
+                           "a case not in the bundle")
+            expect_refused(run(inst, ["review", "read", "--bundle", bundle]), "-i FILE",
+                           "--bundle without -i")
+
+            def broken(name, change):
+                copy = os.path.join(inst.root, "broken-" + name)
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(bundle, copy)
+                change(copy)
+                return copy
+
+            def flip(path):
+                data = bytearray(open(path, "rb").read())
+                data[len(data) // 2] ^= 1
+                open(path, "wb").write(bytes(data))
+
+            victim = items[0]
+            copy = broken("flip", lambda d: flip(os.path.join(d, victim)))
+            expect_refused(read_bundle(inst, copy), victim + ": its SHA-256 does not match",
+                           "a changed item")
+            copy = broken("gone", lambda d: os.unlink(os.path.join(d, victim)))
+            expect_refused(read_bundle(inst, copy), victim + ": listed in the manifest but missing",
+                           "a missing item")
+            case_file = "case-%d.txt" % case_a
+            copy = broken("case", lambda d: open(os.path.join(d, case_file), "a").write("x\n"))
+            expect_refused(read_bundle(inst, copy), case_file + ": its SHA-256 does not match",
+                           "a changed case file")
+
+            def resigned(d):
+                # A case file edited *and* its manifest line updated: the
+                # case file's own check of its items still refuses it.
+                path = os.path.join(d, case_file)
+                text = open(path).read()
+                text = re.sub(r"^(item \d+ \w+ \d+ )[0-9a-f]{64}", lambda m: m.group(1) + "0" * 64,
+                              text, count=1, flags=re.M)
+                open(path, "w").write(text)
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                manifest = os.path.join(d, "manifest.txt")
+                lines = [(digest + "  " + case_file) if line.endswith("  " + case_file) else line
+                         for line in open(manifest).read().splitlines()]
+                open(manifest, "w").write("\n".join(lines) + "\n")
+            copy = broken("resigned", resigned)
+            expect_refused(read_bundle(inst, copy), "differs from the one in " + case_file,
+                           "a case file naming another item digest")
+            copy = broken("manifest", lambda d: open(os.path.join(d, "manifest.txt"), "a").write(
+                "not a manifest line\n"))
+            expect_refused(read_bundle(inst, copy), "manifest: line %d" % (len(names)),
+                           "a malformed manifest")
+            copy = broken("unfinished", lambda d: os.unlink(os.path.join(d, "manifest.txt")))
+            expect_refused(read_bundle(inst, copy), "has no manifest.txt", "no manifest")
+            copy = broken("link", lambda d: (os.unlink(os.path.join(d, victim)),
+                                             os.symlink("/etc/passwd", os.path.join(d, victim))))
+            rc, out, err = read_bundle(inst, copy)
+            check(rc != 0 and victim in err, "a symbolic link was followed: %r" % err)
+            log("symbolic link refused:", err.strip())
+        finally:
+            os.rename(offline_dir, inst.dir)
+
+        expect_refused(run(inst, ["export", "--data", inst.dir, str(case_a), "-o", bundle]),
+                       "exists", "export into an existing directory")
+        fresh = os.path.join(inst.root, "fresh")
+        expect_refused(run(inst, ["export", "--data", inst.dir, "999", "-o", fresh]), "999",
+                       "an unknown case")
+        check(not os.path.exists(fresh), "a refused export left a directory")
+        exports = int(sqlite_query(db, "SELECT count(*) FROM audit_log WHERE action = 'export'"))
+        check(exports == 2, "%d export entries, not 2: a refused export is not logged" % exports)
+
+
+CASES = {"export": export}
+
+if __name__ == "__main__":
+    sys.exit(run_cases(CASES, sys.argv))
