@@ -24,16 +24,17 @@ export const kChromiumArgs = [
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
 ];
 
-// openSession({origin, locale}): a new Chromium with its own temporary
-// profile (so its own cookie jar). Returns {context, page, requests, close}.
+// openSession({origin, locale, javaScript}): a new Chromium with its own
+// temporary profile (so its own cookie jar); JavaScript off unless
+// `javaScript` is true. Returns {context, page, requests, close}.
 // `requests` collects the URL of every request any page of it makes.
-export async function openSession({ origin, locale = 'en-US' }) {
+export async function openSession({ origin, locale = 'en-US', javaScript = false }) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'safehouse-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: kChromium,
     headless: true,
     args: kChromiumArgs,
-    javaScriptEnabled: false,
+    javaScriptEnabled: javaScript,
     baseURL: origin,
     locale,
     viewport: { width: 1000, height: 800 },
