@@ -36,7 +36,8 @@ struct ReviewOptions {
   std::string reply_file;
   std::string language = "en";
   store::CaseId case_id = 0;
-  std::string target;  // transition: the status word
+  std::string target;              // transition: the status word
+  store::CaseId duplicate_of = 0;  // transition duplicate --of CASE
 };
 
 Result<std::unique_ptr<config::Installation>> open_installation(const std::string& data) {
@@ -50,14 +51,18 @@ Result<void> run_list(const ReviewOptions& options) {
   const auto cases = SAFEHOUSE_TRY(review::list_case_summaries(installation->store(), status));
   std::cout << std::left << std::setw(6) << "CASE" << std::setw(26) << "SOURCE" << std::setw(24)
             << "STATUS" << std::setw(12) << "CREATED" << std::setw(12) << "LAST EVENT"
-            << std::setw(8) << "ITEMS"
-            << "REPLIES\n";
+            << std::setw(8) << "ITEMS" << std::setw(8) << "REPLIES"
+            << "DUPLICATE-OF\n";
   for (const auto& c : cases) {
     std::cout << std::left << std::setw(6) << c.record.case_id << std::setw(26) << c.alias
               << std::setw(24) << store::status_name(c.record.status) << std::setw(12)
               << intake::format_day(c.record.created_day) << std::setw(12)
-              << intake::format_day(c.record.last_event_day) << std::setw(8) << c.source_items
-              << c.reviewer_items << "\n";
+              << intake::format_day(c.record.last_event_day) << std::setw(8) << c.source_items;
+    if (c.duplicate_of != 0) {
+      std::cout << std::setw(8) << c.reviewer_items << c.duplicate_of << "\n";
+    } else {
+      std::cout << c.reviewer_items << "\n";
+    }
   }
   if (cases.empty()) std::cout << "(no cases)\n";
   return {};
@@ -190,6 +195,13 @@ Result<void> run_read(const ReviewOptions& options) {
                                            options.case_id, out ? "with --out" : ""));
   const auto items = SAFEHOUSE_TRY(review::read_case(store, options.case_id, raw, out.get()));
   print_case_header(summary.record, summary.alias);
+  if (summary.duplicate_of != 0) std::cout << "Duplicate of case " << summary.duplicate_of << ".\n";
+  const auto duplicates = SAFEHOUSE_TRY(review::duplicates_of(store, options.case_id));
+  if (!duplicates.empty()) {
+    std::cout << "Duplicates of this case:";
+    for (store::CaseId id : duplicates) std::cout << " " << id;
+    std::cout << "\n";
+  }
   return print_items(items, out.get());
 }
 
@@ -253,14 +265,18 @@ Result<void> run_transition(const ReviewOptions& options) {
   for (const auto& key : keys) {
     if (key.signing_key() == reviewer->signing_key) own = &key;
   }
+  std::optional<store::CaseId> duplicate_of;
+  if (options.duplicate_of != 0) duplicate_of = options.duplicate_of;
   const review::TransitionOutcome outcome =
-      SAFEHOUSE_TRY(workflow.transition(*own, options.case_id, *target));
+      SAFEHOUSE_TRY(workflow.transition(*own, options.case_id, *target, duplicate_of));
   const std::string move = std::string(store::status_name(outcome.from)) + " -> " +
                            std::string(store::status_name(outcome.to));
   if (outcome.moved) {
     std::cout << "Case " << options.case_id << ": " << move << " by " << reviewer->name << " ("
               << outcome.approvals << " of " << outcome.needed << " approvals); event "
-              << outcome.event_number << ".\n";
+              << outcome.event_number;
+    if (duplicate_of) std::cout << "; duplicate of case " << *duplicate_of;
+    std::cout << ".\n";
     if (outcome.to == store::CaseStatus::kPurged) {
       std::cout << "Its items are deleted (" << outcome.blobs_removed
                 << " blob files); a tombstone stays.\n";
@@ -327,6 +343,8 @@ void add_review_command(CLI::App& app) {
                    "The new status: received triage verifying needs-info corroborated "
                    "verified duplicate rejected suspected-infiltration withdrawn purged")
       ->required();
+  transition->add_option("--of", options->duplicate_of,
+                         "With duplicate: the case this one duplicates (recorded as a link)");
   transition->callback([options] { exit_on_error(run_transition(*options)); });
 }
 

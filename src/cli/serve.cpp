@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/log_key_unlock.h"
 #include "cli/passphrase.h"
+#include "cli/witness_client.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
 #include "crypto/process_hardening.h"
@@ -27,6 +28,7 @@
 #include "http/staff_routes.h"
 #include "intake/intake.h"
 #include "store/log_store.h"
+#include "tlog/tile_store.h"
 #include "web/language.h"
 #include "web/renderer.h"
 
@@ -35,6 +37,8 @@ namespace {
 
 constexpr std::size_t kSignInMaxWaiting = 256;
 constexpr auto kSignInMaxWait = std::chrono::seconds(30);
+// How often the log's head is compared with what the witnesses cosigned.
+constexpr auto kWitnessPollPeriod = std::chrono::seconds(2);
 
 struct ServeOptions {
   std::string data;
@@ -140,7 +144,18 @@ Result<void> run_serve(const ServeOptions& options) {
       installation->layout().dir, config.storage.database, store::FileSystem::posix()));
   SAFEHOUSE_TRY_VOID(log->create(config::log_origin(installation->log_key()),
                                  config::log_signer(installation->log_key())));
-  http::add_log_routes(source_router, [&log](std::string_view path) { return log->read(path); });
+  // The checkpoint goes out with the cosignatures witnesses gave it.
+  http::add_log_routes(source_router, [&log](std::string_view path) -> Result<Bytes> {
+    return path == tlog::kCheckpointPath ? log->cosigned_checkpoint() : log->read(path);
+  });
+  // Witnesses named in config.toml are asked to cosign each new checkpoint
+  // (whoever appended it: this server, `statement sign`, another server).
+  auto witnesses =
+      SAFEHOUSE_TRY(WitnessClient::create(config.witnesses, *log, http_witness_transport()));
+  std::unique_ptr<WitnessLoop> witness_loop;
+  if (!config.witnesses.empty()) {
+    witness_loop = std::make_unique<WitnessLoop>(*witnesses, kWitnessPollPeriod);
+  }
 
   http::ServerOptions server_options;
   server_options.key_derivation_queue_limit = quotas.key_derivation_queue;
@@ -165,6 +180,7 @@ Result<void> run_serve(const ServeOptions& options) {
                [&sessions] { sessions.sweep(); });
   print_start(config, server);
   server.run();
+  if (witness_loop) witness_loop->stop();
   std::cout << "Stopped." << std::endl;
   return {};
 }

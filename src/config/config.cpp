@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "store/blob_store.h"
+#include "tlog/note_key.h"
 
 namespace safehouse::config {
 
@@ -82,10 +83,89 @@ Result<void> quota_values(const toml::table& table, Quotas& quotas) {
   return {};
 }
 
+Result<std::string> string_value(const toml::table& table, std::string_view where,
+                                 std::string_view key) {
+  const toml::node* node = table.get(key);
+  const std::string name = std::string(where) + "." + std::string(key);
+  if (node == nullptr) return config_error(name + ": missing");
+  if (!node->is_string()) return config_error(name + ": not a string");
+  return node->as_string()->get();
+}
+
+bool is_witness_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// [[witness]] name = "…" url = "http://…" key = "<cosignature/v1 verifier key>"
+Result<void> witness_tables(const toml::table& root, std::vector<WitnessSettings>& out) {
+  const toml::node* node = root.get("witness");
+  if (node == nullptr) return {};
+  const toml::array* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    return config_error("witness: not an array of tables (write [[witness]])");
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::table& table = *array->get(i)->as_table();
+    const std::string where = "witness[" + std::to_string(i + 1) + "]";
+    SAFEHOUSE_TRY_VOID(only_keys(table, where, {"name", "url", "key"}));
+    WitnessSettings witness;
+    witness.name = SAFEHOUSE_TRY(string_value(table, where, "name"));
+    witness.url = SAFEHOUSE_TRY(string_value(table, where, "url"));
+    witness.key = SAFEHOUSE_TRY(string_value(table, where, "key"));
+    if (!is_witness_name(witness.name)) {
+      return config_error(where + ".name: must be 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    // The client speaks plain HTTP (a local Tor port forward reaches an onion).
+    if (!witness.url.starts_with("http://") || witness.url.size() <= 7 ||
+        witness.url.find_first_of("?# ") != std::string::npos) {
+      return config_error(where + ".url: must be http://HOST[:PORT][/PATH]");
+    }
+    auto key = tlog::parse_verifier_key_parts(witness.key);
+    if (!key) return key.error().with_context(where + ".key");
+    if (key->type != tlog::kKeyTypeCosignatureV1) {
+      return config_error(where + ".key: not a cosignature/v1 (type 0x04) verifier key");
+    }
+    for (const WitnessSettings& other : out) {
+      if (other.name == witness.name) return config_error(where + ".name: used twice");
+      if (other.key == witness.key) return config_error(where + ".key: used twice");
+    }
+    out.push_back(std::move(witness));
+  }
+  return {};
+}
+
+// [onion] addresses = ["<v3>.onion", …]
+Result<void> onion_addresses(const toml::table& table, OnionSettings& onion) {
+  SAFEHOUSE_TRY_VOID(only_keys(table, "onion", {"addresses"}));
+  const toml::node* node = table.get("addresses");
+  if (node == nullptr) return {};
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return config_error("onion.addresses: not an array");
+  for (const toml::node& item : *array) {
+    if (!item.is_string()) return config_error("onion.addresses: not an array of strings");
+    const std::string& address = item.as_string()->get();
+    if (!is_onion_address(address)) {
+      return config_error("onion.addresses: '" + address +
+                          "' is not a v3 onion address (56 of a-z 2-7, then .onion)");
+    }
+    for (const std::string& other : onion.addresses) {
+      if (other == address) return config_error("onion.addresses: '" + address + "' twice");
+    }
+    onion.addresses.push_back(address);
+  }
+  return {};
+}
+
 Result<Config> from_table(const toml::table& root) {
   SAFEHOUSE_TRY_VOID(only_keys(root, "",
                                {"organisation", "source", "staff", "session", "limits", "storage",
-                                "keys", "quotas"}));
+                                "keys", "quotas", "witness", "onion"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name", "default_language"}));
@@ -155,6 +235,12 @@ Result<Config> from_table(const toml::table& root) {
       config.keys.log_key_passphrase_file = file->as_string()->get();
     }
   }
+  SAFEHOUSE_TRY_VOID(witness_tables(root, config.witnesses));
+  if (root.contains("onion")) {
+    const toml::table* onion = section(root, "onion");
+    if (onion == nullptr) return config_error("onion: not a table");
+    SAFEHOUSE_TRY_VOID(onion_addresses(*onion, config.onion));
+  }
   for (std::string_view name :
        {"source", "staff", "session", "limits", "organisation", "storage", "keys", "quotas"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
@@ -165,6 +251,15 @@ Result<Config> from_table(const toml::table& root) {
 }
 
 }  // namespace
+
+bool is_onion_address(std::string_view text) {
+  constexpr std::string_view kSuffix = ".onion";
+  if (text.size() != 56 + kSuffix.size() || !text.ends_with(kSuffix)) return false;
+  for (char c : text.substr(0, 56)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'))) return false;
+  }
+  return true;
+}
 
 std::string ListenAddress::to_string() const {
   const bool v6 = host.find(':') != std::string::npos;
@@ -248,6 +343,19 @@ std::string format_config(const Config& config) {
       comment.replace(at, 1, "\n# ");
     }
     out << "# " << comment << "\n" << quota.name << " = " << config.quotas.*quota.member << "\n";
+  }
+  toml::array onions;
+  for (const std::string& address : config.onion.addresses) onions.push_back(address);
+  out << "\n[onion]\n# The source listener's genuine onion addresses (\"<56 characters>.onion\"),\n"
+      << "# shown on the landing page and at /log/onion-addresses in a note signed\n"
+      << "# with the log key, so that a cloned intake page can be told apart.\n"
+      << toml::table{{"addresses", onions}} << "\n";
+  out << "\n# Witnesses that cosign each new checkpoint of the log (docs/tlog.md), one\n"
+      << "# [[witness]] table each: name, url = \"http://HOST:PORT[/PATH]\" (requests go\n"
+      << "# to URL/add-checkpoint) and key, the witness's cosignature/v1 verifier key.\n";
+  for (const WitnessSettings& witness : config.witnesses) {
+    out << "[[witness]]\n"
+        << toml::table{{"name", witness.name}, {"url", witness.url}, {"key", witness.key}} << "\n";
   }
   return out.str();
 }

@@ -11,10 +11,11 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
-#include "store/blob_store.h"
 #include "config/quotas.h"
+#include "store/blob_store.h"
 
 namespace safehouse::config {
 
@@ -61,6 +62,25 @@ struct KeySettings {
   bool operator==(const KeySettings&) const = default;
 };
 
+// A tlog-witness that `serve` asks to cosign each new checkpoint (a
+// [[witness]] table; docs/tlog.md, "Witnesses").
+struct WitnessSettings {
+  std::string name;  // for messages: "name: 1 to 64 of A-Z a-z 0-9 . _ -"
+  std::string url;   // http://HOST[:PORT][/PREFIX]; requests go to URL/add-checkpoint
+  std::string key;   // its cosignature/v1 (type 0x04) verifier key
+  bool operator==(const WitnessSettings&) const = default;
+};
+
+// The installation's genuine onion addresses ([onion] addresses), published
+// as a note signed with the log key (docs/tlog.md, "Onion addresses").
+struct OnionSettings {
+  std::vector<std::string> addresses;  // "<56 base32 characters>.onion", lower case
+  bool operator==(const OnionSettings&) const = default;
+};
+
+// A v3 onion address as [onion] addresses takes it: 56 of a-z 2-7 then ".onion".
+bool is_onion_address(std::string_view text);
+
 struct Config {
   std::string organisation_name = "Safehouse";
   // The language `GET /` leads to when the browser asks for neither: "en" or
@@ -73,6 +93,8 @@ struct Config {
   Limits limits;
   KeySettings keys;
   Quotas quotas;
+  std::vector<WitnessSettings> witnesses;
+  OnionSettings onion;
   bool operator==(const Config&) const = default;
 };
 

@@ -19,6 +19,8 @@ struct CaseSummary {
   std::string alias;                // the source's reviewer-facing name
   std::int64_t source_items = 0;    // messages and files from the source
   std::int64_t reviewer_items = 0;  // replies
+  // While the case is a duplicate: the case it was linked to (0: none).
+  store::CaseId duplicate_of = 0;
 };
 
 // Every case (optionally only those with `status`), ascending case id.
@@ -27,6 +29,9 @@ Result<std::vector<CaseSummary>> list_case_summaries(store::Store& store,
 
 // One case's summary; kNotFound if there is no such case.
 Result<CaseSummary> case_summary(store::Store& store, store::CaseId case_id);
+
+// The cases currently linked as duplicates of `case_id`, ascending.
+Result<std::vector<store::CaseId>> duplicates_of(store::Store& store, store::CaseId case_id);
 
 }  // namespace safehouse::review
 

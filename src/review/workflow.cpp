@@ -129,6 +129,34 @@ Result<SignedApproval> Workflow::sign(const ReviewerKeys& keys, store::CaseId ca
   return approval;
 }
 
+Result<void> Workflow::check_duplicate_of(store::SqlSession& db, const SignedApproval& approval,
+                                          store::CaseId original) {
+  if (approval.to != store::CaseStatus::kDuplicate) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--of names the case a duplicate belongs to; it goes only with duplicate");
+  }
+  if (original == approval.case_id) {
+    return Error(ErrorCode::kConflict, "a case cannot be a duplicate of itself");
+  }
+  auto other = store::current_case_event(db, original);
+  if (!other) {
+    return Error(ErrorCode::kNotFound,
+                 "--of " + std::to_string(original) + ": there is no such case");
+  }
+  if (other->status == store::CaseStatus::kPurged) {
+    return Error(ErrorCode::kConflict, "case " + std::to_string(original) +
+                                           " is purged: a tombstone cannot be the original");
+  }
+  if (other->status == store::CaseStatus::kDuplicate) {
+    const auto link = SAFEHOUSE_TRY(store::find_case_link(db, original));
+    return Error(
+        ErrorCode::kConflict,
+        "case " + std::to_string(original) + " is itself a duplicate" +
+            (link ? " of case " + std::to_string(link->duplicate_of) + "; link to that" : ""));
+  }
+  return {};
+}
+
 Result<void> Workflow::check_approval(store::SqlSession& db, const SignedApproval& approval,
                                       const store::ReviewerRecord& reviewer,
                                       TransitionOutcome& out) {
@@ -179,7 +207,8 @@ Result<void> Workflow::check_approval(store::SqlSession& db, const SignedApprova
   return {};
 }
 
-Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
+Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval,
+                                           std::optional<store::CaseId> duplicate_of) {
   const store::Day day = today_();
   TransitionOutcome out;
   std::string actor = "unknown signer";
@@ -196,6 +225,7 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
                                              "; their approvals are refused");
     }
     SAFEHOUSE_TRY_VOID(check_approval(db, approval, *reviewer, out));
+    if (duplicate_of) SAFEHOUSE_TRY_VOID(check_duplicate_of(db, approval, *duplicate_of));
     SAFEHOUSE_TRY_VOID(
         store::insert_approval(db, {approval.case_id, approval.event_number, approval.from,
                                     approval.to, reviewer->reviewer_id, day, approval.signature}));
@@ -205,6 +235,11 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
       out.event_number = SAFEHOUSE_TRY(store::append_case_event(db, approval.case_id, out.to, day));
       out.moved = true;
       detail += ", event " + std::to_string(out.event_number);
+      if (duplicate_of) {
+        SAFEHOUSE_TRY_VOID(
+            store::insert_case_link(db, {approval.case_id, *duplicate_of, out.event_number, day}));
+        detail += ", duplicate of case " + std::to_string(*duplicate_of);
+      }
       if (out.to == store::CaseStatus::kPurged) {
         unreferenced = SAFEHOUSE_TRY(store::delete_case_items(db, approval.case_id));
         detail += ", items deleted";
@@ -233,12 +268,13 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval) {
 }
 
 Result<TransitionOutcome> Workflow::transition(const ReviewerKeys& keys, store::CaseId case_id,
-                                               store::CaseStatus to) {
+                                               store::CaseStatus to,
+                                               std::optional<store::CaseId> duplicate_of) {
   auto approval = sign(keys, case_id, to);
   if (!approval) {
     return approval.error().with_context("case " + std::to_string(case_id));
   }
-  return submit(*approval);
+  return submit(*approval, duplicate_of);
 }
 
 Result<void> Workflow::log(std::string_view actor, std::string_view action, store::CaseId case_id,

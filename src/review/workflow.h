@@ -8,6 +8,7 @@
 #define SAFEHOUSE_REVIEW_WORKFLOW_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,11 +61,15 @@ class Workflow {
                               store::CaseStatus to);
   // Checks and records `approval`; moves the case once the table's number
   // of different reviewers approved. Refusals (kConflict, kIntegrity,
-  // kNotFound) say why and are logged too.
-  Result<TransitionOutcome> submit(const SignedApproval& approval);
+  // kNotFound) say why and are logged too. With `duplicate_of` (only for a
+  // move to duplicate) the move also records the link to that case, which
+  // must exist, be another case and be no duplicate or tombstone itself.
+  Result<TransitionOutcome> submit(const SignedApproval& approval,
+                                   std::optional<store::CaseId> duplicate_of = {});
   // sign() and submit().
   Result<TransitionOutcome> transition(const ReviewerKeys& keys, store::CaseId case_id,
-                                       store::CaseStatus to);
+                                       store::CaseStatus to,
+                                       std::optional<store::CaseId> duplicate_of = {});
 
   // Logs a reviewer action that changes nothing here (read, reply).
   Result<void> log(std::string_view actor, std::string_view action, store::CaseId case_id,
@@ -75,6 +80,8 @@ class Workflow {
  private:
   Result<void> check_approval(store::SqlSession& db, const SignedApproval& approval,
                               const store::ReviewerRecord& reviewer, TransitionOutcome& out);
+  Result<void> check_duplicate_of(store::SqlSession& db, const SignedApproval& approval,
+                                  store::CaseId original);
 
   store::Store& store_;
   std::string installation_;

@@ -142,4 +142,48 @@ Result<LogAppended> LogStore::append(std::span<const Bytes> entries,
   });
 }
 
+Result<void> LogStore::save_cosignature(const LogCosignature& cosignature) {
+  std::lock_guard lock(write_mu_);
+  SqlSession* db = SAFEHOUSE_TRY(session(writer_, true));
+  // One statement: atomic on both engines; never moves a witness backwards.
+  return db->exec(
+      "INSERT INTO log_cosignatures (witness, size, checkpoint, signatures) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (witness) DO UPDATE SET size = excluded.size, checkpoint = "
+      "excluded.checkpoint, signatures = excluded.signatures "
+      "WHERE log_cosignatures.size <= excluded.size",
+      {std::string_view(cosignature.witness), static_cast<std::int64_t>(cosignature.size),
+       std::string_view(cosignature.checkpoint), std::string_view(cosignature.signatures)});
+}
+
+Result<std::vector<LogCosignature>> LogStore::cosignatures() {
+  std::lock_guard lock(read_mu_);
+  SqlSession* db = SAFEHOUSE_TRY(session(reader_, false));
+  SqlRows rows = SAFEHOUSE_TRY(db->query(
+      "SELECT witness, size, checkpoint, signatures FROM log_cosignatures ORDER BY witness"));
+  std::vector<LogCosignature> out;
+  for (const SqlRow& row : rows) {
+    out.push_back(LogCosignature{std::string(row.text(0)),
+                                 static_cast<std::uint64_t>(row.integer(1)),
+                                 std::string(row.text(2)), std::string(row.text(3))});
+  }
+  return out;
+}
+
+Result<Bytes> LogStore::cosigned_checkpoint() {
+  Bytes note = SAFEHOUSE_TRY(read(tlog::kCheckpointPath));
+  auto parsed = tlog::parse_note(text_of(note));
+  if (!parsed) return parsed.error().with_context("log checkpoint");
+  std::vector<LogCosignature> all = SAFEHOUSE_TRY(cosignatures());
+  std::vector<tlog::NoteSignature> extra;
+  for (const LogCosignature& cosignature : all) {
+    if (cosignature.checkpoint != parsed->text) continue;
+    auto lines = tlog::parse_signature_lines(cosignature.signatures);
+    if (!lines) continue;  // saved only after it parsed and verified
+    extra.insert(extra.end(), lines->begin(), lines->end());
+  }
+  if (extra.empty()) return note;
+  std::string cosigned = SAFEHOUSE_TRY(tlog::add_signatures(text_of(note), extra));
+  return Bytes(cosigned.begin(), cosigned.end());
+}
+
 }  // namespace safehouse::store

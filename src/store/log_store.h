@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/byte_stream.h"
 #include "base/error.h"
@@ -39,6 +40,14 @@ struct LogHead {
 struct LogAppended {
   std::uint64_t first_index = 0;  // the first new entry's index
   LogHead head;                   // the checkpoint naming them
+};
+
+// A witness's cosignature of one checkpoint (docs/tlog.md, "Witnesses").
+struct LogCosignature {
+  std::string witness;     // the witness's cosignature/v1 verifier key
+  std::uint64_t size = 0;  // the checkpoint's size
+  std::string checkpoint;  // the checkpoint text it cosigned (the note's text)
+  std::string signatures;  // its "— <name> <base64>\n" lines, verified by the caller
 };
 
 // Thread-safe: reads and appends may come from any thread (each side has
@@ -66,6 +75,15 @@ class LogStore {
   // signed by `signer`, atomically. kNotFound if the log was never
   // created; kIntegrity if the tiles do not hash to the stored checkpoint.
   Result<LogAppended> append(std::span<const Bytes> entries, const tlog::NoteSigner& signer);
+
+  // Keeps `cosignature` as its witness's latest, unless the store already
+  // holds one of a larger size for that witness (two servers racing).
+  Result<void> save_cosignature(const LogCosignature& cosignature);
+  // Every witness's latest cosignature, by witness key.
+  Result<std::vector<LogCosignature>> cosignatures();
+  // The signed checkpoint as /log/checkpoint serves it: the log's note
+  // with the signature lines of every witness that cosigned exactly it.
+  Result<Bytes> cosigned_checkpoint();
 
  private:
   explicit LogStore(std::unique_ptr<detail::SqlEngine> engine);

@@ -133,11 +133,36 @@ CREATE TABLE IF NOT EXISTS audit_log (
   hash         {blob} NOT NULL
 ){strict};
 )sql"},
+    // Witnesses' cosignatures of the log's checkpoints (docs/tlog.md,
+    // "Witnesses"): per witness key, the latest checkpoint it cosigned and
+    // its cosignature lines, served with /log/checkpoint. Public data: the
+    // cosignature's time is the witness's, as every reader of the log sees.
+    {5, R"sql(
+CREATE TABLE IF NOT EXISTS log_cosignatures (
+  witness     TEXT PRIMARY KEY,
+  size        {int} NOT NULL CHECK (size >= 0),
+  checkpoint  TEXT NOT NULL,
+  signatures  TEXT NOT NULL
+){strict};
+)sql"},
+    // Duplicate links (docs/reviewing.md, "Duplicates"): which case a case
+    // was marked a duplicate of, by the event that moved it to duplicate.
+    {6, R"sql(
+CREATE TABLE IF NOT EXISTS case_links (
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  duplicate_of {int} NOT NULL REFERENCES cases (case_id),
+  event_number {int} NOT NULL,
+  day          {int} NOT NULL,
+  PRIMARY KEY (case_id, event_number),
+  CHECK (case_id <> duplicate_of)
+){strict};
+CREATE INDEX IF NOT EXISTS case_links_by_original ON case_links (duplicate_of, case_id);
+)sql"},
     // The JavaScript client (docs/web-client.md): a source registered by the
     // browser proves its codename by signing a challenge with this Ed25519
     // public key (the codename's, derived in the browser); NULL for sources
     // of the no-JavaScript pages. A public key: no plaintext, no identity.
-    {5, R"sql(
+    {7, R"sql(
 ALTER TABLE sources ADD COLUMN signing_key {blob}
   CHECK (signing_key IS NULL OR length(signing_key) = 32);
 )sql"},

@@ -162,6 +162,49 @@ Result<CaseEventRecord> current_case_event(SqlSession& db, CaseId case_id) {
                          SAFEHOUSE_TRY(status_from_name(row->text(0)))};
 }
 
+Result<void> insert_case_link(SqlSession& db, const CaseLinkRecord& link) {
+  return db.exec(
+      "INSERT INTO case_links (case_id, duplicate_of, event_number, day) VALUES (?, ?, ?, ?)",
+      {link.case_id, link.duplicate_of, link.event_number, link.day});
+}
+
+namespace {
+
+// The links in force: made by the case's latest event (any later move,
+// such as reopening, ends a link).
+constexpr std::string_view kNewestLinks =
+    "SELECT l.case_id, l.duplicate_of, l.event_number, l.day FROM case_links l WHERE "
+    "l.event_number = (SELECT MAX(e.event_number) FROM case_events e WHERE e.case_id = "
+    "l.case_id) ";
+
+CaseLinkRecord link_of(const SqlRow& row) {
+  return {row.integer(0), row.integer(1), row.integer(2), static_cast<Day>(row.integer(3))};
+}
+
+}  // namespace
+
+Result<std::optional<CaseLinkRecord>> find_case_link(SqlSession& db, CaseId case_id) {
+  auto row =
+      SAFEHOUSE_TRY(db.query_one(std::string(kNewestLinks) + "AND l.case_id = ?", {case_id}));
+  if (!row) return std::optional<CaseLinkRecord>();
+  return std::optional<CaseLinkRecord>(link_of(*row));
+}
+
+Result<std::vector<CaseLinkRecord>> list_case_links(SqlSession& db) {
+  auto rows = SAFEHOUSE_TRY(db.query(std::string(kNewestLinks) + "ORDER BY l.case_id"));
+  std::vector<CaseLinkRecord> out;
+  for (const SqlRow& row : rows) out.push_back(link_of(row));
+  return out;
+}
+
+Result<std::vector<CaseId>> list_duplicates_of(SqlSession& db, CaseId case_id) {
+  auto rows = SAFEHOUSE_TRY(
+      db.query(std::string(kNewestLinks) + "AND l.duplicate_of = ? ORDER BY l.case_id", {case_id}));
+  std::vector<CaseId> out;
+  for (const SqlRow& row : rows) out.push_back(row.integer(0));
+  return out;
+}
+
 Result<void> insert_approval(SqlSession& db, const ApprovalRecord& a) {
   return db.exec(
       "INSERT INTO approvals (case_id, event_number, from_status, to_status, reviewer_id, day, "

@@ -105,6 +105,26 @@ Result<void> insert_audit(SqlSession& db, const AuditRecord& entry);
 Result<std::optional<AuditRecord>> last_audit(SqlSession& db);
 Result<std::vector<AuditRecord>> list_audit(SqlSession& db);
 
+// A duplicate link: `case_id` was moved to `duplicate` at `event_number`
+// as a duplicate of `duplicate_of` (schema version 5).
+struct CaseLinkRecord {
+  CaseId case_id = 0;
+  CaseId duplicate_of = 0;
+  std::int64_t event_number = 0;
+  Day day = 0;
+};
+
+// Case links. insert: kConflict if the case already has a link at that
+// event. A link is in force while it belongs to the case's latest event
+// (the move to duplicate); any later move ends it, the row stays as
+// history. find: the case's link in force. list: every link in force,
+// ascending case id, in one query.
+Result<void> insert_case_link(SqlSession& db, const CaseLinkRecord& link);
+Result<std::optional<CaseLinkRecord>> find_case_link(SqlSession& db, CaseId case_id);
+Result<std::vector<CaseLinkRecord>> list_case_links(SqlSession& db);
+// The cases whose link in force points at `case_id`, ascending.
+Result<std::vector<CaseId>> list_duplicates_of(SqlSession& db, CaseId case_id);
+
 // Purge: deletes the case's items and sets its item count to 0; returns
 // the blobs they used that no remaining item references (for the caller to
 // remove from the BlobStore after the commit).

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "config/log_key.h"
+#include "tlog/note_key.h"
 
 namespace safehouse::config {
 namespace {
@@ -61,6 +62,56 @@ TEST(Config, RefusesWhatItDoesNotUnderstand) {
             "config: storage.blobs: \"postgresql\" needs a postgresql:// database");
   EXPECT_TRUE(error_of("[storage]\nblobs = \"s3\"\n").starts_with("config: storage.blobs: "));
   EXPECT_TRUE(error_of("[source\n").starts_with("config: line 1: ")) << error_of("[source\n");
+}
+
+// [[witness]] tables and [onion] addresses (docs/tlog.md): round trip and
+// refusals.
+TEST(Config, WitnessesAndOnionAddresses) {
+  const std::string key =
+      tlog::format_verifier_key("w1", tlog::kKeyTypeCosignatureV1, tlog::Ed25519PublicKey{1, 2, 3});
+  const std::string key2 =
+      tlog::format_verifier_key("w2", tlog::kKeyTypeCosignatureV1, tlog::Ed25519PublicKey{4, 5, 6});
+  const std::string onion(56, 'a');
+  Config config;
+  config.witnesses = {{"alpha", "http://127.0.0.1:9000/", key},
+                      {"beta.2", "http://10.0.0.1/witness", key2}};
+  config.onion.addresses = {onion + ".onion", std::string(55, 'b') + "7.onion"};
+  auto parsed = parse_config(format_config(config));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(*parsed, config);
+
+  const std::string w = "[[witness]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\nkey = \"";
+  EXPECT_EQ(error_of(w + key + "\"\n"), "ok");
+  EXPECT_EQ(error_of(w + key + "\"\ncolour = 1\n"), "config: witness[1].colour: unknown setting");
+  EXPECT_EQ(error_of("[[witness]]\nname = \"a\"\nkey = \"" + key + "\"\n"),
+            "config: witness[1].url: missing");
+  EXPECT_EQ(error_of("[[witness]]\nname = \"a b\"\nurl = \"http://x/\"\nkey = \"" + key + "\"\n"),
+            "config: witness[1].name: must be 1 to 64 of A-Z a-z 0-9 . _ -");
+  EXPECT_EQ(error_of("[[witness]]\nname = \"a\"\nurl = \"https://x/\"\nkey = \"" + key + "\"\n"),
+            "config: witness[1].url: must be http://HOST[:PORT][/PATH]");
+  EXPECT_TRUE(error_of(w + "nonsense\"\n").starts_with("config: witness[1].key: "));
+  const std::string log_key =
+      tlog::format_verifier_key("org", tlog::kKeyTypeEd25519, tlog::Ed25519PublicKey{7});
+  EXPECT_EQ(error_of(w + log_key + "\"\n"),
+            "config: witness[1].key: not a cosignature/v1 (type 0x04) verifier key");
+  EXPECT_EQ(error_of(w + key + "\"\n" + w + key + "\"\n"), "config: witness[2].name: used twice");
+  EXPECT_EQ(error_of("witness = 1\n"),
+            "config: witness: not an array of tables (write [[witness]])");
+
+  EXPECT_EQ(error_of("[onion]\naddresses = [\"" + onion + ".onion\"]\n"), "ok");
+  EXPECT_EQ(error_of("[onion]\naddresses = [\"" + onion + "\"]\n"),
+            "config: onion.addresses: '" + onion +
+                "' is not a v3 onion address (56 of a-z 2-7, then .onion)");
+  EXPECT_EQ(
+      error_of("[onion]\naddresses = [\"" + std::string(56, 'A') + ".onion\"]\n").substr(0, 26),
+      "config: onion.addresses: '");
+  EXPECT_EQ(error_of("[onion]\naddresses = [1]\n"),
+            "config: onion.addresses: not an array of strings");
+  EXPECT_EQ(error_of("[onion]\nlist = []\n"), "config: onion.list: unknown setting");
+  EXPECT_EQ(error_of("onion = 1\n"), "config: onion: not a table");
+  EXPECT_TRUE(is_onion_address(onion + ".onion"));
+  EXPECT_FALSE(is_onion_address(std::string(56, '1') + ".onion"));
+  EXPECT_FALSE(is_onion_address("example.onion"));
 }
 
 // init writes default_language with a comment saying what it does; "fa" is

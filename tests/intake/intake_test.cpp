@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -264,13 +265,34 @@ TEST_P(IntakeTest, FirstContactFollowUpAndReply) {
   EXPECT_EQ(stats.items, 5U);
   EXPECT_EQ(stats.replies, 1U);
 
-  // No plaintext at rest, no codename at rest.
-  const std::string disk = all_file_bytes(dir_);
-  for (std::string_view secret : {"I want to", "small file", "one more thing", "sergeant",
-                                  "notes.txt", "video.mp4", "Thank you"}) {
-    EXPECT_EQ(disk.find(secret), std::string::npos) << secret;
+  // No plaintext at rest, no codename at rest: in the data directory, and
+  // on PostgreSQL in the whole database (pg_dump; its bytea values are hex,
+  // so each secret is looked for as hex too).
+  std::string disk = all_file_bytes(dir_);
+  if (GetParam() == Engine::kPostgres) {
+    const char* bin = std::getenv("SAFEHOUSE_TEST_POSTGRES_BIN");
+    ASSERT_NE(bin, nullptr) << "SAFEHOUSE_TEST_POSTGRES_BIN (pg_dump's folder) is not set";
+    const fs::path dump = root_ / "dump.sql";
+    const std::string command = std::string(bin) + "/pg_dump --data-only --no-owner -f '" +
+                                dump.string() + "' '" + db_.database() + "'";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    const std::string dumped = read_text(dump);
+    EXPECT_NE(dumped.find("COPY public.items"), std::string::npos);
+    disk += dumped;
   }
-  EXPECT_EQ(disk.find(codename.render(codename::Language::kEnglish)), std::string::npos);
+  auto hex = [](std::string_view text) {
+    std::string out;
+    for (unsigned char c : text)
+      out += "0123456789abcdef"[c >> 4], out += "0123456789abcdef"[c & 15];
+    return out;
+  };
+  const std::string words = codename.render(codename::Language::kEnglish);
+  const std::string_view secrets[] = {"I want to", "small file", "one more thing", "sergeant",
+                                      "notes.txt", "video.mp4",  "Thank you",      words};
+  for (std::string_view secret : secrets) {
+    EXPECT_EQ(disk.find(secret), std::string::npos) << secret;
+    EXPECT_EQ(disk.find(hex(secret)), std::string::npos) << secret;
+  }
 }
 
 TEST_P(IntakeTest, SignInFailsTheSameForUnknownAndMalformedCodenames) {

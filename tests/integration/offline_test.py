@@ -9,6 +9,12 @@
 #     manifest and an unfinished export are refused naming the bad file; an
 #     existing output directory and an unknown case are refused and leave
 #     nothing; the export is in the audit log, which stays intact.
+#   duplicate: `review transition … duplicate --of CASE` stores the link,
+#     shown by `review list` (DUPLICATE-OF) and `review read` on both sides;
+#     linking a case to itself, to an unknown case or to a duplicate, and
+#     --of with another status, are refused and logged.
+# Each case also runs with the installation on PostgreSQL (`*_postgres`, a
+# throw-away cluster as integration.postgres.*).
 import hashlib
 import os
 import re
@@ -19,6 +25,37 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safehouse_harness import (Installation, check, db_path, log, run_cases,  # noqa: E402
                                sqlite_query, unique_marker)
+from postgres_test import Cluster, PostgresInstallation  # noqa: E402
+
+
+def sql(inst, query):
+    """One value (or rows joined by newlines) from the installation's database."""
+    if hasattr(inst, "cluster"):
+        return inst.cluster.psql(query)
+    return sqlite_query(db_path(inst), query)
+
+
+def installations(engine):
+    """A context manager yielding a fresh installation on `engine`."""
+    class On:
+        def __init__(self, binary, keep):
+            self.binary, self.keep, self.cluster, self.inst = binary, keep, None, None
+
+        def __enter__(self):
+            if engine == "postgres":
+                self.cluster = Cluster()
+                self.inst = PostgresInstallation(self.binary, self.cluster, self.keep)
+            else:
+                self.inst = Installation(self.binary, self.keep)
+            return self.inst
+
+        def __exit__(self, *exc):
+            try:
+                self.inst.close()
+            finally:
+                if self.cluster:
+                    self.cluster.close()
+    return On
 
 
 def run(inst, args, env=None):
@@ -39,15 +76,15 @@ def new_case(inst, server, message, files=(), claims=None):
     source = server.session()
     resp = source.first_contact(message, files=files, claims=claims)
     check(resp.status in (200, 303), "first contact: %d" % resp.status)
-    return int(sqlite_query(db_path(inst), "SELECT max(case_id) FROM cases"))
+    return int(sql(inst, "SELECT max(case_id) FROM cases"))
 
 
 def read_bundle(inst, bundle, extra=()):
     return run(inst, ["review", "read", "--bundle", bundle, "-i", inst.identity] + list(extra))
 
 
-def export(binary, keep):
-    with Installation(binary, keep) as inst:
+def export(binary, keep, engine="sqlite"):
+    with installations(engine)(binary, keep) as inst:
         server = inst.start()
         message, claim = unique_marker("MSG"), unique_marker("UNIT")
         file_body = ("file " + unique_marker("FILE") + "\n").encode() * 200
@@ -85,9 +122,8 @@ def export(binary, keep):
                 check(marker.encode() not in data, "%s in plain text in %s" % (marker, name))
 
         # The audit log names the exporter, once per case.
-        db = db_path(inst)
-        rows = sqlite_query(db, "SELECT actor || ':' || case_id FROM audit_log WHERE action = "
-                            "'export' ORDER BY seq").split("\n")
+        rows = sql(inst, "SELECT actor || ':' || case_id FROM audit_log WHERE action = "
+                   "'export' ORDER BY seq").split("\n")
         check(rows == ["alice:%d" % case_a, "alice:%d" % case_b], "audit rows %r" % rows)
         rc, out, err = run(inst, ["audit", "verify", "--data", inst.dir])
         check(rc == 0, "audit verify: %s" % err)
@@ -188,11 +224,74 @@ def export(binary, keep):
         expect_refused(run(inst, ["export", "--data", inst.dir, "999", "-o", fresh]), "999",
                        "an unknown case")
         check(not os.path.exists(fresh), "a refused export left a directory")
-        exports = int(sqlite_query(db, "SELECT count(*) FROM audit_log WHERE action = 'export'"))
+        exports = int(sql(inst, "SELECT count(*) FROM audit_log WHERE action = 'export'"))
         check(exports == 2, "%d export entries, not 2: a refused export is not logged" % exports)
 
 
-CASES = {"export": export}
+def list_row(inst, case_id):
+    out = inst.cli(["review", "list", "--data", inst.dir])
+    lines = out.splitlines()
+    check("DUPLICATE-OF" in lines[0], "review list header: %r" % lines[0])
+    for line in lines[1:]:
+        if line.split()[0] == str(case_id):
+            return line.split()
+    raise AssertionError("case %d not listed: %r" % (case_id, out))
+
+
+def duplicate(binary, keep, engine="sqlite"):
+    with installations(engine)(binary, keep) as inst:
+        server = inst.start()
+        original = new_case(inst, server, unique_marker("FIRST"))
+        copy = new_case(inst, server, unique_marker("AGAIN"))
+        third = new_case(inst, server, unique_marker("THIRD"))
+        server.stop()
+        alice = os.path.join(inst.root, "alice.key")
+        inst.cli(["reviewer", "add", "--data", inst.dir, "alice", "--identity-out", alice])
+
+        def transition(case_id, status, *extra):
+            return run(inst, ["review", "transition", "--data", inst.dir, "-i", alice,
+                              str(case_id), status] + list(extra))
+
+        expect_refused(transition(copy, "duplicate", "--of", str(copy)), "duplicate of itself",
+                       "a case linked to itself")
+        expect_refused(transition(copy, "duplicate", "--of", "999"), "no such case",
+                       "a link to an unknown case")
+        expect_refused(transition(copy, "triage", "--of", str(original)), "only with duplicate",
+                       "--of with triage")
+        rc, out, err = transition(copy, "duplicate", "--of", str(original))
+        check(rc == 0 and "received -> duplicate" in out and
+              "duplicate of case %d" % original in out, "duplicate --of: %d %r %r" % (rc, out, err))
+        log("duplicate --of:", out.strip())
+        row = list_row(inst, copy)
+        check(row[2] == "duplicate" and row[-1] == str(original) and len(row) == 8,
+              "review list row %r" % row)
+        check(len(list_row(inst, original)) == 7, "the original shows a link")
+        check(sql(inst, "SELECT duplicate_of FROM case_links WHERE case_id = %d" % copy) ==
+              str(original), "case_links row")
+        out = inst.cli(["review", "read", "--data", inst.dir, "-i", inst.identity, str(copy)])
+        check("Duplicate of case %d." % original in out, "review read of the copy: %r" % out)
+        out = inst.cli(["review", "read", "--data", inst.dir, "-i", inst.identity, str(original)])
+        check("Duplicates of this case: %d" % copy in out, "review read of the original: %r" % out)
+        expect_refused(transition(third, "duplicate", "--of", str(copy)),
+                       "is itself a duplicate of case %d" % original, "a link to a duplicate")
+        # duplicate without --of: a status only, as the contract has it.
+        rc, out, err = transition(third, "duplicate")
+        check(rc == 0 and len(list_row(inst, third)) == 7, "plain duplicate: %r %r" % (out, err))
+        refusals = int(sql(inst, "SELECT count(*) FROM audit_log WHERE action = 'refused'"))
+        check(refusals == 4, "%d refusals logged, not 4" % refusals)
+        check(sql(inst, "SELECT count(*) FROM audit_log WHERE action = 'transition' AND "
+                  "detail LIKE '%%, duplicate of case %d'" % original) == "1",
+              "the link is not in the audit log")
+        rc, out, err = run(inst, ["audit", "verify", "--data", inst.dir])
+        check(rc == 0, "audit verify: %s" % err)
+
+
+CASES = {
+    "export": export,
+    "export_postgres": lambda b, k: export(b, k, "postgres"),
+    "duplicate": duplicate,
+    "duplicate_postgres": lambda b, k: duplicate(b, k, "postgres"),
+}
 
 if __name__ == "__main__":
     sys.exit(run_cases(CASES, sys.argv))

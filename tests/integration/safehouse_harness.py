@@ -400,7 +400,7 @@ def review_list(inst):
     rows = []
     for line in inst.cli(["review", "list", "--data", inst.dir]).splitlines()[1:]:
         parts = line.split()
-        if len(parts) == 7 and parts[0].isdigit():
+        if len(parts) >= 7 and parts[0].isdigit():  # an 8th: DUPLICATE-OF
             rows.append((int(parts[0]), parts[1], parts[2], parts[3], parts[4], int(parts[5]),
                          int(parts[6])))
     return rows

@@ -16,6 +16,7 @@
 
 #include "../store/engines.h"
 #include "review/audit.h"
+#include "review/cases.h"
 #include "review/transitions.h"
 
 namespace safehouse::review {
@@ -316,6 +317,62 @@ TEST_P(WorkflowTest, PurgeDeletesBlobsAndLeavesATombstone) {
   EXPECT_EQ(tombstone.item_count, 0);
   EXPECT_TRUE(store_->list_items(id).value().empty());
   EXPECT_FALSE(workflow_->transition(alice(), id, S::kTriage));
+}
+
+// Duplicate linking: the link is stored with the move, shown in the
+// summaries, replaced when the case is reopened and marked again; a bad
+// --of is refused, logged, and changes nothing.
+TEST_P(WorkflowTest, DuplicateLinksAreStoredWithTheMove) {
+  const store::CaseId original = new_case();
+  const store::CaseId copy = new_case();
+  const store::CaseId other = new_case();
+  auto before = current(copy);
+  expect_refused(workflow_->transition(alice(), copy, S::kDuplicate, copy), ErrorCode::kConflict,
+                 "duplicate of itself", copy, before, "alice");
+  expect_refused(workflow_->transition(alice(), copy, S::kDuplicate, 999), ErrorCode::kNotFound,
+                 "--of 999: there is no such case", copy, before, "alice");
+  expect_refused(workflow_->transition(alice(), copy, S::kTriage, original),
+                 ErrorCode::kInvalidArgument, "only with duplicate", copy, before, "alice");
+
+  auto moved = workflow_->transition(alice(), copy, S::kDuplicate, original);
+  ASSERT_TRUE(moved) << moved.error().message();
+  EXPECT_TRUE(moved->moved);
+  EXPECT_EQ(status(copy), S::kDuplicate);
+  EXPECT_NE(audit().back().detail.find("duplicate of case " + std::to_string(original)),
+            std::string::npos)
+      << audit().back().detail;
+  EXPECT_EQ(case_summary(*store_, copy).value().duplicate_of, original);
+  EXPECT_EQ(case_summary(*store_, original).value().duplicate_of, 0);
+  EXPECT_EQ(duplicates_of(*store_, original).value(), std::vector<store::CaseId>{copy});
+  auto listed = list_case_summaries(*store_).value();
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].duplicate_of, 0);
+  EXPECT_EQ(listed[1].duplicate_of, original);
+
+  // A duplicate is no original: link to the case it duplicates instead.
+  before = current(other);
+  expect_refused(workflow_->transition(alice(), other, S::kDuplicate, copy), ErrorCode::kConflict,
+                 "itself a duplicate of case " + std::to_string(original), other, before, "alice");
+
+  // Reopened (two approvals), then marked a duplicate of another case.
+  ASSERT_TRUE(workflow_->transition(alice(), copy, S::kTriage));
+  ASSERT_TRUE(workflow_->transition(bob(), copy, S::kTriage));
+  EXPECT_EQ(status(copy), S::kTriage);
+  EXPECT_EQ(case_summary(*store_, copy).value().duplicate_of, 0);
+  EXPECT_TRUE(duplicates_of(*store_, original).value().empty());
+  ASSERT_TRUE(workflow_->transition(carol(), copy, S::kDuplicate, other));
+  EXPECT_EQ(case_summary(*store_, copy).value().duplicate_of, other);
+  EXPECT_EQ(duplicates_of(*store_, other).value(), std::vector<store::CaseId>{copy});
+  EXPECT_TRUE(duplicates_of(*store_, original).value().empty());
+  // Without --of, duplicate stays a status only (the command-line
+  // contract), also for a case that had a link before.
+  ASSERT_TRUE(workflow_->transition(alice(), copy, S::kTriage));
+  ASSERT_TRUE(workflow_->transition(bob(), copy, S::kTriage));
+  ASSERT_TRUE(workflow_->transition(alice(), copy, S::kDuplicate));
+  EXPECT_EQ(status(copy), S::kDuplicate);
+  EXPECT_EQ(case_summary(*store_, copy).value().duplicate_of, 0);
+  EXPECT_TRUE(duplicates_of(*store_, other).value().empty());
+  expect_intact();
 }
 
 // --- the audit log ---

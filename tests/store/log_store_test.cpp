@@ -79,6 +79,42 @@ TEST_P(LogStoreTest, CreateSignsAnEmptyCheckpointOnce) {
   EXPECT_EQ(again->note, head->note);
 }
 
+// Witnesses' cosignatures: kept per witness, never moved back to a smaller
+// size, and served with the checkpoint only while it is the one cosigned.
+TEST_P(LogStoreTest, CosignaturesAreKeptAndServedWithTheirCheckpoint) {
+  auto log = open();
+  ASSERT_TRUE(log);
+  auto head = (*log)->create("example-org/log", signer_);
+  ASSERT_TRUE(head);
+  auto text = tlog::parse_note(head->note)->text;
+  const std::string line_a = tlog::format_signature_line({"witness-a", 1, Bytes(72, 0xaa)});
+  const std::string line_b = tlog::format_signature_line({"witness-b", 2, Bytes(72, 0xbb)});
+  ASSERT_TRUE((*log)->save_cosignature({"witness-a+00000001+key", 0, text, line_a}));
+  auto served = (*log)->cosigned_checkpoint();
+  ASSERT_TRUE(served) << served.error().message();
+  EXPECT_EQ(text_of(*served), head->note + line_a);
+
+  const Bytes entries[] = {entry("a\n")};
+  auto appended = (*log)->append(entries, signer_);
+  ASSERT_TRUE(appended);
+  // The new checkpoint has no cosignature yet: served bare.
+  EXPECT_EQ(text_of(*(*log)->cosigned_checkpoint()), appended->head.note);
+  const std::string text1 = tlog::parse_note(appended->head.note)->text;
+  ASSERT_TRUE((*log)->save_cosignature({"witness-b+00000002+key", 1, text1, line_b}));
+  ASSERT_TRUE((*log)->save_cosignature({"witness-a+00000001+key", 1, text1, line_a}));
+  EXPECT_EQ(text_of(*(*log)->cosigned_checkpoint()), appended->head.note + line_a + line_b);
+  // A late answer for the older checkpoint does not replace the newer one.
+  ASSERT_TRUE((*log)->save_cosignature({"witness-a+00000001+key", 0, text, line_a}));
+  auto all = (*log)->cosignatures();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].witness, "witness-a+00000001+key");
+  EXPECT_EQ((*all)[0].size, 1u);
+  EXPECT_EQ((*all)[0].checkpoint, text1);
+  // The raw checkpoint path stays the log's own note.
+  EXPECT_EQ(text_of(*(*log)->read("checkpoint")), appended->head.note);
+}
+
 TEST_P(LogStoreTest, AppendBeforeCreateIsRefused) {
   auto log = open();
   ASSERT_TRUE(log);

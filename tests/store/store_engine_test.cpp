@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'5'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'7'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -324,16 +324,16 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
-  for (const char* table : {"audit_log", "approvals", "case_events", "reviewers"})
+  for (const char* table : {"case_links", "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
-  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 5
+  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 7
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
               ? "UPDATE settings SET value = CAST('3' AS BLOB) WHERE key = 'schema_version'"
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'5'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'7'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
 }
@@ -352,14 +352,16 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
           // would show up at the end.
           : db_.sql(
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
-                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','reviewers',"
-                "'case_events','approvals','audit_log']::text[], table_name::text), 99), "
+                "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
+                "reviewers',"
+                "'case_events','approvals','audit_log','log_cosignatures','case_links']::text[], "
+                "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
   EXPECT_EQ(
       columns,
-      // schema 5: sources.signing_key (the JavaScript client's public key)
+      // schema 7: sources.signing_key (the JavaScript client's public key)
       "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
       "created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
@@ -368,7 +370,11 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
       "case_id,event_number,day,status,"
       "approval_id,case_id,event_number,from_status,to_status,reviewer_id,day,signature,"
-      "seq,day,actor,action,case_id,detail,prev_hash,hash");
+      "seq,day,actor,action,case_id,detail,prev_hash,hash,"
+      // schema 5: witnesses' cosignatures of the log's checkpoints (public)
+      "witness,size,checkpoint,signatures,"
+      // schema 6: duplicate links
+      "case_id,duplicate_of,event_number,day");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
