@@ -20,6 +20,7 @@
 #include "cli/witness_client.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
+#include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
 #include "http/log_routes.h"
 #include "http/server.h"
@@ -27,6 +28,7 @@
 #include "http/source_routes.h"
 #include "http/staff_routes.h"
 #include "intake/intake.h"
+#include "review/accounts.h"
 #include "store/log_store.h"
 #include "tlog/tile_store.h"
 #include "web/language.h"
@@ -125,6 +127,12 @@ Result<void> run_serve(const ServeOptions& options) {
   // with the log key at each request (docs/web-client.md).
   const tlog::Ed25519Signer note_signer = config::log_signer(installation->log_key());
   source.note_signer = &note_signer;
+  // The genuine onion addresses, signed with the log key (docs/tlog.md).
+  if (!config.onion.addresses.empty()) {
+    source.site.onion_addresses = config.onion.addresses;
+    source.site.onion_note = SAFEHOUSE_TRY(
+        config::onion_addresses_note(installation->log_key(), config.onion.addresses));
+  }
   source.live_recipients = [&installation]() -> Result<std::vector<std::string>> {
     const auto path = installation->layout().recipients_file();
     auto bytes = store::FileSystem::posix().read_file(path, 1 << 20);
@@ -148,6 +156,12 @@ Result<void> run_serve(const ServeOptions& options) {
   http::add_log_routes(source_router, [&log](std::string_view path) -> Result<Bytes> {
     return path == tlog::kCheckpointPath ? log->cosigned_checkpoint() : log->read(path);
   });
+  source_router.get("/log/onion-addresses", [&source_router, &source](http::Request& request) {
+    if (source.site.onion_note.empty()) return source_router.error_page(404, request);
+    http::Response response(200, "text/plain; charset=utf-8", source.site.onion_note);
+    response.set_header("Cache-Control", "no-cache");
+    return response;
+  });
   // Witnesses named in config.toml are asked to cosign each new checkpoint
   // (whoever appended it: this server, `statement sign`, another server).
   auto witnesses =
@@ -162,7 +176,21 @@ Result<void> run_serve(const ServeOptions& options) {
   server_options.small_body_timeout = std::chrono::seconds(quotas.small_body_seconds);
   server_options.min_body_bytes_per_second = quotas.min_body_bytes_per_second;
   http::Server server(server_options);
-  http::StaffContext staff{intake, renderer, [&server] { return server.stats(); }};
+  // Reviewers' accounts (review/accounts.h): their own sessions and cookie;
+  // TOTP secrets are sealed at rest with a key derived from the log key,
+  // which only a running server holds unlocked.
+  http::SessionStore staff_sessions(std::chrono::minutes(config.session_idle_minutes));
+  review::StaffAccounts accounts(
+      installation->store(),
+      crypto::hkdf_sha256(installation->log_key().private_key_text().reveal(), {},
+                          "safehouse/staff/totp-seal/v1", 32));
+  http::StaffContext staff{intake,
+                           renderer,
+                           [&server] { return server.stats(); },
+                           &accounts,
+                           &staff_sessions,
+                           &installation->store(),
+                           installation->verifier_key()};
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
@@ -177,7 +205,10 @@ Result<void> run_serve(const ServeOptions& options) {
   const std::chrono::milliseconds idle = std::chrono::minutes(config.session_idle_minutes);
   server.every(std::clamp<std::chrono::milliseconds>(idle / 4, std::chrono::seconds(1),
                                                      std::chrono::seconds(60)),
-               [&sessions] { sessions.sweep(); });
+               [&sessions, &staff_sessions] {
+                 sessions.sweep();
+                 staff_sessions.sweep();
+               });
   print_start(config, server);
   server.run();
   if (witness_loop) witness_loop->stop();

@@ -24,6 +24,20 @@ tlog::Ed25519Signer log_signer(const LogKey& key) {
   return tlog::Ed25519Signer(std::move(*parsed));
 }
 
+std::string onion_addresses_text(std::string_view origin,
+                                 const std::vector<std::string>& addresses) {
+  std::string text = "safehouse/onion-addresses/v1\nlog " + std::string(origin) + "\n";
+  for (const std::string& address : addresses) text += "onion " + address + "\n";
+  return text;
+}
+
+Result<std::string> onion_addresses_note(const LogKey& key,
+                                         const std::vector<std::string>& addresses) {
+  const tlog::Ed25519Signer signer = log_signer(key);
+  const tlog::NoteSigner* signers[] = {&signer};
+  return tlog::sign_note(onion_addresses_text(log_origin(key), addresses), signers);
+}
+
 Result<store::LogHead> create_log(const std::filesystem::path& dir, const std::string& database,
                                   const LogKey& key, store::FileSystem& fs) {
   auto log = store::LogStore::open(dir, database, fs);

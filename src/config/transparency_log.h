@@ -9,6 +9,8 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/error.h"
 #include "config/log_key.h"
@@ -25,6 +27,15 @@ std::string log_origin(const LogKey& key);
 
 // A signer of notes with the log key (the same key, as tlog's type).
 tlog::Ed25519Signer log_signer(const LogKey& key);
+
+// The text of the onion-address note (docs/tlog.md, "Onion addresses"):
+//   safehouse/onion-addresses/v1\nlog <origin>\nonion <address>\n…
+// one line per address in the order of config.toml.
+std::string onion_addresses_text(std::string_view origin,
+                                 const std::vector<std::string>& addresses);
+// That text signed with the log key: what /log/onion-addresses serves.
+Result<std::string> onion_addresses_note(const LogKey& key,
+                                         const std::vector<std::string>& addresses);
 
 // Creates the log in the database of the installation in `dir` (`database`
 // as in config.toml), signed with `key`; an existing log is left as it is.

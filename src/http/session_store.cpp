@@ -125,6 +125,13 @@ bool SessionStore::destroy(std::string_view token) {
   return sessions_.erase(std::string(token)) > 0;
 }
 
+std::size_t SessionStore::destroy_owner(std::string_view owner) {
+  if (owner.empty()) return 0;
+  std::lock_guard lock(mutex_);
+  return std::erase_if(sessions_,
+                       [owner](const auto& entry) { return entry.second.owner == owner; });
+}
+
 std::size_t SessionStore::sweep() {
   const auto now = clock_();
   std::lock_guard lock(mutex_);

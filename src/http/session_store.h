@@ -85,6 +85,9 @@ class SessionStore {
 
   // Ends a session; false if there was none.
   bool destroy(std::string_view token);
+  // Ends every session of `owner` ("sign out everywhere"); how many. An
+  // empty owner ends nothing.
+  std::size_t destroy_owner(std::string_view owner);
 
   // Removes expired sessions and returns how many. create() and find() also
   // sweep at most every sweep interval (a quarter of the idle timeout), so

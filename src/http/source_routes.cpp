@@ -232,6 +232,16 @@ Response landing(SourceContext& ctx, Request& request) {
   if (!language) return error_page(ctx, 404, web::Language::kEnglish);
   web::PageData data;
   data.set_text("log_verifier_key", ctx.site.log_verifier_key);
+  if (!ctx.site.onion_note.empty()) {
+    std::vector<web::PageData> onions;
+    for (const std::string& address : ctx.site.onion_addresses) {
+      web::PageData item;
+      item.set_text("address", address);
+      onions.push_back(std::move(item));
+    }
+    data.set_list("onions", std::move(onions));
+    data.set_text("onion_note", ctx.site.onion_note);
+  }
   return page(ctx, web::Page::kLanding, *language, data);
 }
 

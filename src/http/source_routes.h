@@ -36,6 +36,10 @@ struct SourceSite {
   // Quotas (config [quotas]); 0 means no limit.
   std::uint64_t sign_in_failures_per_session = 0;
   std::uint64_t submissions_per_session_per_minute = 0;
+  // The genuine onion addresses (config [onion]) and their note signed with
+  // the log key, shown on the landing page; empty: no such section.
+  std::vector<std::string> onion_addresses = {};
+  std::string onion_note = {};
 };
 
 // Everything the routes use. Lifetime: outlives the router and the server.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// http/staff_routes.cpp: staff home page and /metrics.
+// http/staff_routes.cpp: /metrics, and the staff pages (http/staff_routes.h).
 #include "http/staff_routes.h"
 
 #include <sstream>
@@ -56,10 +56,14 @@ void add_staff_routes(Router& router, StaffContext& context) {
     return Response::html(ctx.renderer.render(web::Page::kError, web::Language::kEnglish, data),
                           status);
   });
-  router.get("/", [&ctx](Request&) {
-    return Response::html(
-        ctx.renderer.render(web::Page::kStaffHome, web::Language::kEnglish, web::PageData()));
-  });
+  if (ctx.accounts != nullptr) {
+    add_staff_account_routes(router, ctx);
+  } else {
+    router.get("/", [&ctx](Request&) {
+      return Response::html(
+          ctx.renderer.render(web::Page::kStaffHome, web::Language::kEnglish, web::PageData()));
+    });
+  }
   router.get("/metrics", [&ctx](Request&) {
     std::optional<ServerStats> server;
     if (ctx.server_stats) server = ctx.server_stats();

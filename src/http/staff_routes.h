@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// http/staff_routes.h: the staff listener's routes for now: a home page
-// pointing reviewers to the CLI (`safehouse review ...`) and /metrics in
-// the Prometheus text format — totals only, no label that identifies a
-// source, a case or a request.
+// http/staff_routes.h: the staff listener's routes: /metrics in the
+// Prometheus text format — totals only, no label that identifies a source,
+// a case or a request — and, with accounts, the reviewers' enrolment and
+// sign-in pages (script /static/staff.js) and their JSON API under
+// /api/staff/ (http/staff_account_routes.cpp, docs/routes.md). Without
+// accounts (tests) "/" is a page pointing reviewers to the CLI.
 #ifndef SAFEHOUSE_HTTP_STAFF_ROUTES_H_
 #define SAFEHOUSE_HTTP_STAFF_ROUTES_H_
 
@@ -10,7 +12,9 @@
 
 #include "http/router.h"
 #include "http/server.h"
+#include "http/session_store.h"
 #include "intake/intake.h"
+#include "review/accounts.h"
 #include "web/renderer.h"
 
 namespace safehouse::http {
@@ -21,13 +25,25 @@ struct StaffContext {
   const web::Renderer& renderer;
   // The HTTP server's counters, if there is a server (tests may have none).
   std::function<ServerStats()> server_stats;
+  // Reviewer accounts; all null (tests): no sign-in, "/" points to the CLI.
+  review::StaffAccounts* accounts = nullptr;
+  SessionStore* sessions = nullptr;  // signed-in reviewers only
+  store::Store* store = nullptr;     // the case list
+  // The installation's log verifier key: part of the Argon2id salt.
+  std::string installation{};
 };
+
+// The staff session cookie (distinct from the source listener's).
+inline constexpr std::string_view kStaffSessionCookieName = "safehouse_staff";
 
 // The Prometheus text exposition of the counters.
 std::string format_metrics(const intake::IntakeStats& intake,
                            const std::optional<ServerStats>& server);
 
 void add_staff_routes(Router& router, StaffContext& context);
+// The pages and /api/staff/ routes (called by add_staff_routes when
+// context.accounts is set).
+void add_staff_account_routes(Router& router, StaffContext& context);
 
 }  // namespace safehouse::http
 

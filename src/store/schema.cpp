@@ -158,11 +158,29 @@ CREATE TABLE IF NOT EXISTS case_links (
 ){strict};
 CREATE INDEX IF NOT EXISTS case_links_by_original ON case_links (duplicate_of, case_id);
 )sql"},
+    // Reviewers' staff-listener accounts (docs/reviewing.md, "Staff
+    // accounts"): the enrolment token only as a hash, the verifier of the
+    // browser's authentication key, the identity as the browser encrypted
+    // it, the sealed TOTP secret, failed logins and the lock. Days only.
+    {7, R"sql(
+CREATE TABLE IF NOT EXISTS reviewer_accounts (
+  reviewer_id      {int} PRIMARY KEY REFERENCES reviewers (reviewer_id),
+  enrol_token_hash {blob} UNIQUE CHECK (enrol_token_hash IS NULL OR length(enrol_token_hash) = 32),
+  enrol_until_day  {int} NOT NULL,
+  keys_replaceable {int} NOT NULL CHECK (keys_replaceable IN (0, 1)),
+  enrolled_day     {int},
+  auth_verifier    {blob} CHECK (auth_verifier IS NULL OR length(auth_verifier) = 32),
+  identity_box     {blob},
+  totp_box         {blob},
+  failed_logins    {int} NOT NULL DEFAULT 0,
+  locked           {int} NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
+){strict};
+)sql"},
     // The JavaScript client (docs/web-client.md): a source registered by the
     // browser proves its codename by signing a challenge with this Ed25519
     // public key (the codename's, derived in the browser); NULL for sources
     // of the no-JavaScript pages. A public key: no plaintext, no identity.
-    {7, R"sql(
+    {8, R"sql(
 ALTER TABLE sources ADD COLUMN signing_key {blob}
   CHECK (signing_key IS NULL OR length(signing_key) = 32);
 )sql"},

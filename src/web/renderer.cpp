@@ -39,7 +39,14 @@ constexpr PageInfo kPages[] = {
     {Page::kApp, "app.mustache", "page_app", "app", true},
     // The staff listener has no per-language routes.
     {Page::kStaffHome, "staff_home.mustache", "page_staff_home", "", false},
+    {Page::kStaffSignIn, "staff_sign_in.mustache", "page_staff_sign_in", "", true},
+    {Page::kStaffEnrol, "staff_enrol.mustache", "page_staff_enrol", "enrol", true},
 };
+
+// The staff listener's pages run /static/staff.js (CSP script-src 'self').
+bool has_staff_script(Page page) {
+  return page == Page::kStaffSignIn || page == Page::kStaffEnrol;
+}
 
 const PageInfo& page_info(Page page) {
   for (const PageInfo& info : kPages) {
@@ -293,6 +300,7 @@ std::string Renderer::render(Page page, Language language, const PageData& data)
   context.set("organisation_name", impl_->site.organisation_name);
   context.set("home_href", "/" + lang + "/");
   context.set(std::string(info.flag), mustache::data(true));
+  if (has_staff_script(page)) context.set("staff_script", mustache::data(true));
   if (info.offers_language_switch) {
     context.set("language_switch", mustache::data(true));
     context.set("switch_lang", std::string(code(other)));

@@ -3,7 +3,8 @@
 // (src/web/templates/*.mustache) are embedded at build time; strings are
 // translated through the gettext catalog; numbers are written in the page's
 // digits. Every value is HTML-escaped. No page has any resource outside
-// /static/, and none but kApp (the JavaScript page: /static/source.js) has
+// /static/; only kApp (the source's JavaScript page: /static/source.js) and
+// the staff pages kStaffSignIn and kStaffEnrol (/static/staff.js) have
 // script. Knows nothing of HTTP, sessions or the domain: the caller (http/)
 // gathers the data and sends the string.
 #ifndef SAFEHOUSE_WEB_RENDERER_H_
@@ -28,7 +29,9 @@ namespace safehouse::web {
 // every page   — nothing required; the layout gets the organisation name from
 //                SiteInfo and builds the language-switch link itself.
 // kLanding     — log_verifier_key (text): the log's verifier key
-//                "name+hash+base64", shown verbatim for copying.
+//                "name+hash+base64", shown verbatim for copying; optional
+//                onions (list of {address}) and onion_note (text): the
+//                genuine onion addresses and their note signed with the log key.
 // kFirstContact— codename (text): the words, shown once in
 //                <p id="codename" class="codename">; csrf (text).
 // kLogin       — csrf (text); error (flag): show the one generic
@@ -42,7 +45,21 @@ namespace safehouse::web {
 // kApp         — log_verifier_key (text): the JavaScript page (the only one
 //                with a script: /static/source.js); the script checks the
 //                signed recipient set against this key.
-enum class Page { kLanding, kFirstContact, kLogin, kInbox, kError, kStaffHome, kApp };
+// kStaffSignIn — installation (text): the log verifier key, in the
+//                Argon2id salt. The staff listener's sign-in and workspace,
+//                driven by /static/staff.js (the only pages with a script).
+// kStaffEnrol  — installation (text). The enrolment page (staff.js).
+enum class Page {
+  kLanding,
+  kFirstContact,
+  kLogin,
+  kInbox,
+  kError,
+  kStaffHome,
+  kApp,
+  kStaffSignIn,
+  kStaffEnrol
+};
 
 // A small tree of named values for one page. Use distinct setters on purpose:
 // an overloaded set(key, bool) would swallow string literals.

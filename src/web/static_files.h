@@ -18,7 +18,8 @@ struct StaticFile {
 
 // Looks up a file by its bare name ("safehouse.css",
 // "NotoNaskhArabic-Regular.ttf", "NotoSansArabic-Regular.ttf",
-// "fonts-LICENSE.txt" (the fonts' OFL notice, which must travel with them)). Names with
+// "fonts-LICENSE.txt" (the fonts' OFL notice, which must travel with them),
+// "staff.js" (the staff pages' script, bundled from web/)). Names with
 // '/' or anything not embedded → nullopt (404). Thread-safe.
 std::optional<StaticFile> find_static(std::string_view name);
 

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "config/log_key.h"
+#include "config/transparency_log.h"
 #include "tlog/note_key.h"
 
 namespace safehouse::config {
@@ -112,6 +113,27 @@ TEST(Config, WitnessesAndOnionAddresses) {
   EXPECT_TRUE(is_onion_address(onion + ".onion"));
   EXPECT_FALSE(is_onion_address(std::string(56, '1') + ".onion"));
   EXPECT_FALSE(is_onion_address("example.onion"));
+}
+
+// The onion-address note: signed with the log key, opened with its
+// verifier key, refused once a character changes (docs/tlog.md).
+TEST(Config, OnionAddressNoteIsSignedWithTheLogKey) {
+  const LogKey key = LogKey::generate("example-org");
+  const std::vector<std::string> onions = {std::string(56, 'a') + ".onion"};
+  auto note = onion_addresses_note(key, onions);
+  ASSERT_TRUE(note) << note.error().message();
+  EXPECT_TRUE(note->starts_with("safehouse/onion-addresses/v1\nlog " + log_origin(key) +
+                                "\nonion " + onions[0] + "\n\n— example-org "));
+  const auto verifier = log_signer(key).verifier();
+  const tlog::NoteVerifier* known[] = {&verifier};
+  auto opened = tlog::open_note(*note, known);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->text, onion_addresses_text(log_origin(key), onions));
+  std::string forged = *note;
+  forged[forged.find(".onion") - 1] = 'b';
+  auto refused = tlog::open_note(forged, known);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kIntegrity);
 }
 
 // init writes default_language with a comment saying what it does; "fa" is

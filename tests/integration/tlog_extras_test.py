@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # tests/integration/tlog_extras_test.py: what issue 11 adds around the log of
 # a real installation (docs/tlog.md): `safehouse serve` as a tlog-witness
-# client of real `safehouse witness serve` processes on 127.0.0.1.
-# Usage: tlog_extras_test.py SAFEHOUSE_BINARY CASE
+# client of real `safehouse witness serve` processes on 127.0.0.1; the
+# genuine onion addresses as a note signed with the log key, checked by
+# Debian's Go x/mod sumdb/note (tests/tlog/note_verifier).
+# Usage: tlog_extras_test.py SAFEHOUSE_BINARY CASE [GO_SOURCE WORK_DIR]
 import base64
 import hashlib
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -140,10 +144,77 @@ def case_witness_client(binary):
                 w.stop()
 
 
+def go_build(source, work, name):
+    """Builds a Go program against Debian's x/mod (GOPATH mode, offline)."""
+    if shutil.which("go") is None:
+        raise TestFailure("go is not installed (Debian golang-go)")
+    if not os.path.isdir("/usr/share/gocode/src/golang.org/x/mod/sumdb/note"):
+        raise TestFailure("golang.org/x/mod is not installed (Debian golang-golang-x-mod-dev)")
+    os.makedirs(os.path.join(work, "gocache"), exist_ok=True)
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
+               GOCACHE=os.path.join(work, "gocache"), GOPROXY="off", GOFLAGS="")
+    out = os.path.join(work, name)
+    subprocess.run(["go", "build", "-o", out, "."], cwd=source, env=env, check=True, timeout=600)
+    return out
+
+
+def case_onion(binary, source, work):
+    verifier = go_build(source, work, "note_verifier")
+    onions = ["%s.onion" % ("a" * 55 + "d"), "%s.onion" % ("b2" * 28)]
+    with Installation(binary) as inst, Installation(binary) as stranger:
+        vkey_file = os.path.join(inst.dir, "keys", "log.vkey")
+        vkey = open(vkey_file).read().strip()
+        server = inst.start()
+        check(get(server, "/log/onion-addresses")[0] == 404, "onion note served without [onion]")
+        status, _, body = get(server, "/en/")
+        check(status == 200 and b"onion-addresses" not in body, "landing page names no addresses")
+        server.stop()
+
+        cfg = os.path.join(inst.dir, "config.toml")
+        text = open(cfg).read()
+        check("addresses = []" in text, "init wrote no [onion] addresses setting")
+        write(cfg, text.replace("addresses = []", "addresses = [%s]" %
+                                ", ".join('"%s"' % o for o in onions)).encode())
+        server = inst.start()
+        status, headers, body = get(server, "/log/onion-addresses")
+        check(status == 200, "GET /log/onion-addresses: %d" % status)
+        check(headers.get("content-type") == "text/plain; charset=utf-8", "type %r" % headers)
+        note = body.decode()
+        origin = "%s/%s/log" % (vkey.split("+")[0], vkey.split("+")[1])
+        expected = "safehouse/onion-addresses/v1\nlog %s\n%s\n" % (
+            origin, "\n".join("onion " + o for o in onions))
+        check(note.startswith(expected + "\n— %s " % vkey.split("+")[0]), "note %r" % note)
+        text, sigs = signature_ids(note)
+        check(sigs == [(vkey.split("+")[0], key_id(vkey))], "signed by %r" % sigs)
+
+        # Go's sumdb/note checks the signature with the published key...
+        url = "http://127.0.0.1:%d/log/onion-addresses" % server.source_port
+        proc = subprocess.run([verifier, url, vkey_file], capture_output=True, timeout=60)
+        out = proc.stdout.decode() + proc.stderr.decode()
+        check(proc.returncode == 0 and expected in out, "x/mod refused the onion note: " + out)
+        # ...and refuses it under another installation's key.
+        other = os.path.join(stranger.dir, "keys", "log.vkey")
+        proc = subprocess.run([verifier, url, other], capture_output=True, timeout=60)
+        check(proc.returncode != 0, "x/mod accepted the onion note under another key")
+
+        # The landing page shows the addresses and the note, in both languages.
+        for lang, heading in [("en", "Our addresses"), ("fa", "نشانی‌های ما")]:
+            status, _, page = get(server, "/%s/" % lang)
+            page = page.decode()
+            check(status == 200 and heading in page, "%s landing page lacks the heading" % lang)
+            for o in onions:
+                check("<code>%s</code>" % o in page, "%s landing page lacks %s" % (lang, o))
+            check('href="/log/onion-addresses"' in page, "%s page does not link the note" % lang)
+            check(("onion %s" % onions[1]) in page and ("— " + vkey.split("+")[0]) in page,
+                  "%s landing page does not show the signed note" % lang)
+
+
 def main():
     binary, case = sys.argv[1], sys.argv[2]
     if case == "witness_client":
         case_witness_client(binary)
+    elif case == "onion":
+        case_onion(binary, sys.argv[3], sys.argv[4])
     else:
         raise SystemExit("unknown case " + case)
     log("PASS", case)

@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'7'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -324,16 +324,17 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
-  for (const char* table : {"case_links", "audit_log", "approvals", "case_events", "reviewers"})
+  for (const char* table :
+       {"reviewer_accounts", "case_links", "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
-  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 7
+  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 8
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
               ? "UPDATE settings SET value = CAST('3' AS BLOB) WHERE key = 'schema_version'"
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'7'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
 }
@@ -354,14 +355,15 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "SELECT string_agg(column_name, ',' ORDER BY coalesce(array_position("
                 "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
                 "reviewers',"
-                "'case_events','approvals','audit_log','log_cosignatures','case_links']::text[], "
+                "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
+                "accounts']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
   EXPECT_EQ(
       columns,
-      // schema 7: sources.signing_key (the JavaScript client's public key)
+      // schema 8: sources.signing_key (the JavaScript client's public key)
       "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
       "created_day,"
       "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
@@ -374,7 +376,11 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       // schema 5: witnesses' cosignatures of the log's checkpoints (public)
       "witness,size,checkpoint,signatures,"
       // schema 6: duplicate links
-      "case_id,duplicate_of,event_number,day");
+      "case_id,duplicate_of,event_number,day,"
+
+      // schema 7: staff accounts (hashes, verifier, browser-encrypted identity, sealed TOTP)
+      "reviewer_id,enrol_token_hash,enrol_until_day,keys_replaceable,enrolled_day,auth_verifier,"
+      "identity_box,totp_box,failed_logins,locked");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {

@@ -51,6 +51,9 @@ PageData data_for(Page page) {
       return PageData().set_number("status", 404);
     case Page::kStaffHome:
       return PageData();
+    case Page::kStaffSignIn:
+    case Page::kStaffEnrol:
+      return PageData().set_text("installation", "example.org+1a2b3c4d+AbCd0123==");
     case Page::kApp:
       return PageData().set_text("log_verifier_key", "example.org+1a2b3c4d+AbCd0123==");
   }
@@ -137,6 +140,34 @@ TEST(Renderer, LanguageSwitchLinksToTheSamePageInTheOtherLanguage) {
   const std::string staff =
       renderer().render(Page::kStaffHome, Language::kEnglish, data_for(Page::kStaffHome));
   EXPECT_FALSE(contains(staff, "language-switch")) << "the staff listener has no /fa/ routes";
+}
+
+// The staff listener's sign-in and enrolment pages are the only ones with a
+// script: /static/staff.js, nothing inline, nothing from elsewhere; the
+// texts the script shows are translated in #messages.
+TEST(Renderer, StaffPagesLoadOnlyTheStaffScript) {
+  for (Page page : {Page::kStaffSignIn, Page::kStaffEnrol}) {
+    for (Language language : kBoth) {
+      const std::string html = renderer().render(
+          page, language, PageData().set_text("installation", "example.org+1a2b3c4d+AbCd=="));
+      SCOPED_TRACE(html);
+      EXPECT_TRUE(contains(html, R"(<script src="/static/staff.js" defer></script>)"));
+      EXPECT_EQ(html.find("<script"), html.rfind("<script")) << "exactly one script";
+      EXPECT_FALSE(contains(html, "<script>"));
+      EXPECT_FALSE(std::regex_search(html, std::regex(" on[a-z]+="))) << "no inline event handler";
+      EXPECT_FALSE(contains(html, "//"));
+      EXPECT_FALSE(contains(html, "{{"));
+      EXPECT_TRUE(contains(html, R"(data-installation="example.org+1a2b3c4d+AbCd==")"));
+      EXPECT_TRUE(contains(html, R"(<div id="messages" hidden>)"));
+      EXPECT_FALSE(contains(html, "This page uses no JavaScript"));
+    }
+  }
+  const std::string fa = renderer().render(Page::kStaffSignIn, Language::kPersian, PageData());
+  EXPECT_TRUE(contains(fa, "نام، گذرواژه یا کد نادرست است."));
+  EXPECT_FALSE(contains(fa, "Wrong name, passphrase or code."));
+  EXPECT_TRUE(contains(fa, R"(href="/en/")"));
+  const std::string enrol = renderer().render(Page::kStaffEnrol, Language::kEnglish, PageData());
+  EXPECT_TRUE(contains(enrol, R"(href="/fa/enrol")"));
 }
 
 TEST(Renderer, PersianPagesAreTranslatedAndUsePersianDigits) {

@@ -15,7 +15,7 @@ test('the bundle is one self-contained script exposing SafehouseClient', async (
   const out = mkdtempSync(join(tmpdir(), 'safehouse-bundle-'));
   try {
     execFileSync(process.execPath, [new URL('../build.mjs', import.meta.url).pathname, out]);
-    assert.deepEqual(readdirSync(out), ['source.js']);
+    assert.deepEqual(readdirSync(out).sort(), ['source.js', 'staff.js']);
     const code = readFileSync(join(out, 'source.js'), 'utf8');
     assert.doesNotMatch(code, /\bimport\s*\(|\brequire\s*\(|importScripts|\bimport\s*[{*"']/);
     const context = vm.createContext({
