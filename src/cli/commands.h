@@ -29,6 +29,14 @@ void add_statement_command(CLI::App& app);
 // cli/witness.cpp: `witness serve` (docs/tlog.md).
 void add_witness_command(CLI::App& app);
 
+// cli/log_publish.cpp: `log publish`, `observer …`, and the subcommands
+// `statement publish` and `review categorise` (docs/tlog.md).
+void add_log_command(CLI::App& app);
+void add_statement_publish_command(CLI::App& statement);
+void add_review_categorise_command(CLI::App& review);
+// cli/observe.cpp: `observe` (docs/tlog.md, "Observing").
+void add_observe_command(CLI::App& app);
+
 // Ends a subcommand's callback: on error prints "safehouse: error: <message>"
 // as one line on stderr and makes the process exit with status 1.
 void exit_on_error(const Result<void>& result);

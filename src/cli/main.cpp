@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   safehouse::cli::add_witness_command(app);
   safehouse::cli::add_reviewer_command(app);
   safehouse::cli::add_audit_command(app);
+  safehouse::cli::add_log_command(app);
+  safehouse::cli::add_observe_command(app);
   safehouse::cli::add_export_command(app);
   try {
     app.parse(argc, argv);

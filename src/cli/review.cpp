@@ -346,6 +346,8 @@ void add_review_command(CLI::App& app) {
   transition->add_option("--of", options->duplicate_of,
                          "With duplicate: the case this one duplicates (recorded as a link)");
   transition->callback([options] { exit_on_error(run_transition(*options)); });
+
+  add_review_categorise_command(*review);
 }
 
 }  // namespace safehouse::cli

@@ -22,6 +22,7 @@
 #include "config/transparency_log.h"
 #include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
+#include "http/log_publication_routes.h"
 #include "http/log_routes.h"
 #include "http/server.h"
 #include "http/session_store.h"
@@ -29,6 +30,7 @@
 #include "http/staff_routes.h"
 #include "intake/intake.h"
 #include "review/accounts.h"
+#include "review/log_publisher.h"
 #include "store/log_store.h"
 #include "tlog/tile_store.h"
 #include "web/language.h"
@@ -152,6 +154,55 @@ Result<void> run_serve(const ServeOptions& options) {
       installation->layout().dir, config.storage.database, store::FileSystem::posix()));
   SAFEHOUSE_TRY_VOID(log->create(config::log_origin(installation->log_key()),
                                  config::log_signer(installation->log_key())));
+  // Openings sealed to observers, statements and their cosignatures.
+  http::LogPublication publication;
+  publication.openings = [&log](std::string_view observer) -> Result<Bytes> {
+    Bytes sealed;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      sealed = SAFEHOUSE_TRY(store::read_observer_openings(db, observer));
+      return {};
+    }));
+    return sealed;
+  };
+  publication.statements = [&log]() -> Result<std::vector<http::StatementListing>> {
+    std::vector<http::StatementListing> out;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      for (const auto& record : SAFEHOUSE_TRY(store::list_statements(db))) {
+        out.push_back({record.statement_id, SAFEHOUSE_TRY(review::statement_with_cosignatures(
+                                                db, record.statement_id))});
+      }
+      return {};
+    }));
+    return out;
+  };
+  publication.statement = [&log](std::int64_t id) -> Result<std::string> {
+    std::string note;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      note = SAFEHOUSE_TRY(review::statement_with_cosignatures(db, id));
+      return {};
+    }));
+    return note;
+  };
+  publication.cosign = [&log](std::int64_t id, std::string_view note) {
+    return review::add_cosignatures(*log, id, note);
+  };
+  http::add_log_publication_routes(source_router, std::move(publication));
+  // Case events go into the log in daily batches (docs/tlog.md, "Case
+  // events in the log"): the first check after midnight UTC, on whichever
+  // server gets the log's lock first, appends the events of the days before.
+  const tlog::Ed25519Signer log_signer = config::log_signer(installation->log_key());
+  auto daily_batch = [&log, &log_signer] {
+    auto batch = review::publish_daily_batch(*log, log_signer,
+                                             store::day_of(std::chrono::system_clock::now()));
+    if (!batch) {
+      std::cerr << "safehouse: " << batch.error().message() << " (retried in 10 minutes)"
+                << std::endl;
+    } else if (*batch && (*batch)->entries > 0) {
+      std::cout << "Log: published " << (*batch)->entries << " case events of the days before "
+                << "today; checkpoint size " << (*batch)->head.checkpoint.size << "." << std::endl;
+    }
+  };
+  daily_batch();
   // The checkpoint goes out with the cosignatures witnesses gave it.
   http::add_log_routes(source_router, [&log](std::string_view path) -> Result<Bytes> {
     return path == tlog::kCheckpointPath ? log->cosigned_checkpoint() : log->read(path);
@@ -209,6 +260,7 @@ Result<void> run_serve(const ServeOptions& options) {
                  sessions.sweep();
                  staff_sessions.sweep();
                });
+  server.every(std::chrono::minutes(10), daily_batch);
   print_start(config, server);
   server.run();
   if (witness_loop) witness_loop->stop();

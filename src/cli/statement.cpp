@@ -265,6 +265,8 @@ void add_statement_command(CLI::App& app) {
                     "The organisation's log verifier key (default: the one FILE.sig names)");
   check->add_option("--sig", options->sig, "The signed note (default: FILE.sig)");
   check->callback([options] { exit_on_error(run_check(*options)); });
+
+  add_statement_publish_command(*cmd);
 }
 
 }  // namespace safehouse::cli

@@ -69,6 +69,40 @@ Result<ListenAddress> listen(const toml::table& root, std::string_view where,
   return *address;
 }
 
+// [log]: categories (1..64 distinct names, each 1..128 bytes of UTF-8
+// without control characters, as log entries' openings carry them) and
+// threshold (1..1000000).
+Result<void> log_settings(const toml::table& table, LogSettings& log) {
+  SAFEHOUSE_TRY_VOID(only_keys(table, "log", {"categories", "threshold"}));
+  log.threshold = static_cast<std::uint64_t>(SAFEHOUSE_TRY(
+      integer(table, "log", "threshold", static_cast<std::int64_t>(log.threshold), 1, 1000000)));
+  const toml::node* node = table.get("categories");
+  if (node == nullptr) return {};
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return config_error("log.categories: not an array of strings");
+  std::vector<std::string> categories;
+  for (const toml::node& item : *array) {
+    const auto* text = item.as_string();
+    if (text == nullptr) return config_error("log.categories: not an array of strings");
+    const std::string& name = text->get();
+    bool bad = name.empty() || name.size() > 128;
+    for (unsigned char c : name) bad = bad || c < 0x20 || c == 0x7f;
+    if (bad) {
+      return config_error("log.categories: \"" + name +
+                          "\" is not 1..128 bytes without control characters");
+    }
+    for (const std::string& seen : categories) {
+      if (seen == name) return config_error("log.categories: \"" + name + "\" appears twice");
+    }
+    categories.push_back(name);
+  }
+  if (categories.empty() || categories.size() > 64) {
+    return config_error("log.categories: must name 1 to 64 categories");
+  }
+  log.categories = std::move(categories);
+  return {};
+}
+
 Result<void> quota_values(const toml::table& table, Quotas& quotas) {
   for (const auto& [key, value] : table) {
     bool known = false;
@@ -165,7 +199,7 @@ Result<void> onion_addresses(const toml::table& table, OnionSettings& onion) {
 Result<Config> from_table(const toml::table& root) {
   SAFEHOUSE_TRY_VOID(only_keys(root, "",
                                {"organisation", "source", "staff", "session", "limits", "storage",
-                                "keys", "quotas", "witness", "onion"}));
+                                "keys", "quotas", "witness", "onion", "log"}));
   Config config;
   if (const toml::table* org = section(root, "organisation")) {
     SAFEHOUSE_TRY_VOID(only_keys(*org, "organisation", {"name", "default_language"}));
@@ -235,14 +269,17 @@ Result<Config> from_table(const toml::table& root) {
       config.keys.log_key_passphrase_file = file->as_string()->get();
     }
   }
+  if (const toml::table* log = section(root, "log")) {
+    SAFEHOUSE_TRY_VOID(log_settings(*log, config.log));
+  }
   SAFEHOUSE_TRY_VOID(witness_tables(root, config.witnesses));
   if (root.contains("onion")) {
     const toml::table* onion = section(root, "onion");
     if (onion == nullptr) return config_error("onion: not a table");
     SAFEHOUSE_TRY_VOID(onion_addresses(*onion, config.onion));
   }
-  for (std::string_view name :
-       {"source", "staff", "session", "limits", "organisation", "storage", "keys", "quotas"}) {
+  for (std::string_view name : {"source", "staff", "session", "limits", "organisation", "storage",
+                                "keys", "quotas", "log"}) {
     if (root.contains(name) && section(root, name) == nullptr) {
       return config_error(std::string(name) + ": not a table");
     }
@@ -298,6 +335,23 @@ Result<Config> parse_config(std::string_view text) {
   }
 }
 
+namespace {
+
+std::string format_log_settings(const LogSettings& settings) {
+  toml::array categories;
+  for (const std::string& category : settings.categories) categories.push_back(category);
+  std::ostringstream log;
+  log << "[log]\n# The categories reviewers file cases under (`safehouse review categorise`).\n"
+      << "# Each case event in the transparency log carries a hiding commitment to its\n"
+      << "# case's category; accredited observers get the openings (docs/tlog.md).\n"
+      << toml::table{{"categories", categories}} << "\n"
+      << "# Published statements show a count below this as \"<threshold\".\n"
+      << "threshold = " << settings.threshold << "\n\n";
+  return log.str();
+}
+
+}  // namespace
+
 std::string format_config(const Config& config) {
   toml::table org{{"name", config.organisation_name}};
   std::ostringstream out;
@@ -335,6 +389,7 @@ std::string format_config(const Config& config) {
       << "# this file (outside the data directory), else in\n"
       << "# $CREDENTIALS_DIRECTORY/safehouse-log-key, else asks on the terminal.\n"
       << toml::table{{"log_key_passphrase_file", config.keys.log_key_passphrase_file}} << "\n\n"
+      << format_log_settings(config.log)
       << "[quotas]\n# What one client may take, so that nobody can take the intake down\n"
       << "# or fill the disk. 0 means no limit (for benchmarks and load tests only).\n";
   for (const QuotaKey& quota : quota_keys()) {

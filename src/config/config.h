@@ -62,6 +62,15 @@ struct KeySettings {
   bool operator==(const KeySettings&) const = default;
 };
 
+// What the transparency log publishes (docs/tlog.md, "Case events in the
+// log"): the taxonomy reviewers categorise cases by (`safehouse review
+// categorise`), and the publication threshold of statements' counts.
+struct LogSettings {
+  std::vector<std::string> categories{"army", "guard", "police", "intelligence", "other"};
+  std::uint64_t threshold = 10;  // counts below it are published as "<threshold"
+  bool operator==(const LogSettings&) const = default;
+};
+
 // A tlog-witness that `serve` asks to cosign each new checkpoint (a
 // [[witness]] table; docs/tlog.md, "Witnesses").
 struct WitnessSettings {
@@ -93,6 +102,7 @@ struct Config {
   Limits limits;
   KeySettings keys;
   Quotas quotas;
+  LogSettings log;
   std::vector<WitnessSettings> witnesses;
   OnionSettings onion;
   bool operator==(const Config&) const = default;

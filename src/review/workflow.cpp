@@ -3,8 +3,11 @@
 // and written in one transaction together with its audit entry.
 #include "review/workflow.h"
 
+#include <algorithm>
+
 #include "review/audit.h"
 #include "review/transitions.h"
+#include "store/log_records.h"
 
 namespace safehouse::review {
 namespace {
@@ -281,6 +284,25 @@ Result<void> Workflow::log(std::string_view actor, std::string_view action, stor
                            std::string_view detail) {
   return record_audit(
       store_, {std::string(actor), std::string(action), case_id, std::string(detail)}, today_());
+}
+
+Result<void> Workflow::categorise(store::CaseId case_id, std::string_view category,
+                                  const std::vector<std::string>& taxonomy,
+                                  std::string_view actor) {
+  if (std::find(taxonomy.begin(), taxonomy.end(), category) == taxonomy.end()) {
+    std::string names;
+    for (const std::string& name : taxonomy) names += (names.empty() ? "" : ", ") + name;
+    return invalid_argument("review categorise: \"" + std::string(category) +
+                            "\" is not one of the categories in config.toml's [log]: " + names);
+  }
+  const store::Day day = today_();
+  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+    SAFEHOUSE_TRY_VOID(store::set_case_category(db, case_id, category));
+    return append_audit(db, {std::string(actor), "categorise", case_id, std::string(category)},
+                        day);
+  });
+  if (!committed) return committed.error().with_context("review categorise");
+  return {};
 }
 
 std::string actor_name(Workflow& workflow, const std::vector<ReviewerKeys>& keys) {

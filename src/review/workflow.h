@@ -75,6 +75,12 @@ class Workflow {
   Result<void> log(std::string_view actor, std::string_view action, store::CaseId case_id,
                    std::string_view detail = {});
 
+  // Files the case under `category`, one of `taxonomy` (config [log]
+  // categories); logged as "categorise". The case's next events in the
+  // transparency log commit to it (review/log_publisher.h).
+  Result<void> categorise(store::CaseId case_id, std::string_view category,
+                          const std::vector<std::string>& taxonomy, std::string_view actor);
+
   const std::string& installation() const { return installation_; }
 
  private:

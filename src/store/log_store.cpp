@@ -142,6 +142,44 @@ Result<LogAppended> LogStore::append(std::span<const Bytes> entries,
   });
 }
 
+Result<LogAppended> LogStore::append_with(const ChooseEntries& entries, const AfterAppend& after,
+                                          const tlog::NoteSigner& signer) {
+  return locked<LogAppended>([&](SqlTileStore& tiles) -> Result<LogAppended> {
+    SqlSession& db = tiles.session();
+    LogHead head = SAFEHOUSE_TRY(read_head(tiles));
+    const std::vector<Bytes> chosen = SAFEHOUSE_TRY(entries(db, head));
+    LogAppended appended{head.checkpoint.size, head};
+    if (!chosen.empty()) {
+      auto log = tlog::TileLog::open(tiles, head.checkpoint.size, head.checkpoint.root);
+      if (!log) return log.error().with_context("log");
+      SAFEHOUSE_TRY_VOID(log->append(chosen));
+      tlog::Checkpoint next = head.checkpoint;
+      next.size = log->size();
+      next.root = SAFEHOUSE_TRY(log->root());
+      appended.head = SAFEHOUSE_TRY(publish(tiles, std::move(next), signer));
+    }
+    SAFEHOUSE_TRY_VOID(after(db, appended));
+    return appended;
+  });
+}
+
+Result<void> LogStore::update(
+    const std::function<Result<void>(SqlSession&, const LogHead&)>& work) {
+  auto done = locked<bool>([&](SqlTileStore& tiles) -> Result<bool> {
+    const LogHead head = SAFEHOUSE_TRY(read_head(tiles));
+    SAFEHOUSE_TRY_VOID(work(tiles.session(), head));
+    return true;
+  });
+  if (!done) return done.error();
+  return {};
+}
+
+Result<void> LogStore::read_with(const std::function<Result<void>(SqlSession&)>& work) {
+  std::lock_guard lock(read_mu_);
+  SqlSession* db = SAFEHOUSE_TRY(session(reader_, false));
+  return work(*db);
+}
+
 Result<void> LogStore::save_cosignature(const LogCosignature& cosignature) {
   std::lock_guard lock(write_mu_);
   SqlSession* db = SAFEHOUSE_TRY(session(writer_, true));

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -76,6 +77,21 @@ class LogStore {
   // created; kIntegrity if the tiles do not hash to the stored checkpoint.
   Result<LogAppended> append(std::span<const Bytes> entries, const tlog::NoteSigner& signer);
 
+  // What goes with an append (docs/tlog.md, "Case events in the log"):
+  // `entries(db, head)` chooses the entries from the database, they are
+  // appended and a new checkpoint is published, then `after(db, appended)`
+  // records where they went — one transaction holding the log's lock, so
+  // two servers never publish the same rows twice. No entries: nothing is
+  // appended, and after() runs with the head unchanged (first_index = size).
+  using ChooseEntries = std::function<Result<std::vector<Bytes>>(SqlSession&, const LogHead&)>;
+  using AfterAppend = std::function<Result<void>(SqlSession&, const LogAppended&)>;
+  Result<LogAppended> append_with(const ChooseEntries& entries, const AfterAppend& after,
+                                  const tlog::NoteSigner& signer);
+  // Runs `work` in a write transaction holding the log's lock, with the
+  // head at that moment; commits if it succeeds. kNotFound before create().
+  Result<void> update(const std::function<Result<void>(SqlSession&, const LogHead&)>& work);
+  // Runs `work` on the reading connection (the HTTP routes' side).
+  Result<void> read_with(const std::function<Result<void>(SqlSession&)>& work);
   // Keeps `cosignature` as its witness's latest, unless the store already
   // holds one of a larger size for that witness (two servers racing).
   Result<void> save_cosignature(const LogCosignature& cosignature);

@@ -176,11 +176,50 @@ CREATE TABLE IF NOT EXISTS reviewer_accounts (
   locked           {int} NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
 ){strict};
 )sql"},
+    // What the transparency log publishes (docs/tlog.md, "Case events in the
+    // log"): each case's category ('' until a reviewer files it); for each
+    // case event in the log, its index and the opening of its category
+    // commitment (category and nonce); the accredited observers (public
+    // keys only) and the openings sealed to each; published statements and
+    // the observers' cosignatures of them.
+    {8, R"sql(
+ALTER TABLE cases ADD COLUMN category TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS log_case_entries (
+  case_id      {int} NOT NULL,
+  event_number {int} NOT NULL,
+  log_index    {int} NOT NULL UNIQUE,
+  category     TEXT NOT NULL,
+  nonce        {blob} NOT NULL CHECK (length(nonce) = 32),
+  PRIMARY KEY (case_id, event_number)
+){strict};
+CREATE TABLE IF NOT EXISTS observers (
+  name         TEXT PRIMARY KEY,
+  recipient    TEXT NOT NULL UNIQUE,
+  verifier_key TEXT NOT NULL UNIQUE,
+  added_day    {int} NOT NULL
+){strict};
+CREATE TABLE IF NOT EXISTS observer_openings (
+  name         TEXT PRIMARY KEY,
+  log_size     {int} NOT NULL,
+  data         {blob} NOT NULL
+){strict};
+CREATE TABLE IF NOT EXISTS statements (
+  statement_id {id},
+  day          {int} NOT NULL,
+  note         TEXT NOT NULL
+){strict};
+CREATE TABLE IF NOT EXISTS statement_cosignatures (
+  statement_id {int} NOT NULL REFERENCES statements (statement_id),
+  signer       TEXT NOT NULL,
+  line         TEXT NOT NULL,
+  PRIMARY KEY (statement_id, signer)
+){strict};
+)sql"},
     // The JavaScript client (docs/web-client.md): a source registered by the
     // browser proves its codename by signing a challenge with this Ed25519
     // public key (the codename's, derived in the browser); NULL for sources
     // of the no-JavaScript pages. A public key: no plaintext, no identity.
-    {8, R"sql(
+    {9, R"sql(
 ALTER TABLE sources ADD COLUMN signing_key {blob}
   CHECK (signing_key IS NULL OR length(signing_key) = 32);
 )sql"},

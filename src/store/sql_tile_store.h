@@ -20,6 +20,7 @@ class SqlTileStore final : public tlog::TileStore {
   Result<void> write(std::string_view path, ByteSpan data) override;
   Result<void> remove(std::string_view path) override;
   Result<void> sync() override { return {}; }
+  SqlSession& session() const { return *db_; }
 
  private:
   SqlSession* db_;

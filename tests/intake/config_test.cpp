@@ -27,6 +27,40 @@ TEST(Config, FormatThenParseRoundTrips) {
   EXPECT_EQ(*parsed, config);
 }
 
+TEST(Config, LogSettingsRoundTripAndDefaults) {
+  EXPECT_EQ(Config().log.categories,
+            (std::vector<std::string>{"army", "guard", "police", "intelligence", "other"}));
+  EXPECT_EQ(Config().log.threshold, 10u);
+  Config config;
+  config.log.categories = {"border guard", "ارتش", "police"};
+  config.log.threshold = 3;
+  const std::string text = format_config(config);
+  EXPECT_NE(text.find("[log]\n# The categories"), std::string::npos) << text;
+  auto parsed = parse_config(text);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(*parsed, config);
+}
+
+TEST(Config, BadLogSettingsAreRefused) {
+  auto error = [](std::string_view text) -> std::string {
+    auto parsed = parse_config(text);
+    return parsed ? "ok" : parsed.error().message();
+  };
+  EXPECT_EQ(error("[log]\nthreshold = 0\n"),
+            "config: log.threshold: must be between 1 and 1000000");
+  EXPECT_EQ(error("[log]\ncategories = []\n"),
+            "config: log.categories: must name 1 to 64 categories");
+  EXPECT_EQ(error("[log]\ncategories = [\"a\", \"a\"]\n"),
+            "config: log.categories: \"a\" appears twice");
+  EXPECT_EQ(error("[log]\ncategories = [\"\"]\n"),
+            "config: log.categories: \"\" is not 1..128 bytes without control characters");
+  EXPECT_EQ(error("[log]\ncategories = \"army\"\n"),
+            "config: log.categories: not an array of strings");
+  EXPECT_EQ(error("[log]\ncategories = [1]\n"), "config: log.categories: not an array of strings");
+  EXPECT_EQ(error("[log]\ncolour = 1\n"), "config: log.colour: unknown setting");
+  EXPECT_EQ(error("log = 1\n"), "config: log: not a table");
+}
+
 TEST(Config, EmptyFileGivesDefaults) {
   auto parsed = parse_config("");
   ASSERT_TRUE(parsed);

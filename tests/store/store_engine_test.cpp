@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'9'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -317,26 +317,30 @@ TEST_P(StoreEngine, NewerSchemaIsRefused) {
   EXPECT_NE(store.error().message().find("newer than this binary"), std::string::npos);
 }
 
-// A version-3 database (before the workflow) is migrated: its cases get
-// their first event from their status and last event day.
+// A version-3 database (before the workflow and the log's case entries) is
+// migrated: its cases get their first event from their status and last
+// event day, and no category yet.
 TEST_P(StoreEngine, SchemaThreeIsMigrated) {
   {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
-  for (const char* table :
-       {"reviewer_accounts", "case_links", "audit_log", "approvals", "case_events", "reviewers"})
+  for (const char* table : {"statement_cosignatures", "statements", "observer_openings",
+                            "observers", "log_case_entries", "reviewer_accounts", "case_links",
+                            "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
-  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 8
+  db_.sql("ALTER TABLE cases DROP COLUMN category");
+  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 9
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
               ? "UPDATE settings SET value = CAST('3' AS BLOB) WHERE key = 'schema_version'"
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'9'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
+  EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
 }
 
 // Invariant 2: the schema has nowhere to put a time finer than a day, an
@@ -356,17 +360,18 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "ARRAY['settings','sources','cases','items','blobs','blob_chunks','log_tiles','"
                 "reviewers',"
                 "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
-                "accounts']::text[], "
+                "accounts','log_case_entries','observers','observer_openings','statements',"
+                "'statement_cosignatures']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
   // Adding a column is a decision to review against invariants 1 and 2.
   EXPECT_EQ(
       columns,
-      // schema 8: sources.signing_key (the JavaScript client's public key)
+      // schema 9: sources.signing_key (the JavaScript client's public key)
       "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
       "created_day,"
-      "last_event_day,item_count,item_id,case_id,direction,sha256,ciphertext_size,day,"
+      "last_event_day,item_count,category,item_id,case_id,direction,sha256,ciphertext_size,day,"
       "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data,"
       // schema 4: the workflow (public keys, events, approvals, audit log)
       "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
@@ -380,7 +385,13 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
 
       // schema 7: staff accounts (hashes, verifier, browser-encrypted identity, sealed TOTP)
       "reviewer_id,enrol_token_hash,enrol_until_day,keys_replaceable,enrolled_day,auth_verifier,"
-      "identity_box,totp_box,failed_logins,locked");
+      "identity_box,totp_box,failed_logins,locked,"
+      // schema 8: the transparency log's case entries, observers, statements
+      "case_id,event_number,log_index,category,nonce,"
+      "name,recipient,verifier_key,added_day,"
+      "name,log_size,data,"
+      "statement_id,day,note,"
+      "statement_id,signer,line");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
