@@ -692,6 +692,7 @@ void add_source_routes(Router& router, SourceContext& context) {
   router.get("/{lang}/app", [&ctx](Request& r) { return app_page(ctx, r); });
   router.get("/static/*", [](Request& r) { return static_file(r); });
   router.get("/api/v1/metadata", [&ctx](Request&) { return metadata(ctx); });
+  add_source_api_routes(router, ctx);
 }
 
 }  // namespace safehouse::http

@@ -93,8 +93,13 @@ Result<std::vector<std::string>> current_recipients(const SourceContext& context
 Result<std::string> recipient_note(const SourceContext& context,
                                    const std::vector<std::string>& recipients);
 
-// Registers every source route and the translated error pages on `router`.
+// Registers every source route and the translated error pages on `router`,
+// the JavaScript client's API (add_source_api_routes) included.
 void add_source_routes(Router& router, SourceContext& context);
+
+// The JavaScript client's JSON API (http/source_api.cpp, docs/routes.md):
+// /api/v1/challenge, sign-in, submissions, replies, sign-out.
+void add_source_api_routes(Router& router, SourceContext& context);
 
 }  // namespace safehouse::http
 

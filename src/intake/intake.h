@@ -8,10 +8,12 @@
 #ifndef SAFEHOUSE_INTAKE_INTAKE_H_
 #define SAFEHOUSE_INTAKE_INTAKE_H_
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "codename/source_keys.h"
 #include "intake/daily_quota.h"
 #include "intake/frame.h"
+#include "intake/sealed_items.h"
 #include "intake/sealing_budget.h"
 #include "intake/submission.h"
 #include "store/store.h"
@@ -108,6 +111,23 @@ class Intake {
   // identity (derived from the codename at sign-in, held only in memory).
   Result<std::vector<Reply>> replies(const store::SourceId& source_id,
                                      const age::X25519Identity& reply_identity) const;
+
+  // The JavaScript path (intake/sealed_items.h). A first contact (with
+  // `new_source`: creates the source with its public keys, and its case) or
+  // a follow-up to `source_id`'s latest case, of items the browser
+  // encrypted; each must pass check_sealed_item for `recipient_count`.
+  // Charged to the daily quota and checked against the free-space reserve
+  // like the forms' bytes. Durable on success. kInvalidArgument without
+  // items or with more than kMaxSealedItems; kConflict if the new source
+  // exists.
+  Result<Receipt> submit_sealed(const std::optional<SealedSource>& new_source,
+                                const store::SourceId& source_id, std::vector<Bytes> items,
+                                std::size_t recipient_count);
+  // The Ed25519 key the source's browser registered; kNoMatch, the same for
+  // an unknown source and one without a key (sign-in says nothing more).
+  Result<std::array<std::uint8_t, 32>> signing_key(const store::SourceId& source_id) const;
+  // The replies to a source as age files, oldest first.
+  Result<std::vector<SealedReply>> sealed_replies(const store::SourceId& source_id) const;
 
   IntakeStats stats() const;
   store::Store& store() const { return store_; }

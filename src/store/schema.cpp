@@ -215,6 +215,14 @@ CREATE TABLE IF NOT EXISTS statement_cosignatures (
   PRIMARY KEY (statement_id, signer)
 ){strict};
 )sql"},
+    // The JavaScript client (docs/web-client.md): a source registered by the
+    // browser proves its codename by signing a challenge with this Ed25519
+    // public key (the codename's, derived in the browser); NULL for sources
+    // of the no-JavaScript pages. A public key: no plaintext, no identity.
+    {9, R"sql(
+ALTER TABLE sources ADD COLUMN signing_key {blob}
+  CHECK (signing_key IS NULL OR length(signing_key) = 32);
+)sql"},
 };
 
 }  // namespace

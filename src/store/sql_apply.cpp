@@ -24,8 +24,10 @@ struct Applier {
 
   Result<std::int64_t> operator()(const CreateSource& op) const {
     auto done = db.exec(
-        "INSERT INTO sources (source_id, alias, created_day, reply_recipient) VALUES (?, ?, ?, ?)",
-        {ByteSpan(op.source_id), op.alias, op.day, op.reply_recipient});
+        "INSERT INTO sources (source_id, alias, created_day, reply_recipient, signing_key) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {ByteSpan(op.source_id), op.alias, op.day, op.reply_recipient,
+         op.signing_key.empty() ? SqlParam(nullptr) : SqlParam(ByteSpan(op.signing_key))});
     if (!done)
       return explain(done.error(), ErrorCode::kConflict, "create source: the source exists");
     return 0;

@@ -108,11 +108,20 @@ Result<T> SqlStore::with_reader(const std::function<Result<T>(SqlSession&)>& rea
 Result<SourceRecord> SqlStore::get_source(const SourceId& source_id) {
   return with_reader<SourceRecord>([&](SqlSession& db) -> Result<SourceRecord> {
     auto row = SAFEHOUSE_TRY(
-        db.query_one("SELECT alias, created_day, reply_recipient FROM sources WHERE source_id = ?",
+        db.query_one("SELECT alias, created_day, reply_recipient, signing_key FROM sources "
+                     "WHERE source_id = ?",
                      {ByteSpan(source_id)}));
     if (!row) return Error(ErrorCode::kNotFound, "store: no such source");
-    return SourceRecord{source_id, std::string(row->text(0)), static_cast<Day>(row->integer(1)),
-                        std::string(row->text(2))};
+    SourceRecord record{source_id,
+                        std::string(row->text(0)),
+                        static_cast<Day>(row->integer(1)),
+                        std::string(row->text(2)),
+                        {}};
+    if (!row->is_null(3)) {
+      const ByteSpan key = row->blob(3);
+      record.signing_key.assign(key.begin(), key.end());
+    }
+    return record;
   });
 }
 

@@ -84,6 +84,9 @@ struct SourceRecord {
   // The age recipient ("age1...") derived from the source's codename, to
   // which replies are encrypted; "" if none was given. Public key only.
   std::string reply_recipient;
+  // The Ed25519 public key the source's browser registered at first contact
+  // (32 bytes; sign-in by signature), or empty. Public key only.
+  Bytes signing_key;
 };
 
 struct CaseRecord {

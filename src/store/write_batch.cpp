@@ -9,8 +9,9 @@
 namespace safehouse::store {
 
 std::size_t WriteBatch::create_source(const SourceId& source_id, std::string alias, Day day,
-                                      std::string reply_recipient) {
-  ops_.emplace_back(CreateSource{source_id, std::move(alias), day, std::move(reply_recipient)});
+                                      std::string reply_recipient, Bytes signing_key) {
+  ops_.emplace_back(CreateSource{source_id, std::move(alias), day, std::move(reply_recipient),
+                                 std::move(signing_key)});
   return ops_.size() - 1;
 }
 
@@ -57,6 +58,9 @@ struct Validator {
     }
     if (op.reply_recipient.size() > kMaxReplyRecipientBytes) {
       return invalid_argument("reply recipient must be at most 256 bytes");
+    }
+    if (!op.signing_key.empty() && op.signing_key.size() != 32) {
+      return invalid_argument("signing key must be 32 bytes");
     }
     return check_day(op.day);
   }

@@ -59,6 +59,7 @@ struct CreateSource {
   std::string alias;
   Day day = 0;
   std::string reply_recipient;  // "age1..." or ""
+  Bytes signing_key;            // Ed25519 public key (32 bytes) or empty
 };
 struct CreateCase {
   SourceId source_id{};
@@ -102,8 +103,10 @@ class WriteBatch {
  public:
   // A new source. Fails at commit with kConflict if the id exists.
   // `reply_recipient` is the source's codename-derived age recipient.
+  // `signing_key` is the Ed25519 public key a JavaScript client registered
+  // (32 bytes), or empty.
   std::size_t create_source(const SourceId& source_id, std::string alias, Day day,
-                            std::string reply_recipient = {});
+                            std::string reply_recipient = {}, Bytes signing_key = {});
   // A new case of an existing (or same-batch) source, status "received",
   // item_count 0, with its case event 1 ("received"). Assigns a CaseId.
   std::size_t create_case(const SourceId& source_id, Day day);

@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'9'});
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -330,13 +330,14 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
                             "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
   db_.sql("ALTER TABLE cases DROP COLUMN category");
+  db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 9
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
               ? "UPDATE settings SET value = CAST('3' AS BLOB) WHERE key = 'schema_version'"
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'8'});
+  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'9'});
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
@@ -367,7 +368,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
   // Adding a column is a decision to review against invariants 1 and 2.
   EXPECT_EQ(
       columns,
-      "key,value,source_id,alias,created_day,reply_recipient,case_id,source_id,status,created_day,"
+      // schema 9: sources.signing_key (the JavaScript client's public key)
+      "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
+      "created_day,"
       "last_event_day,item_count,category,item_id,case_id,direction,sha256,ciphertext_size,day,"
       "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data,"
       // schema 4: the workflow (public keys, events, approvals, audit log)
