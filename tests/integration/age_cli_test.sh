@@ -269,7 +269,12 @@ case_errors() {
   cp good.age bad.age
   local size
   size="$(stat -c %s bad.age)"
-  printf '\x00' | dd of=bad.age bs=1 seek=$((size - 10)) conv=notrunc status=none
+  # Flip every bit of the byte (writing a fixed value would be no change when
+  # the ciphertext already held it: one run in 256).
+  local byte
+  byte="$(od -An -tu1 -j $((size - 10)) -N1 bad.age | tr -d ' ')"
+  printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of=bad.age bs=1 seek=$((size - 10)) conv=notrunc status=none
+  if cmp -s good.age bad.age; then fail "the corruption changed nothing"; fi
   if "$SAFEHOUSE" decrypt -i s1.key -o out bad.age 2>stderr; then fail "corruption accepted"; fi
   expect_error stderr 'payload'
   no_leftovers out
