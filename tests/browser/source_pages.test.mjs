@@ -381,15 +381,23 @@ test('Persian inbox: reply day in Persian digits, screenshot', async () => {
   }
 });
 
-test('staff listener: a page without script, and metrics that name nobody', async () => {
+// The staff pages carry one script, the listener's own /static/staff.js (the
+// browser-side Argon2id and age identity of issue 10); nothing inline and
+// nothing from another origin.
+test('staff listener: only its own script, and metrics that name nobody', async () => {
   assert.ok(source.codename, 'needs the first-contact test');
   const session = await openSession({ origin: server.staffOrigin });
   try {
     const { page, requests } = session;
     const home = await page.goto('/');
     assert.equal(home.status(), 200);
-    assert.doesNotMatch(await home.text(), /<script/i);
-    assert.match(await page.locator('body').textContent(), /safehouse review/);
+    const html = await home.text();
+    const scripts = html.match(/<script\b[^>]*>[\s\S]*?<\/script>/gi) ?? [];
+    assert.equal((html.match(/<script\b/gi) ?? []).length, scripts.length, 'an unclosed script tag');
+    for (const tag of scripts) {
+      assert.match(tag, /^<script src="\/static\/staff\.js" defer><\/script>$/, `unexpected script: ${tag}`);
+    }
+    assert.match(await page.locator('body').textContent(), /Reviewer sign-in/);
     const metrics = await page.goto('/metrics');
     assert.equal(metrics.status(), 200);
     const text = await metrics.text();
