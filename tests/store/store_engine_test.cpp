@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'1', '0'});
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '0'}));
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -339,7 +339,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'1', '0'});
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '0'}));
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
