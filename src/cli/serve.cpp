@@ -17,11 +17,14 @@
 #include "cli/commands.h"
 #include "cli/log_key_unlock.h"
 #include "cli/passphrase.h"
+#include "cli/published_file.h"
+#include "cli/published_index.h"
 #include "cli/witness_client.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
 #include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
+#include "http/log_pages.h"
 #include "http/log_publication_routes.h"
 #include "http/log_routes.h"
 #include "http/server.h"
@@ -35,6 +38,7 @@
 #include "review/log_publisher.h"
 #include "review/workflow.h"
 #include "store/log_store.h"
+#include "tlog/encoding.h"
 #include "tlog/tile_store.h"
 #include "web/language.h"
 #include "web/renderer.h"
@@ -189,6 +193,8 @@ Result<void> run_serve(const ServeOptions& options) {
     }));
     return out;
   };
+  // The landing page lists the same statements (http/log_pages.h).
+  source.statements = publication.statements;
   publication.statement = [&log](std::int64_t id) -> Result<std::string> {
     std::string note;
     SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
@@ -201,6 +207,33 @@ Result<void> run_serve(const ServeOptions& options) {
     return review::add_cosignatures(*log, id, note);
   };
   http::add_log_publication_routes(source_router, std::move(publication));
+  // The organisation's own published files, and the page that checks a
+  // file's hash against them (docs/tlog.md, "On the source pages").
+  PublishedFileIndex published_index(*log);
+  http::PublishedFiles published_files;
+  published_files.list = [&published_index]() -> Result<std::vector<http::PublishedFileRow>> {
+    std::vector<http::PublishedFileRow> rows;
+    for (const IndexedFile& file : SAFEHOUSE_TRY(published_index.files())) {
+      rows.push_back({file.index, hex(file.file.sha256), file.file.language, file.file.day});
+    }
+    return rows;
+  };
+  published_files.find =
+      [&published_index](
+          const crypto::Sha256Digest& digest) -> Result<std::optional<http::PublishedFileProof>> {
+    auto found = SAFEHOUSE_TRY(published_index.find(digest));
+    if (!found) return std::optional<http::PublishedFileProof>();
+    http::PublishedFileProof proof;
+    proof.file = {found->file.index, hex(found->file.file.sha256), found->file.file.language,
+                  found->file.file.day};
+    proof.checkpoint_note = found->head.note;
+    proof.size = found->head.checkpoint.size;
+    proof.root = tlog::base64_encode(found->head.checkpoint.root);
+    proof.leaf_hash = tlog::base64_encode(found->leaf);
+    for (const tlog::Hash& hash : found->proof) proof.proof.push_back(tlog::base64_encode(hash));
+    return std::optional<http::PublishedFileProof>(std::move(proof));
+  };
+  http::add_published_files_page(source_router, renderer, std::move(published_files));
   // Case events go into the log in daily batches (docs/tlog.md, "Case
   // events in the log"): the first check after midnight UTC, on whichever
   // server gets the log's lock first, appends the events of the days before.
