@@ -36,6 +36,7 @@
 #include "intake/resumable_uploads.h"
 #include "review/accounts.h"
 #include "review/log_publisher.h"
+#include "review/workflow.h"
 #include "store/log_store.h"
 #include "tlog/encoding.h"
 #include "tlog/tile_store.h"
@@ -302,6 +303,17 @@ Result<void> run_serve(const ServeOptions& options) {
                            &staff_sessions,
                            &installation->store(),
                            installation->verifier_key()};
+  // The workspace's approvals name the installation as every server and the
+  // CLI do (cli/workflow_session.cpp): the stored verifier key if any.
+  std::string workflow_installation = installation->verifier_key();
+  if (auto stored = installation->store().get_setting(config::kVerifierKeySetting)) {
+    workflow_installation.assign(stored->begin(), stored->end());
+  }
+  review::Workflow workflow(installation->store(), std::move(workflow_installation),
+                            [] { return store::day_of(std::chrono::system_clock::now()); });
+  staff.workflow = &workflow;
+  staff.categories = config.log.categories;
+  staff.recipients = source.live_recipients;
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
