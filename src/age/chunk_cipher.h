@@ -13,7 +13,9 @@
 // chacha20-poly1305 -bytes 65536`). The file key wrapping in the header
 // (one 16-byte key per recipient) stays on libsodium (primitives.h), as do
 // X25519, scrypt, HKDF and HMAC. Both implementations are checked against
-// each other byte for byte in tests/age/chunk_cipher_test.cpp.
+// each other byte for byte in tests/age/chunk_cipher_test.cpp (every
+// length, every writer, tampering) and tests/age/vectors_test.cpp (the
+// CCTV vectors that reach their payload).
 #ifndef SAFEHOUSE_AGE_CHUNK_CIPHER_H_
 #define SAFEHOUSE_AGE_CHUNK_CIPHER_H_
 

@@ -21,6 +21,7 @@
 #include "age/scrypt.h"
 #include "age/stream.h"
 #include "age/x25519.h"
+#include "sodium_reference.h"
 #include "test_util.h"
 
 namespace safehouse::age {
@@ -285,6 +286,59 @@ TEST_P(VectorRoundTripTest, HeaderAndPayloadRoundTrip) {
   EXPECT_TRUE(again == *file) << v.name;
 }
 
+// Both payload AEADs on every CCTV vector that reaches its payload: the
+// library's (libcrypto, detail::decrypt_stream) and the libsodium reference
+// (sodium_reference.h), keyed from the vector's file key. They must agree
+// on accepting or rejecting it; on success both give the payload hash, and
+// the reference, sealing that plaintext again with the same key, gives the
+// vector's payload byte for byte; on "payload failure" the reference
+// rejects the whole payload and the library releases no more than the
+// vector's hash allows (checked by AgeVectorTest).
+class VectorAeadTest : public ::testing::TestWithParam<std::filesystem::path> {};
+
+// The vectors whose payload a decryptor reaches: success and payload failure.
+std::vector<std::filesystem::path> payload_vector_files() {
+  std::vector<std::filesystem::path> out;
+  for (const auto& path : vector_files(Which::kAll)) {
+    const std::string expect = load(path).expect;
+    if (expect == "success" || expect == "payload failure") out.push_back(path);
+  }
+  return out;
+}
+
+TEST_P(VectorAeadTest, LibcryptoAndLibsodiumAgree) {
+  Vector v = load(GetParam());
+  ASSERT_FALSE(v.file_key.empty()) << v.name;
+  auto file = age_file(v);
+  ASSERT_TRUE(file);
+  auto parsed = detail::parse_header(*file);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  const std::size_t header_len = parsed->mac_input.size() + 1 + 43 + 1;
+  if (file->size() < header_len + detail::kPayloadNonceBytes) {
+    ASSERT_EQ(v.expect, "payload failure") << v.name << ": no payload nonce";
+    return;
+  }
+  std::span<const std::uint8_t, 16> nonce(file->data() + header_len, 16);
+  const crypto::SecretBytes key =
+      detail::payload_key(crypto::SecretBytes::copy_of(from_hex(v.file_key)), nonce);
+  const ByteSpan payload = ByteSpan(*file).subspan(header_len + 16);
+
+  Bytes ours;
+  VectorSink sink(ours);
+  SpanSource source(payload);
+  const bool ours_ok = static_cast<bool>(detail::decrypt_stream(key, {}, source, sink));
+  const std::optional<Bytes> reference = testing::sodium_open_payload(key, payload);
+  EXPECT_EQ(ours_ok, reference.has_value()) << v.name;
+  EXPECT_EQ(ours_ok, v.expect == "success") << v.name;
+  if (reference) {
+    EXPECT_EQ(sha256_hex(*reference), v.payload) << v.name;
+    EXPECT_TRUE(*reference == ours) << v.name;
+    EXPECT_TRUE(testing::sodium_seal_payload(key, *reference) ==
+                Bytes(payload.begin(), payload.end()))
+        << v.name;
+  }
+}
+
 auto file_name = [](const auto& info) { return info.param.filename().string(); };
 // The 124 vectors without ML-KEM stanzas decrypt to their class.
 INSTANTIATE_TEST_SUITE_P(Cctv, AgeVectorTest, ::testing::ValuesIn(vector_files(Which::kNotHybrid)),
@@ -292,6 +346,10 @@ INSTANTIATE_TEST_SUITE_P(Cctv, AgeVectorTest, ::testing::ValuesIn(vector_files(W
 // All 143 (the hybrid ones too) round-trip where their header parses.
 INSTANTIATE_TEST_SUITE_P(CctvAll, VectorRoundTripTest,
                          ::testing::ValuesIn(vector_files(Which::kAll)), file_name);
+// Those of the 143 that reach the payload, through both payload AEADs
+// (hybrid ones too: the file key is given, no ML-KEM is needed).
+INSTANTIATE_TEST_SUITE_P(CctvAead, VectorAeadTest, ::testing::ValuesIn(payload_vector_files()),
+                         file_name);
 INSTANTIATE_TEST_SUITE_P(CctvHybridSameClass, HybridVectorTest,
                          ::testing::ValuesIn(vector_files(Which::kHybridSameClass)), file_name);
 INSTANTIATE_TEST_SUITE_P(CctvHybridNeedsMlKem, HybridVectorTest,

@@ -9,6 +9,10 @@
 # refused, and the case verified at the second different reviewer; the case
 # events; `audit verify` intact, then broken by an edited, deleted and
 # reordered row (sqlite3 on copies of the data directory).
+# `cli_contract_postgres` runs the same contract with the installation on
+# PostgreSQL (a throw-away cluster, as integration.postgres.*); its tampered
+# copies are databases made from the original (CREATE DATABASE … TEMPLATE)
+# with a copy of the data directory naming them.
 import os
 import re
 import shutil
@@ -17,8 +21,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safehouse_harness import (Installation, check, db_path, log, run_cases,  # noqa: E402
-                               sqlite_query)
+from safehouse_harness import check, db_path, log, run_cases, sqlite_query  # noqa: E402
+from offline_test import installations, sql  # noqa: E402
 
 
 def run(inst, args):
@@ -74,27 +78,51 @@ def check_key_file(inst, path, root):
           "age -d -i %s failed: %r" % (path, back.stderr))
 
 
+def psql_at(url, query):
+    proc = subprocess.run(["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", query],
+                          capture_output=True, timeout=60)
+    check(proc.returncode == 0, "psql: " + proc.stderr.decode(errors="replace"))
+    return proc.stdout.decode().strip()
+
+
 def tampered_copy(inst, name, statements):
     """A copy of DIR with `statements` run on its database; audit verify's result."""
     copy = os.path.join(inst.root, name)
     shutil.copytree(inst.dir, copy)
-    for sql in statements:
-        sqlite_query(os.path.join(copy, "safehouse.sqlite3"), sql)
+    if hasattr(inst, "cluster"):
+        # A copy of the database (no session may be connected to the
+        # original: the server is stopped), named in the copy's config.toml.
+        url = inst.cluster.url
+        copy_url = url.rsplit("/", 1)[0] + "/tampered_" + name
+        inst.cluster.psql("CREATE DATABASE tampered_%s TEMPLATE %s" % (name, url.rsplit("/", 1)[1]))
+        config = os.path.join(copy, "config.toml")
+        text = open(config).read()
+        check(text.count(url) == 1, "config.toml does not name %s once" % url)
+        with open(config, "w") as f:
+            f.write(text.replace(url, copy_url))
+        for statement in statements:
+            psql_at(copy_url, statement)
+    else:
+        for statement in statements:
+            sqlite_query(os.path.join(copy, "safehouse.sqlite3"), statement)
     proc = inst.cli(["audit", "verify", "--data", copy], check_rc=False)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
-def cli_contract(binary, keep):
-    with Installation(binary, keep) as inst:
+def cli_contract(binary, keep, engine="sqlite"):
+    with installations(engine)(binary, keep) as inst:
         server = inst.start()
         source = server.session()
         resp = source.first_contact("I serve in a unit and want to talk.",
                                     claims={"branch": "police", "rank": "sergeant"})
         check(resp.status in (200, 303), "first contact: %d" % resp.status)
-        db = db_path(inst)
-        case_id = int(sqlite_query(db, "SELECT max(case_id) FROM cases"))
-        check(sqlite_query(db, "SELECT event_number, status FROM case_events WHERE case_id = %d" %
-                           case_id) == "1|received", "first contact has no event 1 received")
+        if engine == "sqlite":
+            check(os.path.exists(db_path(inst)), "no SQLite database in " + inst.dir)
+        else:
+            check(not os.path.exists(db_path(inst)), "a SQLite database beside PostgreSQL")
+        case_id = int(sql(inst, "SELECT max(case_id) FROM cases"))
+        check(sql(inst, "SELECT event_number, status FROM case_events WHERE case_id = %d" %
+                  case_id) == "1|received", "first contact has no event 1 received")
         check("received" in list_status(inst, case_id), "new case not received")
 
         keys = {}
@@ -127,9 +155,8 @@ def cli_contract(binary, keep):
         check("corroborated" in list_status(inst, case_id), "moved after one approval")
         expect_ok(transition(inst, c, case_id, "verified"), "(2 of 2 approvals)", "carol verified")
         check("verified" in list_status(inst, case_id), "review list does not show verified")
-        events = sqlite_query(db, "SELECT group_concat(event_number || ':' || status, ',') FROM "
-                              "(SELECT * FROM case_events WHERE case_id = %d ORDER BY "
-                              "event_number)" % case_id)
+        events = sql(inst, "SELECT event_number, status FROM case_events WHERE case_id = %d "
+                     "ORDER BY event_number" % case_id).replace("|", ":").replace("\n", ",")
         check(events == "1:received,2:triage,3:verifying,4:corroborated,5:verified",
               "case events: " + events)
 
@@ -141,9 +168,9 @@ def cli_contract(binary, keep):
         rc, out, err = run(inst, ["audit", "verify", "--data", inst.dir])
         check(rc == 0, "audit verify: %d %s" % (rc, err))
         entries = int(re.search(r"(\d+) entries", out).group(1))
-        check(entries == int(sqlite_query(db, "SELECT count(*) FROM audit_log")),
+        check(entries == int(sql(inst, "SELECT count(*) FROM audit_log")),
               "audit verify counts %d" % entries)
-        refusals = int(sqlite_query(db, "SELECT count(*) FROM audit_log WHERE action = 'refused'"))
+        refusals = int(sql(inst, "SELECT count(*) FROM audit_log WHERE action = 'refused'"))
         check(refusals == 5, "%d refusals logged, not 5" % refusals)
         log("audit log intact:", entries, "entries,", refusals, "refusals")
         server.stop()
@@ -163,4 +190,6 @@ def cli_contract(binary, keep):
 
 
 if __name__ == "__main__":
-    sys.exit(run_cases({"cli_contract": cli_contract}, sys.argv))
+    sys.exit(run_cases({"cli_contract": cli_contract,
+                        "cli_contract_postgres": lambda b, k: cli_contract(b, k, "postgres")},
+                       sys.argv))
