@@ -36,6 +36,7 @@
 #include "intake/resumable_uploads.h"
 #include "review/accounts.h"
 #include "review/log_publisher.h"
+#include "review/workflow.h"
 #include "store/log_store.h"
 #include "tlog/encoding.h"
 #include "tlog/tile_store.h"
@@ -192,8 +193,22 @@ Result<void> run_serve(const ServeOptions& options) {
     }));
     return out;
   };
-  // The landing page lists the same statements (http/log_pages.h).
-  source.statements = publication.statements;
+  // The landing page lists the newest of the same statements
+  // (http/log_pages.h), reading the cosignatures of those only.
+  source.statements = [&log]() -> Result<std::vector<http::StatementListing>> {
+    std::vector<http::StatementListing> out;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      const auto records = SAFEHOUSE_TRY(store::list_statements(db));
+      const std::size_t first =
+          records.size() > http::kLandingStatements ? records.size() - http::kLandingStatements : 0;
+      for (std::size_t i = first; i < records.size(); ++i) {
+        out.push_back({records[i].statement_id, SAFEHOUSE_TRY(review::statement_with_cosignatures(
+                                                    db, records[i].statement_id))});
+      }
+      return {};
+    }));
+    return out;
+  };
   publication.statement = [&log](std::int64_t id) -> Result<std::string> {
     std::string note;
     SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
@@ -288,6 +303,17 @@ Result<void> run_serve(const ServeOptions& options) {
                            &staff_sessions,
                            &installation->store(),
                            installation->verifier_key()};
+  // The workspace's approvals name the installation as every server and the
+  // CLI do (cli/workflow_session.cpp): the stored verifier key if any.
+  std::string workflow_installation = installation->verifier_key();
+  if (auto stored = installation->store().get_setting(config::kVerifierKeySetting)) {
+    workflow_installation.assign(stored->begin(), stored->end());
+  }
+  review::Workflow workflow(installation->store(), std::move(workflow_installation),
+                            [] { return store::day_of(std::chrono::system_clock::now()); });
+  staff.workflow = &workflow;
+  staff.categories = config.log.categories;
+  staff.recipients = source.live_recipients;
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 
