@@ -193,8 +193,22 @@ Result<void> run_serve(const ServeOptions& options) {
     }));
     return out;
   };
-  // The landing page lists the same statements (http/log_pages.h).
-  source.statements = publication.statements;
+  // The landing page lists the newest of the same statements
+  // (http/log_pages.h), reading the cosignatures of those only.
+  source.statements = [&log]() -> Result<std::vector<http::StatementListing>> {
+    std::vector<http::StatementListing> out;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      const auto records = SAFEHOUSE_TRY(store::list_statements(db));
+      const std::size_t first =
+          records.size() > http::kLandingStatements ? records.size() - http::kLandingStatements : 0;
+      for (std::size_t i = first; i < records.size(); ++i) {
+        out.push_back({records[i].statement_id, SAFEHOUSE_TRY(review::statement_with_cosignatures(
+                                                    db, records[i].statement_id))});
+      }
+      return {};
+    }));
+    return out;
+  };
   publication.statement = [&log](std::int64_t id) -> Result<std::string> {
     std::string note;
     SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
