@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// review/cases.cpp: paging through cases, counting items per direction.
+// review/cases.cpp: the case list in one query; one case's summary.
 #include "review/cases.h"
 
-#include <map>
+#include <algorithm>
 
 #include "store/workflow_records.h"
 
@@ -23,44 +23,56 @@ Result<CaseSummary> summarize(store::Store& store, const store::CaseRecord& reco
   return summary;
 }
 
-// The duplicate links in force, by case id.
-Result<std::map<store::CaseId, store::CaseId>> duplicate_links(store::Store& store) {
-  std::map<store::CaseId, store::CaseId> links;
-  SAFEHOUSE_TRY_VOID(store.read([&](store::SqlSession& db) -> Result<void> {
-    links.clear();
-    for (const auto& link : SAFEHOUSE_TRY(store::list_case_links(db))) {
-      links[link.case_id] = link.duplicate_of;
-    }
-    return {};
-  }));
-  return links;
-}
-
-void set_link(CaseSummary& summary, const std::map<store::CaseId, store::CaseId>& links) {
-  if (summary.record.status != store::CaseStatus::kDuplicate) return;
-  if (auto found = links.find(summary.record.case_id); found != links.end()) {
-    summary.duplicate_of = found->second;
-  }
-}
-
 }  // namespace
+
+// One query for the whole list (it was one per case for the source and one
+// for the items): each case with its source's alias, its item counts per
+// direction and, for a duplicate, the link in force (made by its latest
+// event). The counts use items_by_case; the link, case_events' key.
+constexpr std::string_view kSummaryQuery =
+    "SELECT c.case_id, c.source_id, c.status, c.created_day, c.last_event_day, c.item_count, "
+    "s.alias, "
+    "(SELECT COUNT(*) FROM items i WHERE i.case_id = c.case_id AND i.direction = 'source'), "
+    "(SELECT COUNT(*) FROM items i WHERE i.case_id = c.case_id AND i.direction = 'reviewer'), "
+    "(SELECT l.duplicate_of FROM case_links l WHERE l.case_id = c.case_id AND l.event_number = "
+    "(SELECT MAX(e.event_number) FROM case_events e WHERE e.case_id = c.case_id)) "
+    "FROM cases c JOIN sources s ON s.source_id = c.source_id ";
 
 Result<std::vector<CaseSummary>> list_case_summaries(store::Store& store,
                                                      std::optional<store::CaseStatus> status) {
   std::vector<CaseSummary> summaries;
-  const auto links = SAFEHOUSE_TRY(duplicate_links(store));
-  store::CaseQuery query;
-  query.status = status;
-  query.limit = store::kMaxListLimit;
-  for (;;) {
-    const auto page = SAFEHOUSE_TRY(store.list_cases(query));
-    for (const auto& record : page) {
-      summaries.push_back(SAFEHOUSE_TRY(summarize(store, record)));
-      set_link(summaries.back(), links);
+  SAFEHOUSE_TRY_VOID(store.read([&](store::SqlSession& db) -> Result<void> {
+    summaries.clear();
+    const auto rows = SAFEHOUSE_TRY(
+        status ? db.query(std::string(kSummaryQuery) + "WHERE c.status = ? ORDER BY c.case_id",
+                          {std::string(store::status_name(*status))})
+               : db.query(std::string(kSummaryQuery) + "ORDER BY c.case_id"));
+    summaries.reserve(rows.size());
+    for (const auto& row : rows) {
+      CaseSummary summary;
+      summary.record.case_id = row.integer(0);
+      const ByteSpan source = row.blob(1);
+      if (source.size() != summary.record.source_id.size()) {
+        return Error(ErrorCode::kIntegrity, "stored source id has the wrong length");
+      }
+      std::copy(source.begin(), source.end(), summary.record.source_id.begin());
+      auto parsed = store::status_from_name(row.text(2));
+      if (!parsed) return Error(ErrorCode::kIntegrity, "stored case status is unknown");
+      summary.record.status = *parsed;
+      summary.record.created_day = static_cast<store::Day>(row.integer(3));
+      summary.record.last_event_day = static_cast<store::Day>(row.integer(4));
+      summary.record.item_count = row.integer(5);
+      summary.alias = std::string(row.text(6));
+      summary.source_items = row.integer(7);
+      summary.reviewer_items = row.integer(8);
+      if (summary.record.status == store::CaseStatus::kDuplicate && !row.is_null(9)) {
+        summary.duplicate_of = row.integer(9);
+      }
+      summaries.push_back(std::move(summary));
     }
-    if (page.size() < query.limit) return summaries;
-    query.after_case_id = page.back().case_id;
-  }
+    return {};
+  }));
+  return summaries;
 }
 
 Result<CaseSummary> case_summary(store::Store& store, store::CaseId case_id) {
