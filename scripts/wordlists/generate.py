@@ -81,8 +81,13 @@ for _to, _from in (("ت", "ط"), ("س", "صث"), ("ز", "ذضظژ"), ("ه", "ح�
 
 def fold_key(normalised):
     out = []
+    base_dropped = False
     for ch in normalised:
-        if ch == "ء" or ch.isspace() or ch.isdigit() or unicodedata.category(ch).startswith("P"):
+        # A combining mark goes with the character it sits on (as in C++).
+        if not unicodedata.category(ch).startswith("M"):
+            base_dropped = (ch == "ء" or ch.isspace() or ch.isdigit()
+                            or unicodedata.category(ch).startswith("P"))
+        if base_dropped:
             continue
         out.append(FOLD.get(ch, ch))
     return "".join(out)

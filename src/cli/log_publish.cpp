@@ -102,7 +102,8 @@ Result<void> run_categorise(const LogOptions& options) {
 Result<void> run_observer_keygen(const LogOptions& options) {
   SAFEHOUSE_TRY_VOID(review::check_reviewer_name(options.name));
   age::X25519Identity identity = age::X25519Identity::generate();
-  const tlog::Ed25519Signer signer(review::observer_signing_key(identity, options.name));
+  // The key it cosigns statements with, as cosignature/v1 (docs/tlog.md).
+  const tlog::CosignatureV1Signer signer = review::observer_cosigner(identity, options.name);
   const std::string recipient = identity.recipient().to_string();
   const crypto::SecretBytes secret = identity.to_string();
   std::string text =

@@ -139,9 +139,10 @@ Result<Bytes> get(const std::string& url, const std::string& path, Report&) {
 
 Result<void> run_observe(const ObserveOptions& options) {
   const ObserverIdentity observer = SAFEHOUSE_TRY(load_observer(options));
-  const tlog::Ed25519Signer cosigner(
-      review::observer_signing_key(*observer.identity, observer.name));
-  const tlog::Ed25519Verifier own_verifier = cosigner.verifier();
+  // Statements are cosigned as cosignature/v1 (docs/tlog.md).
+  const tlog::CosignatureV1Signer cosigner =
+      review::observer_cosigner(*observer.identity, observer.name);
+  const tlog::CosignatureV1Verifier own_verifier = cosigner.verifier();
 
   const std::filesystem::path state(options.state);
   std::error_code ec;

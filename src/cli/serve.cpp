@@ -17,11 +17,14 @@
 #include "cli/commands.h"
 #include "cli/log_key_unlock.h"
 #include "cli/passphrase.h"
+#include "cli/published_file.h"
+#include "cli/published_index.h"
 #include "cli/witness_client.h"
 #include "config/installation.h"
 #include "config/transparency_log.h"
 #include "crypto/hkdf.h"
 #include "crypto/process_hardening.h"
+#include "http/log_pages.h"
 #include "http/log_publication_routes.h"
 #include "http/log_routes.h"
 #include "http/server.h"
@@ -33,7 +36,9 @@
 #include "intake/resumable_uploads.h"
 #include "review/accounts.h"
 #include "review/log_publisher.h"
+#include "review/workflow.h"
 #include "store/log_store.h"
+#include "tlog/encoding.h"
 #include "tlog/tile_store.h"
 #include "web/language.h"
 #include "web/renderer.h"
@@ -188,6 +193,22 @@ Result<void> run_serve(const ServeOptions& options) {
     }));
     return out;
   };
+  // The landing page lists the newest of the same statements
+  // (http/log_pages.h), reading the cosignatures of those only.
+  source.statements = [&log]() -> Result<std::vector<http::StatementListing>> {
+    std::vector<http::StatementListing> out;
+    SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
+      const auto records = SAFEHOUSE_TRY(store::list_statements(db));
+      const std::size_t first =
+          records.size() > http::kLandingStatements ? records.size() - http::kLandingStatements : 0;
+      for (std::size_t i = first; i < records.size(); ++i) {
+        out.push_back({records[i].statement_id, SAFEHOUSE_TRY(review::statement_with_cosignatures(
+                                                    db, records[i].statement_id))});
+      }
+      return {};
+    }));
+    return out;
+  };
   publication.statement = [&log](std::int64_t id) -> Result<std::string> {
     std::string note;
     SAFEHOUSE_TRY_VOID(log->read_with([&](store::SqlSession& db) -> Result<void> {
@@ -200,6 +221,33 @@ Result<void> run_serve(const ServeOptions& options) {
     return review::add_cosignatures(*log, id, note);
   };
   http::add_log_publication_routes(source_router, std::move(publication));
+  // The organisation's own published files, and the page that checks a
+  // file's hash against them (docs/tlog.md, "On the source pages").
+  PublishedFileIndex published_index(*log);
+  http::PublishedFiles published_files;
+  published_files.list = [&published_index]() -> Result<std::vector<http::PublishedFileRow>> {
+    std::vector<http::PublishedFileRow> rows;
+    for (const IndexedFile& file : SAFEHOUSE_TRY(published_index.files())) {
+      rows.push_back({file.index, hex(file.file.sha256), file.file.language, file.file.day});
+    }
+    return rows;
+  };
+  published_files.find =
+      [&published_index](
+          const crypto::Sha256Digest& digest) -> Result<std::optional<http::PublishedFileProof>> {
+    auto found = SAFEHOUSE_TRY(published_index.find(digest));
+    if (!found) return std::optional<http::PublishedFileProof>();
+    http::PublishedFileProof proof;
+    proof.file = {found->file.index, hex(found->file.file.sha256), found->file.file.language,
+                  found->file.file.day};
+    proof.checkpoint_note = found->head.note;
+    proof.size = found->head.checkpoint.size;
+    proof.root = tlog::base64_encode(found->head.checkpoint.root);
+    proof.leaf_hash = tlog::base64_encode(found->leaf);
+    for (const tlog::Hash& hash : found->proof) proof.proof.push_back(tlog::base64_encode(hash));
+    return std::optional<http::PublishedFileProof>(std::move(proof));
+  };
+  http::add_published_files_page(source_router, renderer, std::move(published_files));
   // Case events go into the log in daily batches (docs/tlog.md, "Case
   // events in the log"): the first check after midnight UTC, on whichever
   // server gets the log's lock first, appends the events of the days before.
@@ -255,6 +303,17 @@ Result<void> run_serve(const ServeOptions& options) {
                            &staff_sessions,
                            &installation->store(),
                            installation->verifier_key()};
+  // The workspace's approvals name the installation as every server and the
+  // CLI do (cli/workflow_session.cpp): the stored verifier key if any.
+  std::string workflow_installation = installation->verifier_key();
+  if (auto stored = installation->store().get_setting(config::kVerifierKeySetting)) {
+    workflow_installation.assign(stored->begin(), stored->end());
+  }
+  review::Workflow workflow(installation->store(), std::move(workflow_installation),
+                            [] { return store::day_of(std::chrono::system_clock::now()); });
+  staff.workflow = &workflow;
+  staff.categories = config.log.categories;
+  staff.recipients = source.live_recipients;
   http::Router staff_router;
   http::add_staff_routes(staff_router, staff);
 

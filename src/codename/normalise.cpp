@@ -189,10 +189,17 @@ std::string fold_key(std::string_view normalised) {
   out.reserve(normalised.size());
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(normalised.data());
   const auto length = static_cast<int32_t>(normalised.size());
+  // A combining mark goes with the character it sits on: were the base
+  // dropped and the mark kept, the mark would land on the previous letter
+  // and compose with it (n, space, U+0301 would become ń), and the key would
+  // no longer be a fixed point of normalise(). Found by the fuzz target.
+  bool base_dropped = false;
   for (int32_t i = 0; i < length;) {
     UChar32 c = 0;
     U8_NEXT(bytes, i, length, c);
-    if (c < 0 || dropped_from_key(c)) continue;  // c < 0: ill-formed (not from normalise)
+    if (c < 0) continue;  // ill-formed: not from normalise()
+    if ((U_GET_GC_MASK(c) & U_GC_M_MASK) == 0) base_dropped = dropped_from_key(c);
+    if (base_dropped) continue;
     c = folded(c);
     char encoded[U8_MAX_LENGTH];
     int32_t n = 0;

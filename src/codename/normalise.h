@@ -35,7 +35,8 @@ Result<std::string> normalise(std::string_view typed);
 //   one: ت=ط; س=ص=ث; ز=ذ=ض=ظ=ژ; ه=ح=ة=ە=ھ=ہ; ق=غ; ا=آ=ع=أ=إ=ٱ; و=ؤ;
 //   ی=ئ=ي=ى; ک=ك=گ; ب=پ; ج=چ (پ چ ژ گ for Arabic keyboards, which lack
 //   them; docs/codename.md says why);
-//   hamza on its own (ء), white space, digits and punctuation are dropped;
+//   hamza on its own (ء), white space, digits and punctuation are dropped,
+//   with any combining marks that sit on them;
 //   everything else (the other letters, Latin letters) is kept as it is.
 // Both word lists are prefix-free on this key, so the key of a typed
 // codename splits into words in exactly one way, wherever the spaces were.

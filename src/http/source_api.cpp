@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "http/cookies.h"
+#include "http/source_api_json.h"
 #include "http/source_routes.h"
 #include "intake/sealed_items.h"
 #include "intake/sources.h"
@@ -32,7 +33,7 @@ constexpr auto kChallengeLifetime = std::chrono::minutes(5);
 // Challenges used and not yet expired that the ledger remembers at most.
 constexpr std::size_t kMaxUsedChallenges = 1 << 16;
 // A sign-in body: a hex source id and a base64 signature.
-constexpr std::size_t kSignInBodyBytes = 4096;
+constexpr std::size_t kSignInBodyBytes = 4096;  // tests/fuzz/http_source_api_fuzz.cpp too
 // A submission body: base64 items and, at first contact, the public keys.
 constexpr std::size_t kSubmissionBodyBytes = 4 * intake::kMaxSealedItemBytes;
 
@@ -134,49 +135,6 @@ Response json_error_for(const Error& error) {
   }
 }
 
-std::string to_base64(ByteSpan bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();  // the terminating NUL
-  return out;
-}
-
-std::optional<Bytes> from_base64(std::string_view text, std::size_t max_bytes) {
-  if (text.size() / 4 * 3 > max_bytes + 3) return std::nullopt;
-  Bytes out(text.size() / 4 * 3 + 3);
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size() || length > max_bytes) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> fixed_from_base64(std::string_view text) {
-  auto bytes = from_base64(text, N);
-  if (!bytes || bytes->size() != N) return std::nullopt;
-  std::array<std::uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
-}
-
-std::optional<store::SourceId> source_id_from_hex(std::string_view hex) {
-  store::SourceId id{};
-  if (hex.size() != id.size() * 2) return std::nullopt;
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_hex2bin(id.data(), id.size(), hex.data(), hex.size(), nullptr, &length, &end) != 0 ||
-      length != id.size() || end != hex.data() + hex.size()) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 bool is_json(const Request& request) {
   auto type = request.header("content-type");
   if (!type) return false;
@@ -184,22 +142,6 @@ bool is_json(const Request& request) {
   value = value.substr(0, value.find(';'));
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   return value == "application/json";
-}
-
-// The request's JSON object, or nullopt (malformed, not an object).
-std::optional<boost::json::object> json_body(const Request& request) {
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(request.body(), ec);
-  if (ec || !value.is_object()) return std::nullopt;
-  return std::move(value.as_object());
-}
-
-std::optional<std::string_view> string_field(const boost::json::object& object,
-                                             std::string_view name) {
-  auto it = object.find(name);
-  if (it == object.end() || !it->value().is_string()) return std::nullopt;
-  const auto& text = it->value().get_string();
-  return std::string_view(text.data(), text.size());
 }
 
 std::string owner_of(const store::SourceId& source_id) {
@@ -282,7 +224,7 @@ Response challenge(Api& api, Request& request) {
   for (std::size_t i = 0; i < 8; ++i)
     payload[1 + i] = static_cast<std::uint8_t>(expiry >> (56 - 8 * i));
   std::copy(challenge.begin(), challenge.end(), payload.begin() + 9);
-  boost::json::object object{{"challenge", to_base64(challenge)}};
+  boost::json::object object{{"challenge", source_api_to_base64(challenge)}};
   Response response = Response::json(boost::json::serialize(object));
   response.add_header("Set-Cookie", set_cookie_value(kSessionCookieName,
                                                      api.ctx.visitors.seal(id, payload, failures)));
@@ -313,41 +255,20 @@ Response sign_in(Api& api, Request& request) {
     response.add_header("Set-Cookie", clear_cookie_value(kSessionCookieName));
     return response;
   }
-  auto body = json_body(request);
+  auto body = parse_sign_in_body(request.body());
   if (!body) return json_error(400, "malformed");
-  auto id_text = string_field(*body, "source_id");
-  auto signature_text = string_field(*body, "signature");
-  if (!id_text || !signature_text) return json_error(400, "malformed");
-  auto source_id = source_id_from_hex(*id_text);
-  auto signature = fixed_from_base64<crypto_sign_BYTES>(*signature_text);
-  if (!source_id || !signature) return json_error(400, "malformed");
+  const store::SourceId& source_id = body->source_id;
   auto challenge = take_challenge(api, *visitor);
   if (!challenge) return not_recognised(api, *visitor);
-  auto key = api.ctx.intake.signing_key(*source_id);
+  auto key = api.ctx.intake.signing_key(source_id);
   if (!key) {
     if (key.error().code() != ErrorCode::kNoMatch) return json_error_for(key.error());
     return not_recognised(api, *visitor);
   }
-  if (!intake::verify_sign_in(*challenge, *signature, *key)) return not_recognised(api, *visitor);
-  return signed_in(api, *source_id);
-}
-
-// The items of a submission body: base64 age files.
-std::optional<std::vector<Bytes>> items_of(const boost::json::object& body) {
-  auto it = body.find("items");
-  if (it == body.end() || !it->value().is_array()) return std::nullopt;
-  const auto& array = it->value().get_array();
-  if (array.size() > intake::kMaxSealedItems) return std::nullopt;
-  std::vector<Bytes> items;
-  for (const auto& value : array) {
-    if (!value.is_string()) return std::nullopt;
-    const auto& text = value.get_string();
-    auto bytes =
-        from_base64(std::string_view(text.data(), text.size()), intake::kMaxSealedItemBytes);
-    if (!bytes) return std::nullopt;
-    items.push_back(std::move(*bytes));
+  if (!intake::verify_sign_in(*challenge, body->signature, *key)) {
+    return not_recognised(api, *visitor);
   }
-  return items;
+  return signed_in(api, source_id);
 }
 
 // POST /api/v1/submissions. Signed in (session cookie and X-CSRF-Token):
@@ -361,45 +282,36 @@ Response submissions(Api& api, Request& request) {
   auto session = find_session(ctx, request);
   auto state = session ? api_state(*session) : nullptr;
   if (state && !csrf_header_matches(request, *session)) return json_error(403, "csrf");
-  auto body = json_body(request);
+  auto body = parse_submission_body(request.body());
   if (!body) return json_error(400, "malformed");
-  auto items = items_of(*body);
-  if (!items) return json_error(400, "malformed");
   auto recipients = current_recipients(ctx);
   if (!recipients) return json_error(503, "busy");
   if (state) {
     if (!state->take_submission(ctx.site.submissions_per_session_per_minute)) {
       return json_error(429, "quota");
     }
-    auto receipt = ctx.intake.submit_sealed(std::nullopt, state->source_id(), std::move(*items),
-                                            recipients->size());
+    auto receipt = ctx.intake.submit_sealed(std::nullopt, state->source_id(),
+                                            std::move(body->items), recipients->size());
     if (!receipt) return json_error_for(receipt.error());
     boost::json::object object{{"received", receipt->item_ids.size()}};
     return Response::json(boost::json::serialize(object));
   }
-  auto first = body->find("first_contact");
-  if (first == body->end() || !first->value().is_object()) return json_error(403, "not_signed_in");
-  const auto& fields = first->value().get_object();
-  auto id_text = string_field(fields, "source_id");
-  auto recipient = string_field(fields, "reply_recipient");
-  auto key_text = string_field(fields, "signing_key");
-  auto signature_text = string_field(fields, "signature");
-  if (!id_text || !recipient || !key_text || !signature_text) return json_error(400, "malformed");
-  auto source_id = source_id_from_hex(*id_text);
-  auto key = fixed_from_base64<crypto_sign_PUBLICKEYBYTES>(*key_text);
-  auto signature = fixed_from_base64<crypto_sign_BYTES>(*signature_text);
-  if (!source_id || !key || !signature) return json_error(400, "malformed");
+  using FirstContact = SubmissionBody::FirstContact;
+  if (body->first_contact_state == FirstContact::kAbsent) return json_error(403, "not_signed_in");
+  if (body->first_contact_state == FirstContact::kMalformed) return json_error(400, "malformed");
+  const FirstContactBody& first = *body->first_contact;
   auto visitor = find_visitor(ctx, request);
   if (!visitor) return json_error(403, "not_recognised");
   auto challenge = take_challenge(api, *visitor);
-  if (!challenge || !intake::verify_sign_in(*challenge, *signature, *key)) {
+  if (!challenge || !intake::verify_sign_in(*challenge, first.signature, first.signing_key)) {
     return not_recognised(api, *visitor);
   }
-  auto receipt =
-      ctx.intake.submit_sealed(intake::SealedSource{*source_id, std::string(*recipient), *key},
-                               *source_id, std::move(*items), recipients->size());
+  auto receipt = ctx.intake.submit_sealed(
+      intake::SealedSource{first.source_id, first.reply_recipient, first.signing_key},
+      first.source_id, std::move(body->items), recipients->size());
   if (!receipt) return json_error_for(receipt.error());
-  return signed_in(api, *source_id, boost::json::object{{"received", receipt->item_ids.size()}});
+  return signed_in(api, first.source_id,
+                   boost::json::object{{"received", receipt->item_ids.size()}});
 }
 
 // GET /api/v1/replies: the signed-in source's replies as age files.
@@ -412,7 +324,7 @@ Response replies(Api& api, Request& request) {
   boost::json::array list;
   for (const intake::SealedReply& reply : *sealed) {
     list.emplace_back(boost::json::object{{"day", intake::format_day(reply.day)},
-                                          {"age", to_base64(reply.ciphertext)}});
+                                          {"age", source_api_to_base64(reply.ciphertext)}});
   }
   boost::json::object object{{"replies", std::move(list)}};
   return Response::json(boost::json::serialize(object));

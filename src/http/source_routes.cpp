@@ -19,6 +19,7 @@
 #include "crypto/secret_bytes.h"
 #include "http/cookies.h"
 #include "http/form.h"
+#include "http/log_pages.h"
 #include "http/multipart.h"
 #include "intake/sources.h"
 #include "web/static_files.h"
@@ -241,6 +242,14 @@ Response landing(SourceContext& ctx, Request& request) {
     }
     data.set_list("onions", std::move(onions));
     data.set_text("onion_note", ctx.site.onion_note);
+  }
+  // The published figures; the page is still served if the log is away.
+  if (ctx.statements) {
+    if (auto statements = ctx.statements()) {
+      data.set_list("statements", statement_items(*statements));
+    } else {
+      data.set_flag("statements_unavailable", true);
+    }
   }
   return page(ctx, web::Page::kLanding, *language, data);
 }

@@ -12,11 +12,11 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-
 #include <string>
 #include <vector>
 
 #include "http/fair_budget.h"
+#include "http/log_publication_routes.h"
 #include "http/router.h"
 #include "http/session_store.h"
 #include "http/visitor_tokens.h"
@@ -61,6 +61,9 @@ struct SourceContext {
   // Signs the recipient-set note (the organisation's log key); null: the
   // metadata has no note, and the JavaScript page refuses to send.
   const tlog::NoteSigner* note_signer = nullptr;
+  // The statements /log/statements/ lists, for the landing page's list of
+  // published figures (http/log_pages.h); null: the list is empty.
+  std::function<Result<std::vector<StatementListing>>()> statements = {};
 };
 
 // A signed-in source, as other source-listener routes (http/tus_routes.h)

@@ -25,7 +25,6 @@ constexpr std::string_view kCsrfHeader = "x-csrf-token";
 constexpr std::string_view kStaticCacheControl = "public, max-age=3600";
 // Item ciphertexts are sent whole; larger items are for the offline export.
 constexpr std::size_t kMaxItemDownloadBytes = std::size_t{256} << 20;
-constexpr std::size_t kDefaultCasePage = 100;
 
 Response json_response(const json::value& value, unsigned status = 200) {
   return Response::json(json::serialize(value), status);
@@ -59,19 +58,11 @@ Response page(StaffContext& ctx, Request& request, web::Page which) {
 }
 
 std::optional<Session> signed_in(StaffContext& ctx, const Request& request) {
-  const auto token = request.cookie(kStaffSessionCookieName);
-  if (!token) return std::nullopt;
-  return ctx.sessions->find(*token);
+  return staff_session(ctx, request);
 }
 
-// A signed-in reviewer's state-changing request: the session and the CSRF
-// token in the X-CSRF-Token header (which a cross-site form cannot set).
 std::optional<Session> signed_in_post(StaffContext& ctx, const Request& request) {
-  auto session = signed_in(ctx, request);
-  if (!session) return std::nullopt;
-  const auto csrf = request.header(kCsrfHeader);
-  if (!csrf || !csrf_matches(session->csrf_token, *csrf)) return std::nullopt;
-  return session;
+  return staff_session_for_post(ctx, request);
 }
 
 Response enrol_check(StaffContext& ctx, Request& request) {
@@ -165,64 +156,6 @@ Response export_logged(StaffContext& ctx, Request& request) {
   return json_response(json::object{{"logged", true}});
 }
 
-std::optional<std::int64_t> number_param(const Request& request, std::string_view name) {
-  const auto text = request.query(name);
-  if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 0) return -1;
-  return value;
-}
-
-Response cases(StaffContext& ctx, Request& request) {
-  auto session = signed_in(ctx, request);
-  if (!session) return api_error(401, "signed-out");
-  store::CaseQuery query;
-  query.limit = kDefaultCasePage;
-  if (const auto status = request.query("status"); status && !status->empty()) {
-    auto parsed = store::status_from_name(*status);
-    if (!parsed) return api_error(400, "bad-request");
-    query.status = *parsed;
-  }
-  const auto after = number_param(request, "after");
-  const auto limit = number_param(request, "limit");
-  if ((after && *after < 0) || (limit && (*limit < 1 || *limit > 1000))) {
-    return api_error(400, "bad-request");
-  }
-  if (after) query.after_case_id = *after;
-  if (limit) query.limit = static_cast<std::size_t>(*limit);
-  auto found = ctx.store->list_cases(query);
-  if (!found) return api_error(500, "failed");
-  json::array list;
-  for (const store::CaseRecord& c : *found) {
-    auto source = ctx.store->get_source(c.source_id);
-    auto items = ctx.store->list_items(c.case_id);
-    if (!items) return api_error(500, "failed");
-    json::array item_list;
-    for (const store::ItemRecord& item : *items) {
-      item_list.push_back(json::object{{"id", item.item_id},
-                                       {"direction", store::direction_name(item.direction)},
-                                       {"sha256", store::to_hex(item.sha256)},
-                                       {"size", item.ciphertext_size},
-                                       {"day", intake::format_day(item.day)}});
-    }
-    list.push_back(json::object{{"id", c.case_id},
-                                {"status", store::status_name(c.status)},
-                                {"alias", source ? source->alias : std::string()},
-                                {"created_day", intake::format_day(c.created_day)},
-                                {"last_event_day", intake::format_day(c.last_event_day)},
-                                {"item_count", c.item_count},
-                                {"items", std::move(item_list)}});
-  }
-  json::object out{{"cases", std::move(list)}};
-  if (found->size() == query.limit) {
-    out["next_after"] = found->back().case_id;
-  } else {
-    out["next_after"] = nullptr;
-  }
-  return json_response(out);
-}
-
 Response item(StaffContext& ctx, Request& request) {
   auto session = signed_in(ctx, request);
   if (!session) return api_error(401, "signed-out");
@@ -266,8 +199,22 @@ void add_staff_account_routes(Router& router, StaffContext& context) {
       "/api/staff/logout-everywhere", [&ctx](Request& r) { return logout(ctx, r, true); }, small);
   router.post(
       "/api/staff/export", [&ctx](Request& r) { return export_logged(ctx, r); }, small);
-  router.get("/api/staff/cases", [&ctx](Request& r) { return cases(ctx, r); });
   router.get("/api/staff/items/{id}", [&ctx](Request& r) { return item(ctx, r); });
+  add_staff_case_routes(router, ctx);
+}
+
+std::optional<Session> staff_session(StaffContext& ctx, const Request& request) {
+  const auto token = request.cookie(kStaffSessionCookieName);
+  if (!token) return std::nullopt;
+  return ctx.sessions->find(*token);
+}
+
+std::optional<Session> staff_session_for_post(StaffContext& ctx, const Request& request) {
+  auto session = staff_session(ctx, request);
+  if (!session) return std::nullopt;
+  const auto csrf = request.header(kCsrfHeader);
+  if (!csrf || !csrf_matches(session->csrf_token, *csrf)) return std::nullopt;
+  return session;
 }
 
 }  // namespace safehouse::http

@@ -20,9 +20,12 @@ constexpr std::size_t kMaxStringBytes = 1024;
 // The body as an object holding exactly `members`, each a string of at most
 // kMaxStringBytes.
 Result<json::object> parse_object(std::string_view body,
-                                  std::initializer_list<std::string_view> members) {
-  if (body.size() > kStaffApiMaxBodyBytes) {
-    return Error(ErrorCode::kTooLarge, "request body is larger than 4096 bytes");
+                                  std::initializer_list<std::string_view> members,
+                                  std::size_t max_body = kStaffApiMaxBodyBytes,
+                                  std::size_t max_string = kMaxStringBytes) {
+  if (body.size() > max_body) {
+    return Error(ErrorCode::kTooLarge,
+                 "request body is larger than " + std::to_string(max_body) + " bytes");
   }
   boost::system::error_code ec;
   json::parse_options options;
@@ -38,7 +41,7 @@ Result<json::object> parse_object(std::string_view body,
     if (member == nullptr || !member->is_string()) {
       return malformed("request body: " + std::string(name) + " is missing or not a string");
     }
-    if (member->as_string().size() > kMaxStringBytes) {
+    if (member->as_string().size() > max_string) {
       return Error(ErrorCode::kTooLarge, "request body: " + std::string(name) + " is too long");
     }
   }
@@ -116,6 +119,66 @@ Result<review::LoginRequest> parse_login_request(std::string_view body) {
   r.name = text(object, "name");
   r.auth_key = SAFEHOUSE_TRY(base64_field(object, "auth_key", review::kAuthKeyBytes));
   r.totp_code = text(object, "totp_code");
+  return r;
+}
+
+namespace {
+
+// A decimal number without sign or leading zeros, 1 to `max`.
+Result<std::int64_t> positive_number(std::string_view text, std::int64_t max) {
+  std::int64_t value = 0;
+  if (text.empty() || text.size() > 18 || text[0] == '0') return malformed("not a number");
+  for (char c : text) {
+    if (c < '0' || c > '9') return malformed("not a number");
+    value = value * 10 + (c - '0');
+  }
+  if (value > max) return malformed("number out of range");
+  return value;
+}
+
+}  // namespace
+
+Result<ApprovalRequest> parse_approval_request(std::string_view body) {
+  auto object = SAFEHOUSE_TRY(parse_object(body, {"from", "to", "event", "signature"}));
+  ApprovalRequest r;
+  auto from = store::status_from_name(text(object, "from"));
+  auto to = store::status_from_name(text(object, "to"));
+  if (!from || !to) return malformed("from, to: not a case status");
+  r.from = *from;
+  r.to = *to;
+  auto event = positive_number(text(object, "event"), std::int64_t{1} << 53);
+  if (!event) return event.error().with_context("event");
+  r.event_number = *event;
+  const Bytes signature = SAFEHOUSE_TRY(base64_field(object, "signature", r.signature.size()));
+  std::copy(signature.begin(), signature.end(), r.signature.begin());
+  return r;
+}
+
+Result<Bytes> parse_reply_request(std::string_view body) {
+  auto object = SAFEHOUSE_TRY(
+      parse_object(body, {"age"}, kStaffApiMaxSealedBodyBytes, kStaffApiMaxSealedBodyBytes));
+  auto age = SAFEHOUSE_TRY(base64_field(object, "age"));
+  if (age.empty()) return malformed("age: empty");
+  return age;
+}
+
+Result<AssessmentRequest> parse_assessment_request(std::string_view body) {
+  auto object =
+      SAFEHOUSE_TRY(parse_object(body, {"reliability", "credibility", "category", "sealed"},
+                                 kStaffApiMaxSealedBodyBytes, kStaffApiMaxSealedBodyBytes));
+  AssessmentRequest r;
+  const std::string reliability = text(object, "reliability");
+  if (reliability.size() != 1 || reliability[0] < 'A' || reliability[0] > 'F') {
+    return malformed("reliability: one of A to F");
+  }
+  r.reliability = reliability[0];
+  auto credibility = positive_number(text(object, "credibility"), 6);
+  if (!credibility) return credibility.error().with_context("credibility: one of 1 to 6");
+  r.credibility = static_cast<int>(*credibility);
+  r.category = text(object, "category");
+  if (r.category.size() > 64) return malformed("category: too long");
+  r.sealed = SAFEHOUSE_TRY(base64_field(object, "sealed"));
+  if (r.sealed.empty()) return malformed("sealed: empty");
   return r;
 }
 

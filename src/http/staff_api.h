@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "review/accounts.h"
+#include "store/workflow_records.h"
 
 namespace safehouse::http {
 
@@ -28,6 +29,33 @@ Result<review::EnrolmentRequest> parse_enrol_request(std::string_view body);
 
 // {"name", "auth_key" (base64, 32 bytes), "totp_code"}.
 Result<review::LoginRequest> parse_login_request(std::string_view body);
+
+// Bodies that carry an age file (a reply, a sealed assessment): larger.
+inline constexpr std::size_t kStaffApiMaxSealedBodyBytes = std::size_t{512} << 10;
+
+// {"from", "to" (status words), "event" (decimal), "signature" (base64, 64
+// bytes)}: a reviewer's signed approval of moving a case (the signing key
+// is the signed-in reviewer's, the case is the URL's).
+struct ApprovalRequest {
+  store::CaseStatus from = store::CaseStatus::kReceived;
+  store::CaseStatus to = store::CaseStatus::kReceived;
+  std::int64_t event_number = 0;
+  store::Signature signature{};
+};
+Result<ApprovalRequest> parse_approval_request(std::string_view body);
+
+// {"age": base64 age file}: a reply the browser encrypted.
+Result<Bytes> parse_reply_request(std::string_view body);
+
+// {"reliability" ("A".."F"), "credibility" ("1".."6"), "category" (a name
+// or ""), "sealed" (base64 age file: the whole record)}.
+struct AssessmentRequest {
+  char reliability = 'F';
+  int credibility = 6;
+  std::string category;
+  Bytes sealed;
+};
+Result<AssessmentRequest> parse_assessment_request(std::string_view body);
 
 // Standard base64 with padding (RFC 4648 §4), canonical; kMalformed else.
 Result<Bytes> decode_base64(std::string_view text);

@@ -15,6 +15,7 @@
 #include "http/session_store.h"
 #include "intake/intake.h"
 #include "review/accounts.h"
+#include "review/workflow.h"
 #include "web/renderer.h"
 
 namespace safehouse::http {
@@ -31,6 +32,14 @@ struct StaffContext {
   store::Store* store = nullptr;     // the case list
   // The installation's log verifier key: part of the Argon2id salt.
   std::string installation{};
+  // The workspace's case actions (approvals, assessments, audit); null:
+  // the case routes answer 503.
+  review::Workflow* workflow = nullptr;
+  // config.toml's [log] categories: the taxonomy assessments file cases by.
+  std::vector<std::string> categories{};
+  // The recipient set now (replies and assessments are sealed to it in the
+  // browser); null: intake's set at start.
+  std::function<Result<std::vector<std::string>>()> recipients{};
 };
 
 // The staff session cookie (distinct from the source listener's).
@@ -44,6 +53,15 @@ void add_staff_routes(Router& router, StaffContext& context);
 // The pages and /api/staff/ routes (called by add_staff_routes when
 // context.accounts is set).
 void add_staff_account_routes(Router& router, StaffContext& context);
+// The workspace's case routes (http/staff_case_routes.cpp): the case list,
+// a case, approvals, replies and assessments (called by the above).
+void add_staff_case_routes(Router& router, StaffContext& context);
+
+// A signed-in reviewer's session (the staff cookie), and for a POST also
+// the CSRF token in the X-CSRF-Token header (which a cross-site form
+// cannot set); nullopt otherwise.
+std::optional<Session> staff_session(StaffContext& context, const Request& request);
+std::optional<Session> staff_session_for_post(StaffContext& context, const Request& request);
 
 }  // namespace safehouse::http
 

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 
 #include "age/age.h"
@@ -156,9 +157,11 @@ Result<void> check_observer(const store::ObserverRecord& observer) {
   if (!recipient) return recipient.error().with_context("observer " + observer.name);
   auto key = tlog::parse_verifier_key_parts(observer.verifier_key);
   if (!key) return key.error().with_context("observer " + observer.name + ": verifier key");
-  if (key->type != tlog::kKeyTypeEd25519 || key->name != observer.name) {
+  if ((key->type != tlog::kKeyTypeCosignatureV1 && key->type != tlog::kKeyTypeEd25519) ||
+      key->name != observer.name) {
     return invalid_argument("observer " + observer.name +
-                            ": the verifier key must be an Ed25519 key named " + observer.name);
+                            ": the verifier key must be a cosignature/v1 (or Ed25519) key named " +
+                            observer.name);
   }
   return {};
 }
@@ -169,6 +172,25 @@ tlog::Ed25519Key observer_signing_key(const age::X25519Identity& identity, std::
   const crypto::SecretBytes text = identity.to_string();
   const crypto::SecretBytes seed = crypto::hkdf_sha256(text.reveal(), {}, kObserverKeyInfo, 32);
   return tlog::Ed25519Key::from_seed(std::move(name), seed.reveal());
+}
+
+tlog::CosignatureV1Signer observer_cosigner(const age::X25519Identity& identity, std::string name,
+                                            std::function<std::uint64_t()> clock) {
+  if (!clock) {
+    clock = [] {
+      return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+    };
+  }
+  return tlog::CosignatureV1Signer(observer_signing_key(identity, std::move(name)),
+                                   std::move(clock));
+}
+
+Result<tlog::CosignatureV1Verifier> observer_verifier(const store::ObserverRecord& observer) {
+  auto key = tlog::parse_verifier_key_parts(observer.verifier_key);
+  if (!key) return key.error().with_context("observer " + observer.name + ": verifier key");
+  return tlog::CosignatureV1Verifier(key->name, key->public_key);
 }
 
 Result<PublishedBatch> publish_case_events(store::LogStore& log, const tlog::NoteSigner& signer,
@@ -278,7 +300,8 @@ Result<std::vector<std::string>> add_cosignatures(store::LogStore& log, std::int
     std::vector<std::unique_ptr<tlog::NoteVerifier>> verifiers;
     std::vector<const tlog::NoteVerifier*> known;
     for (const auto& observer : SAFEHOUSE_TRY(store::list_observers(db))) {
-      verifiers.push_back(SAFEHOUSE_TRY(tlog::parse_verifier_key(observer.verifier_key)));
+      verifiers.push_back(std::make_unique<tlog::CosignatureV1Verifier>(
+          SAFEHOUSE_TRY(observer_verifier(observer))));
       known.push_back(verifiers.back().get());
     }
     auto opened = tlog::open_note(note, known);

@@ -16,6 +16,7 @@
 #define SAFEHOUSE_REVIEW_LOG_PUBLISHER_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 #include "store/log_records.h"
 #include "store/log_store.h"
 #include "tlog/case_log.h"
+#include "tlog/cosignature.h"
 #include "tlog/note.h"
 #include "tlog/note_key.h"
 
@@ -54,7 +56,8 @@ Result<std::optional<PublishedBatch>> publish_daily_batch(store::LogStore& log,
                                                           store::Day today);
 
 // Observers (public keys only). add: checks the name (as reviewers'), the
-// age recipient and the verifier key (Ed25519, named `name`), and seals
+// age recipient and the verifier key (cosignature/v1 or Ed25519, named
+// `name`), and seals
 // the openings so far to it.
 Result<void> add_observer(store::LogStore& log, const store::ObserverRecord& observer);
 Result<void> remove_observer(store::LogStore& log, std::string_view name);
@@ -75,8 +78,9 @@ Result<PublishedStatement> publish_statement(store::LogStore& log, const tlog::N
 // A statement as served: the log's note with the cosignatures it has.
 Result<std::string> statement_with_cosignatures(store::SqlSession& db, std::int64_t id);
 
-// Checks `note` (the statement's text signed by one or more observers) and
-// keeps each accredited observer's signature: kNotFound for no such
+// Checks `note` (the statement's text cosigned by one or more observers,
+// cosignature/v1: observer_verifier) and keeps each accredited observer's
+// signature (a plain Ed25519 signature is not one of theirs): kNotFound for no such
 // statement, kInvalidArgument if the text is not the statement's, kNoMatch
 // if no accredited observer signed it, kIntegrity for a bad signature.
 // Returns the names of the observers whose cosignature was kept.
@@ -88,6 +92,18 @@ Result<std::vector<std::string>> add_cosignatures(store::LogStore& log, std::int
 // all an observer keeps.
 inline constexpr std::string_view kObserverKeyInfo = "safehouse/observer/ed25519/v1";
 tlog::Ed25519Key observer_signing_key(const age::X25519Identity& identity, std::string name);
+
+// Statement cosignatures are C2SP cosignature/v1 (key type 0x04): the
+// observer signs "cosignature/v1\ntime <t>\n" || the statement's text with
+// its derived key, <t> the POSIX time it cosigned (docs/tlog.md). `clock`
+// gives that time (tests fix it).
+tlog::CosignatureV1Signer observer_cosigner(const age::X25519Identity& identity, std::string name,
+                                            std::function<std::uint64_t()> clock = {});
+// The verifier of an observer's statement cosignatures: cosignature/v1 with
+// the Ed25519 public key of its recorded verifier key, whichever type that
+// key was recorded with (0x04 from `observer keygen`; 0x01 from older
+// ones: the same key, so accredited observers keep working).
+Result<tlog::CosignatureV1Verifier> observer_verifier(const store::ObserverRecord& observer);
 
 }  // namespace safehouse::review
 

@@ -8,6 +8,7 @@
 #include "review/audit.h"
 #include "review/transitions.h"
 #include "store/log_records.h"
+#include "store/staff_records.h"
 
 namespace safehouse::review {
 namespace {
@@ -245,6 +246,7 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval,
       }
       if (out.to == store::CaseStatus::kPurged) {
         unreferenced = SAFEHOUSE_TRY(store::delete_case_items(db, approval.case_id));
+        SAFEHOUSE_TRY_VOID(store::delete_assessments(db, approval.case_id));
         detail += ", items deleted";
       }
     }
@@ -303,6 +305,50 @@ Result<void> Workflow::categorise(store::CaseId case_id, std::string_view catego
   });
   if (!committed) return committed.error().with_context("review categorise");
   return {};
+}
+
+Result<std::int64_t> Workflow::assess(store::CaseId case_id, std::string_view name,
+                                      char reliability, int credibility, std::string_view category,
+                                      const std::vector<std::string>& taxonomy, Bytes sealed) {
+  if (reliability < 'A' || reliability > 'F' || credibility < 1 || credibility > 6) {
+    return invalid_argument("assessment: reliability is A to F, credibility 1 to 6");
+  }
+  if (!category.empty() &&
+      std::find(taxonomy.begin(), taxonomy.end(), category) == taxonomy.end()) {
+    return invalid_argument("assessment: \"" + std::string(category) +
+                            "\" is not one of the categories in config.toml's [log]");
+  }
+  if (sealed.empty()) return invalid_argument("assessment: the sealed record is empty");
+  const store::Day day = today_();
+  std::int64_t version = 0;
+  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+    const auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_name(db, name));
+    if (!reviewer) return Error(ErrorCode::kNotFound, "no reviewer " + std::string(name));
+    if (!reviewer->active()) {
+      return Error(ErrorCode::kConflict, "reviewer " + reviewer->name + " was removed");
+    }
+    const auto current = SAFEHOUSE_TRY(store::current_case_event(db, case_id));
+    if (current.status == store::CaseStatus::kPurged) {
+      return Error(ErrorCode::kConflict, "the case is purged: a tombstone takes no assessment");
+    }
+    store::AssessmentRecord record;
+    record.case_id = case_id;
+    record.reviewer_id = reviewer->reviewer_id;
+    record.reliability = reliability;
+    record.credibility = credibility;
+    record.day = day;
+    record.sealed = sealed;
+    version = SAFEHOUSE_TRY(store::insert_assessment(db, record));
+    std::string detail = "version " + std::to_string(version) + ", " + std::string(1, reliability) +
+                         std::to_string(credibility);
+    if (!category.empty()) {
+      SAFEHOUSE_TRY_VOID(store::set_case_category(db, case_id, category));
+      detail += ", category " + std::string(category);
+    }
+    return append_audit(db, {reviewer->name, "assess", case_id, detail}, day);
+  });
+  if (!committed) return committed.error().with_context("case " + std::to_string(case_id));
+  return version;
 }
 
 std::string actor_name(Workflow& workflow, const std::vector<ReviewerKeys>& keys) {

@@ -81,6 +81,17 @@ class Workflow {
   Result<void> categorise(store::CaseId case_id, std::string_view category,
                           const std::vector<std::string>& taxonomy, std::string_view actor);
 
+  // Records version N+1 of the case's assessment for the active reviewer
+  // `name`: `sealed` is the whole record as the browser sealed it (age, to
+  // the reviewers; opaque here), `reliability` A-F and `credibility` 1-6
+  // its grade in clear, and `category` (one of `taxonomy`, or "" to leave
+  // it) files the case. One transaction with its audit entry ("assess");
+  // kNotFound (no such reviewer or case), kConflict (removed reviewer,
+  // purged case), kInvalidArgument (grade, category). Returns the version.
+  Result<std::int64_t> assess(store::CaseId case_id, std::string_view name, char reliability,
+                              int credibility, std::string_view category,
+                              const std::vector<std::string>& taxonomy, Bytes sealed);
+
   const std::string& installation() const { return installation_; }
 
  private:

@@ -223,6 +223,23 @@ CREATE TABLE IF NOT EXISTS statement_cosignatures (
 ALTER TABLE sources ADD COLUMN signing_key {blob}
   CHECK (signing_key IS NULL OR length(signing_key) = 32);
 )sql"},
+    // Assessments (docs/reviewing.md, "The workspace"): each version sealed
+    // in the browser (age, to the reviewers); in clear only the grade —
+    // reliability A-F, credibility 1-6 — which the case list files and
+    // filters by, as it does the category. cases.grade is the latest.
+    {10, R"sql(
+ALTER TABLE cases ADD COLUMN grade TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS assessments (
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  version      {int} NOT NULL CHECK (version >= 1),
+  reviewer_id  {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  reliability  TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+  credibility  {int} NOT NULL CHECK (credibility BETWEEN 1 AND 6),
+  day          {int} NOT NULL,
+  sealed       {blob} NOT NULL,
+  PRIMARY KEY (case_id, version)
+){strict};
+)sql"},
 };
 
 }  // namespace

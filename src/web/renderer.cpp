@@ -37,6 +37,7 @@ constexpr PageInfo kPages[] = {
     {Page::kInbox, "inbox.mustache", "page_inbox", "inbox", true},
     {Page::kError, "error.mustache", "page_error", "", true},
     {Page::kApp, "app.mustache", "page_app", "app", true},
+    {Page::kPublished, "published.mustache", "page_published", "published", true},
     // The staff listener has no per-language routes.
     {Page::kStaffHome, "staff_home.mustache", "page_staff_home", "", false},
     {Page::kStaffSignIn, "staff_sign_in.mustache", "page_staff_sign_in", "", true},

@@ -31,7 +31,11 @@ namespace safehouse::web {
 // kLanding     — log_verifier_key (text): the log's verifier key
 //                "name+hash+base64", shown verbatim for copying; optional
 //                onions (list of {address}) and onion_note (text): the
-//                genuine onion addresses and their note signed with the log key.
+//                genuine onion addresses and their note signed with the log key;
+//                statements (list, http/log_pages.h statement_items): id, href,
+//                first_day, last_day, one_day, size, statuses and categories
+//                (lists of {below, count, s_<status> flag | name}),
+//                has_categories, cosigned, cosigners (list of {name}).
 // kFirstContact— codename (text): the words, shown once in
 //                <p id="codename" class="codename">; csrf (text).
 // kLogin       — csrf (text); error (flag): show the one generic
@@ -49,6 +53,12 @@ namespace safehouse::web {
 //                Argon2id salt. The staff listener's sign-in and workspace,
 //                driven by /static/staff.js (the only pages with a script).
 // kStaffEnrol  — installation (text). The enrolment page (staff.js).
+// kPublished   — the published files (http/log_pages.h): files (list of
+//                {index, sha256, day, in_en|in_fa, check_href}), total, shown,
+//                truncated, none_published; after a check: malformed, or
+//                checked and not_found (asked) or found (file: a one-item
+//                list as above, asked, size, root, leaf_hash, entry_index,
+//                proof (list of {hash}), empty_proof, checkpoint_note).
 enum class Page {
   kLanding,
   kFirstContact,
@@ -58,7 +68,8 @@ enum class Page {
   kStaffHome,
   kApp,
   kStaffSignIn,
-  kStaffEnrol
+  kStaffEnrol,
+  kPublished
 };
 
 // A small tree of named values for one page. Use distinct setters on purpose:

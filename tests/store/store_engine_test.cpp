@@ -190,7 +190,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'9'});
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '0'}));
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -325,11 +325,13 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     auto store = db_.open_or_die();
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
-  for (const char* table : {"statement_cosignatures", "statements", "observer_openings",
-                            "observers", "log_case_entries", "reviewer_accounts", "case_links",
-                            "audit_log", "approvals", "case_events", "reviewers"})
+  for (const char* table :
+       {"assessments", "statement_cosignatures", "statements", "observer_openings", "observers",
+        "log_case_entries", "reviewer_accounts", "case_links", "audit_log", "approvals",
+        "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
   db_.sql("ALTER TABLE cases DROP COLUMN category");
+  db_.sql("ALTER TABLE cases DROP COLUMN grade");          // schema 10
   db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 9
   db_.sql("UPDATE cases SET status = 'triage', last_event_day = 20261130");
   db_.sql(GetParam() == Engine::kSqlite
@@ -337,7 +339,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), Bytes{'9'});
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '0'}));
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
@@ -361,7 +363,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "reviewers',"
                 "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
                 "accounts','log_case_entries','observers','observer_openings','statements',"
-                "'statement_cosignatures']::text[], "
+                "'statement_cosignatures','assessments']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
@@ -371,7 +373,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       // schema 9: sources.signing_key (the JavaScript client's public key)
       "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
       "created_day,"
-      "last_event_day,item_count,category,item_id,case_id,direction,sha256,ciphertext_size,day,"
+      "last_event_day,item_count,category,grade,item_id,case_id,direction,sha256,ciphertext_size,"
+      "day,"
       "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data,"
       // schema 4: the workflow (public keys, events, approvals, audit log)
       "reviewer_id,name,recipient,signing_key,added_day,removed_day,"
@@ -391,7 +394,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "name,recipient,verifier_key,added_day,"
       "name,log_size,data,"
       "statement_id,day,note,"
-      "statement_id,signer,line");
+      "statement_id,signer,line,"
+      // schema 10: assessments (the grade in clear, the record sealed in the browser)
+      "case_id,version,reviewer_id,reliability,credibility,day,sealed");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {

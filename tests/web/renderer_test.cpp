@@ -56,12 +56,35 @@ PageData data_for(Page page) {
       return PageData().set_text("installation", "example.org+1a2b3c4d+AbCd0123==");
     case Page::kApp:
       return PageData().set_text("log_verifier_key", "example.org+1a2b3c4d+AbCd0123==");
+    case Page::kPublished: {
+      PageData file;
+      file.set_number("index", 7)
+          .set_text("sha256", std::string(64, 'a'))
+          .set_localized("day", "2026-11-25")
+          .set_flag("in_fa", true)
+          .set_text("check_href", "/en/published?sha256=aa#result");
+      std::vector<PageData> files;
+      files.push_back(file);
+      return PageData()
+          .set_list("files", std::move(files))
+          .set_number("total", 1)
+          .set_flag("checked", true)
+          .set_flag("found", true)
+          .set_list("file", {file})
+          .set_text("asked", std::string(64, 'a'))
+          .set_text("size", "8")
+          .set_text("root", "<root>")
+          .set_text("leaf_hash", "leaf")
+          .set_text("entry_index", "7")
+          .set_flag("empty_proof", true)
+          .set_text("checkpoint_note", "example/log\n8\n");
+    }
   }
   return PageData();
 }
 
-constexpr Page kAllPages[] = {Page::kLanding, Page::kFirstContact, Page::kLogin,
-                              Page::kInbox,   Page::kError,        Page::kStaffHome};
+constexpr Page kAllPages[] = {Page::kLanding, Page::kFirstContact, Page::kLogin,    Page::kInbox,
+                              Page::kError,   Page::kStaffHome,    Page::kPublished};
 constexpr Language kBoth[] = {Language::kEnglish, Language::kPersian};
 
 bool contains(const std::string& haystack, std::string_view needle) {

@@ -4,7 +4,11 @@
 // codename is made and its keys derived here; the recipient set is taken
 // only from a note signed by the log key the page names; messages are framed
 // and age-encrypted here; sign-in signs the server's challenge; replies are
-// decrypted here. The server sees public keys, signatures and ciphertext.
+// decrypted here. Files are framed and encrypted as tus sends them
+// (upload.js), with a progress bar, pause and resume, and attached once
+// complete; after a reload the source signs in and picks the same file
+// again, and the upload continues from sessionStorage. The server sees
+// public keys, signatures and ciphertext.
 // Every string shown comes from the page (translated by the server); this
 // file only picks which.
 import { Codename, CodenameError } from './codename.js';
@@ -13,9 +17,11 @@ import { openReply } from './reply.js';
 import { sealBytes } from './seal.js';
 import { recipientsFromSignedNote } from './signed_note.js';
 import { deriveSourceKeys } from './source_keys.js';
-import { wipeUploads } from './upload.js';
+import { pendingUploads, startUpload, wipeUploads } from './upload.js';
 
 const PERSIAN_DIGITS = '۰۱۲۳۴۵۶۷۸۹';
+const UPLOAD_ENDPOINT = '/api/v1/uploads/';
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 // ASCII digits in `text` written in the page language's digits.
 export function localDigits(text, language) {
@@ -181,6 +187,32 @@ export class SourceClient {
     return out;
   }
 
+  // Sends `file` resumably (tus) and attaches it to the source's case.
+  // `onUpload(upload)` gets the tus.Upload (abort() pauses, start()
+  // resumes); `onProgress(sent, total)` the bytes of the age file sent.
+  async sendFile(file, { onUpload, onProgress } = {}) {
+    if (this.csrf === null) throw new PageError('failed');
+    const recipients = await verifiedRecipients(this.verifierKey);
+    const { upload, done } = await startUpload({
+      endpoint: UPLOAD_ENDPOINT, file, recipients, language: this.language, onProgress,
+    });
+    onUpload?.(upload);
+    let url;
+    try {
+      url = await done;
+    } catch {
+      throw new PageError('upload-failed');
+    }
+    const id = String(url).replace(/\/+$/, '').split('/').pop();
+    if (!UPLOAD_ID.test(id)) throw new PageError('upload-failed');
+    const { status } = await api('/api/v1/uploads/attach', {
+      method: 'POST',
+      body: { uploads: [id], language: this.language },
+      csrf: this.csrf,
+    });
+    if (status !== 200) throw failureFor(status);
+  }
+
   async signOut() {
     if (this.csrf !== null) await api('/api/v1/sign-out', { method: 'POST', body: {}, csrf: this.csrf });
     this.forget();
@@ -213,6 +245,66 @@ function startPage(root) {
   let pendingCodename = null;
   let pendingKeys = null;
   let busy = false;
+  let currentUpload = null;
+
+  // The upload panel: a <progress>, the figure in the page's digits, and
+  // Pause/Resume (not actions: they run while the send action waits).
+  const showProgress = (sent, total) => {
+    const progress = $('app-progress');
+    progress.max = total;
+    progress.value = sent;
+    const percent = total === 0 ? 100 : Math.floor((sent * 100) / total);
+    // Megabytes with one decimal; the Persian decimal separator on fa.
+    const mb = (n) => {
+      const text = (n / 1e6).toFixed(1);
+      return language === 'fa' ? text.replace('.', '\u066b') : text;
+    };
+    const figure = messageText('progress')
+      .replace('{percent}', String(percent)).replace('{sent}', mb(sent)).replace('{total}', mb(total));
+    $('app-progress-figure').textContent = localDigits(figure, language);
+    $('app-progress-figure').dataset.percent = String(percent);
+  };
+  const setPaused = (paused) => {
+    $('app-pause').hidden = paused;
+    $('app-resume').hidden = !paused;
+    root.dataset.upload = paused ? 'paused' : 'sending';
+  };
+  $('app-pause').addEventListener('click', () => {
+    if (currentUpload === null) return;
+    currentUpload.abort();
+    setPaused(true);
+    say('paused');
+  });
+  $('app-resume').addEventListener('click', () => {
+    if (currentUpload === null) return;
+    setPaused(false);
+    currentUpload.start();
+    say('uploading');
+  });
+  // Sends the file picked in `input` (if any); clears the input when done.
+  const sendPickedFile = async (input) => {
+    const file = input.files?.[0];
+    if (!file) return;
+    say('uploading');
+    showProgress(0, 1);
+    setPaused(false);
+    $('app-upload').hidden = false;
+    try {
+      await client.sendFile(file, {
+        onUpload: (upload) => { currentUpload = upload; },
+        onProgress: showProgress,
+      });
+      input.value = '';
+      $('app-resume-notice').hidden = true;
+      root.dataset.upload = 'done';
+    } catch (error) {
+      root.dataset.upload = 'failed';
+      throw error;
+    } finally {
+      currentUpload = null;
+      $('app-upload').hidden = true;
+    }
+  };
 
   // Runs one user action; a PageError's message is shown, anything else is
   // 'failed'. Buttons are inert while an action runs.
@@ -274,7 +366,10 @@ function startPage(root) {
     pendingKeys = null;
     $('codename').textContent = '';
     for (const id of ['app-message', 'app-claim-unit', 'app-claim-rank', 'app-claim-region']) $(id).value = '';
+    // Signed in now: the file goes as the case's first follow-up. Should it
+    // fail, the source is in the inbox and can pick it again there.
     show('app-inbox');
+    await sendPickedFile($('app-file'));
     await showReplies();
     say('sent');
   }));
@@ -310,22 +405,30 @@ function startPage(root) {
 
   $('app-send-more').addEventListener('click', action(async () => {
     const text = $('app-follow-up').value;
-    if (text.trim() === '') throw new PageError('empty');
-    say('sending');
-    await client.followUp(text);
-    $('app-follow-up').value = '';
+    const hasFile = ($('app-more-file').files?.length ?? 0) > 0;
+    if (text.trim() === '' && !hasFile) throw new PageError('empty');
+    if (text.trim() !== '') {
+      say('sending');
+      await client.followUp(text);
+      $('app-follow-up').value = '';
+    }
+    await sendPickedFile($('app-more-file'));
     await showReplies();
     say('sent');
   }));
 
   $('app-sign-out').addEventListener('click', action(async () => {
     await client.signOut();
+    $('app-resume-notice').hidden = true;
     $('app-replies').replaceChildren();
     show('app-start');
     say('');
   }));
 
   show('app-start');
+  // An upload this tab began before a reload: its state is in
+  // sessionStorage, but the File is gone with the old page.
+  $('app-resume-notice').hidden = !pendingUploads();
   root.dataset.ready = 'true';
 }
 

@@ -12,7 +12,7 @@ export {
   beginSeal, exportSealState, importSealState, sealBytes, SeekableEncryptor, wipeSealState,
 } from './seal.js';
 export { openReply } from './reply.js';
-export { startUpload, sessionUrlStorage, wipeUploads } from './upload.js';
+export { pendingUploads, startUpload, sessionUrlStorage, wipeUploads } from './upload.js';
 export {
   SourceClient, PageError, verifiedRecipients, localDigits, toBase64, fromBase64,
 } from './page.js';

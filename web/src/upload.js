@@ -66,6 +66,15 @@ export async function uploadFingerprint(file) {
   return toHex(hash).slice(0, 32);
 }
 
+// Whether this tab holds an unfinished upload's state (after a reload the
+// page asks for the same file again).
+export function pendingUploads(storage = globalThis.sessionStorage) {
+  for (let i = 0; i < storage.length; ++i) {
+    if (storage.key(i).startsWith(PREFIX)) return true;
+  }
+  return false;
+}
+
 // Removes every upload's URL and seal state (logout, or after completion).
 export function wipeUploads(storage = globalThis.sessionStorage) {
   const keys = [];

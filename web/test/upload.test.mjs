@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame } from '../src/item.js';
-import { startUpload, uploadFingerprint, wipeUploads } from '../src/upload.js';
+import { pendingUploads, startUpload, uploadFingerprint, wipeUploads } from '../src/upload.js';
 import { storedBytes, tusServer } from './lib/tus_server.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'safehouse-upload-'));
@@ -130,11 +130,14 @@ test('a different file with the same name, size and date gets a new fingerprint,
 test('wipeUploads forgets every upload of the session (logout)', async () => {
   const storage = new MemoryStorage();
   storage.setItem('other', 'x');
+  assert.equal(pendingUploads(storage), false, 'another key is not an upload');
   storage.setItem('safehouse-upload:abc:seal', '{}');
   storage.setItem('safehouse-upload:abc:tus:1', '{}');
+  assert.equal(pendingUploads(storage), true);
   wipeUploads(storage);
   assert.equal(storage.length, 1);
   assert.equal(storage.getItem('other'), 'x');
+  assert.equal(pendingUploads(storage), false);
 });
 
 test('retries: network errors, 5xx, 409 and 423 yes; other 4xx no', async () => {

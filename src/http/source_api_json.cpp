@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// http/source_api_json.cpp: the JavaScript client API's JSON bodies
+// (source_api_json.h).
+#include "http/source_api_json.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "intake/sealed_items.h"
+
+namespace safehouse::http {
+
+static_assert(kSourceSigningKeyBytes == crypto_sign_PUBLICKEYBYTES);
+static_assert(kSourceSignatureBytes == crypto_sign_BYTES);
+
+namespace {
+
+std::optional<boost::json::object> json_object(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.as_object());
+}
+
+std::optional<std::string_view> string_field(const boost::json::object& object,
+                                             std::string_view name) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->value().is_string()) return std::nullopt;
+  const auto& text = it->value().get_string();
+  return std::string_view(text.data(), text.size());
+}
+
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> fixed_from_base64(std::string_view text) {
+  auto bytes = source_api_from_base64(text, N);
+  if (!bytes || bytes->size() != N) return std::nullopt;
+  std::array<std::uint8_t, N> out{};
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
+
+// The items: base64 age files.
+std::optional<std::vector<Bytes>> items_of(const boost::json::object& body) {
+  auto it = body.find("items");
+  if (it == body.end() || !it->value().is_array()) return std::nullopt;
+  const auto& array = it->value().get_array();
+  if (array.size() > intake::kMaxSealedItems) return std::nullopt;
+  std::vector<Bytes> items;
+  for (const auto& value : array) {
+    if (!value.is_string()) return std::nullopt;
+    const auto& text = value.get_string();
+    auto bytes = source_api_from_base64(std::string_view(text.data(), text.size()),
+                                        intake::kMaxSealedItemBytes);
+    if (!bytes) return std::nullopt;
+    items.push_back(std::move(*bytes));
+  }
+  return items;
+}
+
+}  // namespace
+
+std::optional<Bytes> source_api_from_base64(std::string_view text, std::size_t max_bytes) {
+  if (text.size() / 4 * 3 > max_bytes + 3) return std::nullopt;
+  Bytes out(text.size() / 4 * 3 + 3);
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size() || length > max_bytes) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  // libsodium 1.0.18 maps some bytes >= 0x80 to base64 digits (found by
+  // http_source_api_fuzz) and may ignore non-zero trailing bits: only the
+  // one canonical spelling of the bytes is accepted.
+  if (source_api_to_base64(out) != text) return std::nullopt;
+  return out;
+}
+
+std::string source_api_to_base64(ByteSpan bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+std::optional<store::SourceId> source_id_from_hex(std::string_view hex) {
+  store::SourceId id{};
+  if (hex.size() != id.size() * 2) return std::nullopt;
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(id.data(), id.size(), hex.data(), hex.size(), nullptr, &length, &end) != 0 ||
+      length != id.size() || end != hex.data() + hex.size()) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+std::optional<SignInBody> parse_sign_in_body(std::string_view body) {
+  auto object = json_object(body);
+  if (!object) return std::nullopt;
+  auto id_text = string_field(*object, "source_id");
+  auto signature_text = string_field(*object, "signature");
+  if (!id_text || !signature_text) return std::nullopt;
+  auto source_id = source_id_from_hex(*id_text);
+  auto signature = fixed_from_base64<kSourceSignatureBytes>(*signature_text);
+  if (!source_id || !signature) return std::nullopt;
+  return SignInBody{*source_id, *signature};
+}
+
+std::optional<SubmissionBody> parse_submission_body(std::string_view body) {
+  auto object = json_object(body);
+  if (!object) return std::nullopt;
+  auto items = items_of(*object);
+  if (!items) return std::nullopt;
+  SubmissionBody out;
+  out.items = std::move(*items);
+  auto first = object->find("first_contact");
+  if (first == object->end() || !first->value().is_object()) return out;
+  out.first_contact_state = SubmissionBody::FirstContact::kMalformed;
+  const auto& fields = first->value().get_object();
+  auto id_text = string_field(fields, "source_id");
+  auto recipient = string_field(fields, "reply_recipient");
+  auto key_text = string_field(fields, "signing_key");
+  auto signature_text = string_field(fields, "signature");
+  if (!id_text || !recipient || !key_text || !signature_text) return out;
+  auto source_id = source_id_from_hex(*id_text);
+  auto key = fixed_from_base64<kSourceSigningKeyBytes>(*key_text);
+  auto signature = fixed_from_base64<kSourceSignatureBytes>(*signature_text);
+  if (!source_id || !key || !signature) return out;
+  out.first_contact = FirstContactBody{*source_id, std::string(*recipient), *key, *signature};
+  out.first_contact_state = SubmissionBody::FirstContact::kPresent;
+  return out;
+}
+
+}  // namespace safehouse::http

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// tests/fuzz/http_source_api_fuzz.cpp: the JavaScript client API's JSON
+// bodies (http/source_api_json.h: POST /api/v1/sign-in and
+// /api/v1/submissions) and their base64 and hex. Accepted input must keep
+// the parsers' promises: canonical base64 that re-encodes to itself, items
+// within the sealed-item limits, a first contact only with all its fields.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "http/source_api_json.h"
+#include "intake/sealed_items.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace safehouse;
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (auto bytes = http::source_api_from_base64(input, 4096)) {
+    if (bytes->size() > 4096 || http::source_api_to_base64(*bytes) != input) std::abort();
+  }
+  if (auto id = http::source_id_from_hex(input)) {
+    if (input.size() != 64) std::abort();
+  }
+  if (auto sign_in = http::parse_sign_in_body(input)) {
+    if (input.size() < 2 + 64 + 88) std::abort();  // a hex id and a 64-byte signature at least
+  }
+  if (auto body = http::parse_submission_body(input)) {
+    using FirstContact = http::SubmissionBody::FirstContact;
+    if (body->items.size() > intake::kMaxSealedItems) std::abort();
+    for (const Bytes& item : body->items) {
+      if (item.size() > intake::kMaxSealedItemBytes) std::abort();
+      if (http::source_api_to_base64(item).size() > input.size()) std::abort();
+    }
+    if ((body->first_contact_state == FirstContact::kPresent) != body->first_contact.has_value()) {
+      std::abort();
+    }
+  }
+  return 0;
+}
