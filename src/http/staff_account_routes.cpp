@@ -54,6 +54,10 @@ Response page(StaffContext& ctx, Request& request, web::Page which) {
   if (!language) return Response::text("404 Not Found", 404);
   web::PageData data;
   data.set_text("installation", ctx.installation);
+  std::string categories;
+  for (const std::string& name : ctx.categories)
+    categories += (categories.empty() ? "" : " ") + name;
+  data.set_text("categories", categories);
   return Response::html(ctx.renderer.render(which, *language, data));
 }
 

@@ -57,6 +57,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   (void)renderer().render(Page::kError, language, PageData().set_number("status", status));
 
+  // The log's pages (http/log_pages.h): a category or observer name, a
+  // note, a hash field and a day from the log or the database.
+  auto log_pages = [&](const std::string& value) {
+    std::vector<PageData> categories, cosigners, statements, files, proof;
+    categories.push_back(PageData().set_text("name", value).set_number("count", 10));
+    cosigners.push_back(PageData().set_text("name", value));
+    statements.push_back(PageData()
+                             .set_localized("first_day", value)
+                             .set_localized("last_day", value)
+                             .set_list("categories", categories)
+                             .set_flag("has_categories", true)
+                             .set_flag("cosigned", true)
+                             .set_list("cosigners", cosigners));
+    files.push_back(
+        PageData().set_text("sha256", value).set_localized("day", value).set_flag("in_en", true));
+    proof.push_back(PageData().set_text("hash", value));
+    const PageData published = PageData()
+                                   .set_list("files", files)
+                                   .set_list("file", files)
+                                   .set_flag("found", true)
+                                   .set_text("asked", value)
+                                   .set_text("root", value)
+                                   .set_text("leaf_hash", value)
+                                   .set_list("proof", proof)
+                                   .set_text("checkpoint_note", value);
+    return count_lt(renderer().render(Page::kLanding, language,
+                                      PageData().set_list("statements", statements))) +
+           count_lt(renderer().render(Page::kPublished, language, published));
+  };
+  if (log_pages(text) != log_pages("x")) std::abort();
+
   // Differential: a secret (spliced in after rendering) must give the very
   // page the same text gives through the template engine.
   std::vector<PageData> secret_replies;

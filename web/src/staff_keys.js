@@ -110,3 +110,22 @@ export function keyFileText(name, keys) {
 }
 
 export { base64 };
+
+// What a reviewer signs to approve a move (src/review/reviewer_keys.cpp
+// approval_message, byte for byte): the server verifies it with the
+// reviewer's registered signing key and the case's current event.
+export const APPROVAL_CONTEXT = 'safehouse/approval/v1\n';
+export function approvalMessage({ installation, caseId, event, from, to }) {
+  return `${APPROVAL_CONTEXT}installation ${installation}\ncase ${caseId}\nevent ${event}\nfrom ${from}\nto ${to}\n`;
+}
+
+// The Ed25519 signature (64 bytes) of the approval by the key derived from
+// `identity` (signingPublicKey's seed).
+export function signApproval(identity, subject) {
+  const seed = hkdf(sha256, utf8(identity.toUpperCase()), undefined, utf8(SIGNING_KEY_INFO), 32);
+  try {
+    return ed25519.sign(utf8(approvalMessage(subject)), seed);
+  } finally {
+    seed.fill(0);
+  }
+}
