@@ -23,6 +23,8 @@ void add_migrate_command(CLI::App& app);   // cli/migrate.cpp
 void add_reviewer_command(CLI::App& app);  // cli/reviewer.cpp
 void add_audit_command(CLI::App& app);     // cli/audit.cpp
 void add_export_command(CLI::App& app);    // cli/export.cpp
+// cli/recipients.cpp: `recipients list|add|remove` (docs/reviewing.md).
+void add_recipients_command(CLI::App& app);
 
 // cli/statement.cpp: `statement sign|check` (docs/tlog.md).
 void add_statement_command(CLI::App& app);

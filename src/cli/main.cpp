@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   safehouse::cli::add_log_command(app);
   safehouse::cli::add_observe_command(app);
   safehouse::cli::add_export_command(app);
+  safehouse::cli::add_recipients_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

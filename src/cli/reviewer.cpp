@@ -86,9 +86,10 @@ Result<void> run_add(const ReviewerOptions& options) {
                           "and keys never reach the server.\n"
                         : "The reviewer's browser makes their keys at enrolment; their passphrase "
                           "and keys never reach the server.\n");
-  std::cout << "Not yet in the recipient set: new submissions are encrypted to "
-            << session.installation->layout().recipients_file().string()
-            << " only (changing it is a later step).\n";
+  std::cout << "Not yet in the recipient set: once "
+            << (to_file ? "they have their key file" : "they have enrolled")
+            << ", `safehouse recipients add " << added->name
+            << "` encrypts new submissions to them too.\n";
   return {};
 }
 
@@ -96,8 +97,9 @@ Result<void> run_remove(const ReviewerOptions& options) {
   auto session = SAFEHOUSE_TRY(open_workflow(options.data));
   SAFEHOUSE_TRY_VOID(session.workflow->remove_reviewer(options.name, kAdminActor));
   std::cout << "Removed reviewer " << options.name
-            << "; their approvals are refused from now on.\n";
-  return {};
+            << "; their approvals are refused from now on, and new submissions are no longer "
+               "encrypted to them.\n";
+  return refresh_recipient_copy(*session.installation);
 }
 
 Result<void> run_list(const ReviewerOptions& options) {

@@ -33,6 +33,7 @@
 #include "http/staff_routes.h"
 #include "http/tus_routes.h"
 #include "intake/intake.h"
+#include "intake/recipient_set.h"
 #include "intake/resumable_uploads.h"
 #include "review/accounts.h"
 #include "review/log_publisher.h"
@@ -50,6 +51,9 @@ constexpr std::size_t kSignInMaxWaiting = 256;
 constexpr auto kSignInMaxWait = std::chrono::seconds(30);
 // How often the log's head is compared with what the witnesses cosigned.
 constexpr auto kWitnessPollPeriod = std::chrono::seconds(2);
+// How long the recipient set read from the database is used before it is
+// read again.
+constexpr auto kRecipientSetMaxAge = std::chrono::seconds(1);
 
 struct ServeOptions {
   std::string data;
@@ -103,6 +107,16 @@ Result<void> run_serve(const ServeOptions& options) {
 
   intake::IntakeOptions intake_options;
   intake_options.recipients = installation->recipients();
+  // The recipient set as the database holds it now: `safehouse recipients
+  // add|remove` takes effect within kRecipientSetMaxAge, for the intake and
+  // the signed note alike, without a restart.
+  auto live_recipients = std::make_shared<intake::LiveRecipientSet>(
+      [&installation] {
+        return config::load_recipient_set(installation->store(), installation->layout(),
+                                          store::FileSystem::posix());
+      },
+      kRecipientSetMaxAge);
+  intake_options.live_recipients = live_recipients;
   intake_options.limits.max_message_bytes = config.limits.max_message_bytes;
   const config::Quotas& quotas = config.quotas;
   intake_options.bytes_per_source_per_day = quotas.bytes_per_source_per_day;
@@ -142,16 +156,9 @@ Result<void> run_serve(const ServeOptions& options) {
     source.site.onion_note = SAFEHOUSE_TRY(
         config::onion_addresses_note(installation->log_key(), config.onion.addresses));
   }
-  source.live_recipients = [&installation]() -> Result<std::vector<std::string>> {
-    const auto path = installation->layout().recipients_file();
-    auto bytes = store::FileSystem::posix().read_file(path, 1 << 20);
-    if (!bytes) return bytes.error().with_context(path.string());
-    auto set = config::parse_recipient_set(
-        std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-    if (!set) return set.error().with_context(path.string());
-    std::vector<std::string> out;
-    for (const auto& recipient : *set) out.push_back(recipient.to_string());
-    return out;
+  source.live_recipients = [live_recipients]() -> Result<std::vector<std::string>> {
+    const intake::RecipientSnapshot set = SAFEHOUSE_TRY(live_recipients->current());
+    return set->strings();
   };
   http::Router source_router;
   http::add_source_routes(source_router, source);

@@ -25,6 +25,10 @@ struct WorkflowSession {
 // Opens DIR; the workflow names the installation by its log verifier key.
 Result<WorkflowSession> open_workflow(const std::string& data);
 
+// Rewrites keys/recipients.txt if it differs from the recipient set in the
+// database (cli/recipients.cpp).
+Result<void> refresh_recipient_copy(config::Installation& installation);
+
 // The reviewer keys in the identity file at `path`.
 Result<std::vector<review::ReviewerKeys>> load_key_file(const std::string& path);
 

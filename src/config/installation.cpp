@@ -391,6 +391,32 @@ Result<std::vector<age::X25519Recipient>> parse_recipient_set(std::string_view t
   return recipients;
 }
 
+Result<std::string> recipient_set_text(store::Store& store, const Layout& layout,
+                                       store::FileSystem& files) {
+  auto setting = store.get_setting(kRecipientsSetting);
+  if (setting) return text_of(*setting);
+  if (setting.error().code() != ErrorCode::kNotFound) {
+    return setting.error().with_context("database");
+  }
+  auto bytes = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
+  if (!bytes) return bytes.error().with_context(layout.recipients_file().string());
+  return text_of(*bytes);
+}
+
+Result<std::vector<age::X25519Recipient>> load_recipient_set(store::Store& store,
+                                                             const Layout& layout,
+                                                             store::FileSystem& files) {
+  const std::string text = SAFEHOUSE_TRY(recipient_set_text(store, layout, files));
+  auto set = parse_recipient_set(text);
+  if (!set) return set.error().with_context("the recipient set");
+  return set;
+}
+
+Result<void> write_recipient_copy(const Layout& layout, std::string_view text,
+                                  store::FileSystem& files) {
+  return write_text(files, layout.recipients_file(), std::string(text));
+}
+
 std::vector<std::string> Installation::recipient_strings() const {
   std::vector<std::string> out;
   for (const auto& recipient : recipients_) out.push_back(recipient.to_string());
@@ -403,16 +429,10 @@ Result<std::unique_ptr<Installation>> Installation::open(const fs::path& dir,
   Config config = SAFEHOUSE_TRY(load_config(dir));
   std::string verifier = SAFEHOUSE_TRY(read_verifier_key(layout, files));
 
-  auto recipients_bytes = files.read_file(layout.recipients_file(), kMaxSmallFileBytes);
-  if (!recipients_bytes) {
-    return recipients_bytes.error().with_context(layout.recipients_file().string());
-  }
-  auto recipients = parse_recipient_set(std::string_view(
-      reinterpret_cast<const char*>(recipients_bytes->data()), recipients_bytes->size()));
-  if (!recipients) return recipients.error().with_context(layout.recipients_file().string());
-
   auto store = store::open_store(dir, config.storage.database, config.storage.blobs, files);
   if (!store) return store.error().with_context("database");
+  auto recipients = load_recipient_set(**store, layout, files);
+  if (!recipients) return recipients.error();
   std::unique_ptr<Installation> installation(
       new Installation(std::move(layout), std::move(config), std::move(verifier),
                        std::move(*recipients), std::move(*store)));

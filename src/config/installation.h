@@ -136,7 +136,8 @@ class Installation {
   Result<void> unlock_log_key(const crypto::SecretBytes& passphrase);
   // Requires: log_key_unlocked().
   const LogKey& log_key() const { return *log_key_; }
-  // The recipient set every new item is encrypted to.
+  // The recipient set every new item was encrypted to when DIR was opened
+  // (load_recipient_set() reads it afresh).
   const std::vector<age::X25519Recipient>& recipients() const { return recipients_; }
   std::vector<std::string> recipient_strings() const;
   store::Store& store() const { return *store_; }
@@ -157,6 +158,19 @@ class Installation {
   std::vector<age::X25519Recipient> recipients_;
   std::unique_ptr<store::Store> store_;
 };
+
+// The recipient set's text as kept in the database (kRecipientsSetting,
+// which `safehouse recipients add|remove` changes, review/recipients.h);
+// for a database that holds none yet, keys/recipients.txt.
+Result<std::string> recipient_set_text(store::Store& store, const Layout& layout,
+                                       store::FileSystem& fs);
+// recipient_set_text(), parsed: what new items are encrypted to now.
+Result<std::vector<age::X25519Recipient>> load_recipient_set(store::Store& store,
+                                                             const Layout& layout,
+                                                             store::FileSystem& fs);
+// Rewrites keys/recipients.txt (atomically) as a copy of the set.
+Result<void> write_recipient_copy(const Layout& layout, std::string_view text,
+                                  store::FileSystem& fs);
 
 // Reads an age recipients file (age1... lines, '#' comments); errors name
 // the line number. At least one recipient is required.

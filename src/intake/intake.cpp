@@ -46,6 +46,15 @@ Intake::Intake(store::Store& store, IntakeOptions options)
     options_.today = [] { return store::day_of(std::chrono::system_clock::now()); };
   }
   for (const auto& recipient : options_.recipients) recipient_ptrs_.push_back(&recipient);
+  if (!options_.recipients.empty()) {
+    fixed_recipients_ = std::make_shared<const RecipientSet>(options_.recipients);
+  }
+}
+
+Result<RecipientSnapshot> Intake::current_recipients() const {
+  if (options_.live_recipients) return options_.live_recipients->current();
+  if (!fixed_recipients_) return Error(ErrorCode::kInternal, "intake: no recipient set");
+  return fixed_recipients_;
 }
 
 std::unique_ptr<Submission> Intake::start_first_contact(const NewSource& source,
@@ -104,7 +113,8 @@ Result<store::ItemId> Intake::send_reply(store::CaseId case_id, std::string_view
   }
   const store::CaseRecord record = SAFEHOUSE_TRY(store_.get_case(case_id));
   const age::X25519Recipient source = SAFEHOUSE_TRY(reply_recipient(store_, record.source_id));
-  std::vector<const age::Recipient*> recipients = recipient_ptrs_;
+  const RecipientSnapshot set = SAFEHOUSE_TRY(current_recipients());
+  std::vector<const age::Recipient*> recipients(set->pointers().begin(), set->pointers().end());
   recipients.push_back(&source);
 
   FrameHeader header;

@@ -22,6 +22,7 @@
 #include "codename/source_keys.h"
 #include "intake/daily_quota.h"
 #include "intake/frame.h"
+#include "intake/recipient_set.h"
 #include "intake/sealed_items.h"
 #include "intake/sealing_budget.h"
 #include "intake/submission.h"
@@ -35,6 +36,11 @@ inline constexpr std::size_t kMaxReplyBytes = 256 * 1024;
 struct IntakeOptions {
   // Every item is encrypted to all of these (config: keys/recipients.txt).
   std::vector<age::X25519Recipient> recipients;
+  // When set, the recipient set as it is now (serve: the database's, which
+  // `safehouse recipients add|remove` changes while it runs); each
+  // submission and reply takes the set current when it starts encrypting.
+  // `recipients` then only serves recipients() below.
+  std::shared_ptr<LiveRecipientSet> live_recipients;
   SubmissionLimits limits;
   // Today's date (UTC day); injectable for tests.
   std::function<store::Day()> today;
@@ -132,7 +138,10 @@ class Intake {
   IntakeStats stats() const;
   store::Store& store() const { return store_; }
   store::Day today() const { return options_.today(); }
+  // The set given in IntakeOptions::recipients (tests).
   std::span<const age::Recipient* const> recipients() const { return recipient_ptrs_; }
+  // The set new items are encrypted to now: the live set if there is one.
+  Result<RecipientSnapshot> current_recipients() const;
   const SubmissionLimits& limits() const { return options_.limits; }
 
  private:
@@ -142,6 +151,7 @@ class Intake {
   store::Store& store_;
   IntakeOptions options_;
   std::vector<const age::Recipient*> recipient_ptrs_;
+  RecipientSnapshot fixed_recipients_;  // from options_.recipients
   SealingBudget sealing_budget_{SealingBudget::default_spare_threads()};
   DailyQuota daily_quota_;
   std::atomic<std::uint64_t> submissions_{0};

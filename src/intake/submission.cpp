@@ -128,8 +128,11 @@ Result<void> Submission::begin_file(std::string file_name, std::string media_typ
 }
 
 Result<void> Submission::start_file_item() {
-  auto item = ItemEncryptor::create(*pending_file_, intake_.recipients(), intake_.store().blobs(),
-                                    store::kMaxInlineBodyBytes, &intake_.sealing_budget_);
+  auto recipients = intake_.current_recipients();
+  if (!recipients) return recipients.error().with_context("submission: file");
+  auto item =
+      ItemEncryptor::create(*pending_file_, (*recipients)->pointers(), intake_.store().blobs(),
+                            store::kMaxInlineBodyBytes, &intake_.sealing_budget_);
   if (!item) return item.error().with_context("submission: file");
   current_ = std::move(*item);
   pending_file_.reset();
@@ -181,7 +184,11 @@ Result<store::ItemBody> Submission::encrypt_message() {
   header.media_type = kTextMediaType;
   header.language = language_;
   if (is_first_contact()) header.claims = claims_;
-  auto body = encrypt_item(header, message_, intake_.recipients(), intake_.store().blobs());
+  auto recipients = intake_.current_recipients();
+  Result<store::ItemBody> body =
+      recipients
+          ? encrypt_item(header, message_, (*recipients)->pointers(), intake_.store().blobs())
+          : Result<store::ItemBody>(recipients.error());
   if (header.claims) wipe_claims(*header.claims);
   if (!body) return body.error().with_context("submission: message");
   if (const auto* ref = std::get_if<store::BlobRef>(&*body)) blobs_.push_back(*ref);

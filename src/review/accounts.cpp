@@ -13,6 +13,7 @@
 #include "crypto/sha256.h"
 #include "intake/sources.h"
 #include "review/audit.h"
+#include "review/recipients.h"
 #include "review/reviewer_keys.h"
 #include "review/totp.h"
 
@@ -250,6 +251,9 @@ Result<EnrolmentInfo> StaffAccounts::enrol(const EnrolmentRequest& request) {
       }
       SAFEHOUSE_TRY_VOID(store::set_reviewer_keys(db, reviewer->reviewer_id, request.recipient,
                                                   request.signing_key));
+      // In the recipient set, the new key takes the old one's place.
+      SAFEHOUSE_TRY_VOID(
+          replace_recipient(db, reviewer->name, reviewer->recipient, request.recipient, today));
     }
     account->enrol_token_hash.clear();
     account->keys_replaceable = false;

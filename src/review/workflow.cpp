@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "review/audit.h"
+#include "review/recipients.h"
 #include "review/transitions.h"
 #include "store/log_records.h"
 #include "store/staff_records.h"
@@ -81,7 +82,12 @@ Result<void> Workflow::remove_reviewer(std::string_view name, std::string_view a
   const store::Day day = today_();
   auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
     SAFEHOUSE_TRY_VOID(store::mark_reviewer_removed(db, name, day));
-    return append_audit(db, {std::string(actor), "reviewer-remove", 0, std::string(name)}, day);
+    SAFEHOUSE_TRY_VOID(
+        append_audit(db, {std::string(actor), "reviewer-remove", 0, std::string(name)}, day));
+    // New submissions are no longer encrypted to them (review/recipients.h).
+    auto removed = SAFEHOUSE_TRY(store::find_reviewer_by_name(db, name));
+    if (!removed) return {};
+    return drop_reviewer_recipient(db, *removed, actor, day);
   });
   if (!committed) return committed.error().with_context("reviewer remove");
   return {};

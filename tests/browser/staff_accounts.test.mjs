@@ -151,8 +151,9 @@ for (const lang of ['en', 'fa']) {
 test('the enrolled reviewers join the recipient set and a source writes', async () => {
   assert.ok(reviewers.en.recipient && reviewers.fa.recipient, 'needs the enrolment tests');
   await server.stop();
-  const recipients = path.join(dataDir, 'keys', 'recipients.txt');
-  fs.appendFileSync(recipients, `${reviewers.en.recipient}\n${reviewers.fa.recipient}\n`);
+  for (const lang of ['en', 'fa']) {
+    runCli(bin, ['recipients', 'add', '--data', dataDir, reviewers[lang].name]);
+  }
   server = await startServer(bin, dataDir);
   const session = await openSession({ origin: server.origin });
   try {
