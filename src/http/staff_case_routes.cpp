@@ -275,11 +275,16 @@ Response approve(StaffContext& ctx, Request& request) {
                                     {"event", outcome->event_number}});
 }
 
-// The case's status and its source's reply recipient, or an error response.
-std::variant<Response, std::string> reply_target(StaffContext& ctx, store::CaseId id) {
+// The source's reply recipient of case `id`, if `owner` is an active
+// reviewer and the case can take a reply; an error response otherwise.
+std::variant<Response, std::string> reply_target(StaffContext& ctx, const std::string& owner,
+                                                 store::CaseId id) {
   std::optional<store::CaseRecord> record;
   std::string reply_recipient;
+  bool active = false;
   auto read = ctx.store->read([&](store::SqlSession& db) -> Result<void> {
+    const auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_name(db, owner));
+    active = reviewer && reviewer->active();
     auto row =
         SAFEHOUSE_TRY(db.query_one("SELECT c.status, s.reply_recipient FROM cases c JOIN sources s "
                                    "ON s.source_id = c.source_id WHERE c.case_id = ?",
@@ -292,6 +297,8 @@ std::variant<Response, std::string> reply_target(StaffContext& ctx, store::CaseI
     return {};
   });
   if (!read) return api_error(500, "failed");
+  // A reviewer removed while signed in speaks for no one any more.
+  if (!active) return api_error(403, "refused");
   if (!record) return api_error(404, "not-found");
   if (record->status == store::CaseStatus::kPurged) return api_error(409, "refused");
   if (reply_recipient.empty()) return api_error(409, "no-reply-recipient");
@@ -309,7 +316,7 @@ Response reply(StaffContext& ctx, Request& request) {
   if (!id) return api_error(404, "not-found");
   auto age = parse_reply_request(request.body());
   if (!age) return api_error(age.error().code() == ErrorCode::kTooLarge ? 413 : 400, "bad-request");
-  auto target = reply_target(ctx, *id);
+  auto target = reply_target(ctx, session->owner, *id);
   if (auto* error = std::get_if<Response>(&target)) return std::move(*error);
   auto recipients = recipients_now(ctx);
   if (!recipients) return api_error(503, "failed");

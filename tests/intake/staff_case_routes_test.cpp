@@ -309,6 +309,9 @@ TEST_P(StaffCaseRoutesTest, RepliesSealedInTheBrowserAreCheckedStoredAndAudited)
   Response large = post(alice, path, {{"age", encode_base64(big)}});
   ASSERT_EQ(large.status(), 200u) << large.body();
   EXPECT_EQ(store_->read_item_body(parse(large).at("item").as_int64(), 1 << 20).value(), big);
+  // A reviewer removed while signed in can no longer reply.
+  ASSERT_TRUE(workflow_->remove_reviewer("alice", "admin"));
+  EXPECT_EQ(post(alice, path, {{"age", encode_base64(reply)}}).status(), 403u);
 }
 
 TEST_P(StaffCaseRoutesTest, AssessmentsAreVersionedAndTheListFiltersByCategoryAndGrade) {
