@@ -177,6 +177,17 @@ Result<void> MultipartParser::fail(Error error) {
 
 Result<void> MultipartParser::feed(ByteSpan data) {
   if (error_) return *error_;
+  if (state_ == State::kBody) {
+    // In a part's body the bytes are handed on where they are, not copied
+    // into buffer_ first (a file upload's every byte went through it).
+    auto rest = feed_body_in_place(data);
+    if (!rest) {
+      if (!error_) error_ = rest.error();
+      return rest.error();
+    }
+    data = *rest;
+    if (data.empty()) return {};
+  }
   buffer_.append(reinterpret_cast<const char*>(data.data()), data.size());
   do {
     progress_ = false;
@@ -338,6 +349,39 @@ Result<void> MultipartParser::parse_headers() {
   progress_ = true;
   if (callbacks_.on_part_begin) return callbacks_.on_part_begin(*headers);
   return {};
+}
+
+// buffer_ holds less than a delimiter (what parse_body() held back): if
+// no delimiter starts within it, it is part data, and so is `data` up to
+// the first delimiter in it or, without one, all but its last
+// delimiter-length-minus-one bytes, which are held back as before. Emits
+// those bytes from `data` itself; returns the bytes still to parse (from
+// the delimiter on, or the held-back tail once buffer_ was emptied), or
+// all of `data` with nothing done when the delimiter may start in buffer_
+// or `data` is too short to tell.
+Result<ByteSpan> MultipartParser::feed_body_in_place(ByteSpan data) {
+  const std::size_t d = delimiter_.size();
+  if (buffer_.size() >= d || data.size() < d) return data;
+  const std::string_view incoming(reinterpret_cast<const char*>(data.data()), data.size());
+  if (!buffer_.empty()) {
+    // A delimiter starting in buffer_ ends within its first d - 1 bytes of
+    // `data`: look in that joint (a few dozen bytes) only.
+    crypto::WipedString joint(buffer_);
+    joint.append(incoming.substr(0, d - 1));
+    const bool starts_in_buffer = joint.find(delimiter_) != std::string::npos;
+    crypto::wipe_all(joint);
+    if (starts_in_buffer) return data;
+    if (callbacks_.on_part_data)
+      SAFEHOUSE_TRY_VOID(callbacks_.on_part_data(as_bytes(std::string_view(buffer_))));
+    crypto::wipe_all(buffer_);
+    buffer_.clear();
+  }
+  const std::size_t at = incoming.find(delimiter_);
+  const std::size_t emit = at == std::string_view::npos ? data.size() - (d - 1) : at;
+  if (emit > 0 && callbacks_.on_part_data) {
+    SAFEHOUSE_TRY_VOID(callbacks_.on_part_data(data.first(emit)));
+  }
+  return data.subspan(emit);
 }
 
 Result<void> MultipartParser::parse_body() {

@@ -71,6 +71,7 @@ class MultipartParser {
   Result<void> parse_after_boundary();
   Result<void> parse_headers();
   Result<void> parse_body();
+  Result<ByteSpan> feed_body_in_place(ByteSpan data);
   Result<void> fail(Error error);
 
   const std::string delimiter_;  // "\r\n--" + boundary

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "age/age.h"
@@ -299,9 +300,13 @@ class VectorAeadTest : public ::testing::TestWithParam<std::filesystem::path> {}
 // The vectors whose payload a decryptor reaches: success and payload failure.
 std::vector<std::filesystem::path> payload_vector_files() {
   std::vector<std::filesystem::path> out;
+  // Only the header lines (listing the tests must stay quick: no inflating).
   for (const auto& path : vector_files(Which::kAll)) {
-    const std::string expect = load(path).expect;
-    if (expect == "success" || expect == "payload failure") out.push_back(path);
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    while (std::getline(in, line) && !line.empty()) {
+      if (line == "expect: success" || line == "expect: payload failure") out.push_back(path);
+    }
   }
   return out;
 }

@@ -124,6 +124,88 @@ TEST(Multipart, NeverBuffersAWholeLargePart) {
   EXPECT_LE(collector.largest_piece, 4096u + 16);
 }
 
+TEST(Multipart, SameResultAtEveryThreeWaySplit) {
+  // The middle piece 0-24 bytes long (a delimiter is 7 here), or longer in
+  // steps of 5: all of them took a minute under ASan.
+  for (std::size_t i = 0; i <= kBody.size(); ++i) {
+    for (std::size_t j = i; j <= kBody.size(); j += j - i < 24 ? 1 : 5) {
+      Collector collector;
+      const std::string_view body(kBody);
+      ASSERT_TRUE(collector.feed(body.substr(0, i)));
+      ASSERT_TRUE(collector.feed(body.substr(i, j - i)));
+      ASSERT_TRUE(collector.feed(body.substr(j)));
+      ASSERT_TRUE(collector.finish()) << i << " " << j;
+      ASSERT_EQ(collector.parts, expected_parts()) << "split at " << i << " and " << j;
+    }
+  }
+}
+
+// A large file part whose bytes hold near-delimiters (the delimiter cut
+// short, and one byte off) at and around every piece boundary: the same
+// parts however it is fed, and the file's bytes are handed on from the
+// caller's buffer (not copied into the parser's) once the part is under way.
+TEST(Multipart, LargePartHandedOnInPlaceHoweverSplit) {
+  const std::string delimiter = "\r\n--XyZ";
+  std::string data;
+  std::uint32_t x = 12345;
+  while (data.size() < 300'000) {
+    x = x * 1103515245u + 12345u;
+    if ((x >> 16) % 97 == 0) {
+      const std::size_t cut = (x >> 8) % delimiter.size();  // 0 .. 7 bytes of it
+      data += delimiter.substr(0, cut);
+      if ((x >> 4) % 2 == 0) data += "Xq";  // "\r\n--XyX…": one byte off
+    } else {
+      const char c = static_cast<char>(x >> 24);
+      data.push_back(c == 'Z' ? 'z' : c);  // never completing a cut-short delimiter
+    }
+  }
+  const std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nt\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; "
+      "filename=\"f.bin\"\r\n\r\n" +
+      data + "\r\n--XyZ\r\nContent-Disposition: form-data; name=m\r\n\r\n" + "end\r\n--XyZ--\r\n";
+  Collector whole;
+  auto parsed = whole.run(body, body.size());
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ASSERT_EQ(whole.parts.size(), 3u);
+  ASSERT_EQ(whole.parts[1].data, data);
+  for (std::size_t step : {std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{100},
+                           std::size_t{4096}, std::size_t{65536}}) {
+    Collector collector;
+    ASSERT_TRUE(collector.run(body, step)) << step;
+    EXPECT_EQ(collector.parts, whole.parts) << "pieces of " << step;
+  }
+  // Random piece sizes, and where the bytes handed on come from.
+  std::size_t pieces = 0, in_place = 0;  // in_place: bytes
+  const char* fed_begin = nullptr;
+  const char* fed_end = nullptr;
+  std::string file;
+  MultipartParser parser("XyZ", {[](const PartHeaders&) -> Result<void> { return {}; },
+                                 [&](ByteSpan piece) -> Result<void> {
+                                   const char* p = reinterpret_cast<const char*>(piece.data());
+                                   ++pieces;
+                                   if (p >= fed_begin && p + piece.size() <= fed_end)
+                                     in_place += piece.size();
+                                   file.append(p, piece.size());
+                                   return {};
+                                 },
+                                 []() -> Result<void> { return {}; }});
+  for (std::size_t at = 0; at < body.size();) {
+    x = x * 1103515245u + 12345u;
+    const std::size_t n = std::min<std::size_t>(body.size() - at, 1 + (x >> 16) % 20'000);
+    const std::string piece = body.substr(at, n);  // a buffer of its own, as a chunk is
+    fed_begin = piece.data();
+    fed_end = piece.data() + piece.size();
+    ASSERT_TRUE(parser.feed(as_bytes(std::string_view(piece))));
+    at += n;
+  }
+  ASSERT_TRUE(parser.finish());
+  EXPECT_EQ(file, "t" + data + "end");
+  EXPECT_GT(pieces, 30u);
+  // All but the held-back delimiter-lengths and the first piece of the part.
+  EXPECT_GT(in_place, data.size() * 9 / 10) << in_place << " of " << data.size() << " bytes";
+}
+
 TEST(Multipart, BodyWithoutPreambleOrCrlfAtEnd) {
   Collector collector;
   ASSERT_TRUE(
