@@ -20,30 +20,9 @@
 namespace safehouse::review {
 namespace {
 
-// The workflow's lock (review/workflow.cpp): one lock for every write that
-// appends to the audit log.
-constexpr const char* kAuditLock = "audit";
 constexpr std::string_view kWrongLogin = "wrong name, passphrase or code";
 // Throttle entries kept for names that keep failing; beyond, the oldest go.
 constexpr std::size_t kMaxThrottleEntries = 10000;
-
-Result<void> commit_locked(store::Store& store,
-                           const std::function<Result<void>(store::SqlSession&)>& run) {
-  std::optional<Error> own;
-  store::WriteBatch batch;
-  batch.run_exclusive(kAuditLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
-    own.reset();
-    auto ran = run(db);
-    if (!ran) {
-      own = ran.error();
-      return ran.error();
-    }
-    return 0;
-  });
-  auto committed = store.commit(std::move(batch));
-  if (!committed) return own.value_or(committed.error());
-  return {};
-}
 
 store::Sha256 token_hash(std::string_view token) {
   return crypto::sha256(as_bytes(token));
@@ -105,7 +84,7 @@ Result<EnrolmentToken> issue_enrolment(store::Store& store, std::string_view nam
   EnrolmentToken out{hex_of(raw), add_days(today, kEnrolmentDays)};
   sodium_memzero(raw.data(), raw.size());
   const store::Sha256 hash = token_hash(out.token);
-  auto committed = commit_locked(store, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store, [&](store::SqlSession& db) -> Result<void> {
     const auto reviewer = SAFEHOUSE_TRY(active_reviewer(db, name));
     store::AccountRecord account;
     account.reviewer_id = reviewer.reviewer_id;
@@ -124,7 +103,7 @@ Result<EnrolmentToken> issue_enrolment(store::Store& store, std::string_view nam
 
 Result<void> unlock_account(store::Store& store, std::string_view name, std::string_view actor,
                             store::Day today) {
-  auto committed = commit_locked(store, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store, [&](store::SqlSession& db) -> Result<void> {
     const auto reviewer = SAFEHOUSE_TRY(active_reviewer(db, name));
     const auto account = SAFEHOUSE_TRY(store::find_account(db, reviewer.reviewer_id));
     if (!account) {
@@ -231,7 +210,7 @@ Result<EnrolmentInfo> StaffAccounts::enrol(const EnrolmentRequest& request) {
   const store::Sha256 verifier = auth_verifier(request.auth_key);
   const Bytes totp_box = seal(request.totp_secret);
   std::int64_t reviewer_id = 0;
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     // Checked again inside the transaction: a token is used once.
     auto account = SAFEHOUSE_TRY(store::find_account_by_token(db, hash));
     if (!account || account->enrol_until_day < today) {
@@ -318,7 +297,7 @@ Result<LoginResult> StaffAccounts::login(const LoginRequest& request) {
   LoginResult result;
   std::int64_t reviewer_id = 0;
   std::int64_t step = 0;
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     refusal.reset();
     auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_name(db, request.name));
     std::optional<store::AccountRecord> account;

@@ -70,6 +70,24 @@ Result<void> record_audit(store::Store& store, AuditAction action, store::Day da
   return {};
 }
 
+Result<void> commit_under_audit_lock(store::Store& store,
+                                     const std::function<Result<void>(store::SqlSession&)>& run) {
+  std::optional<Error> own;
+  store::WriteBatch batch;
+  batch.run_exclusive(kAuditLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
+    own.reset();
+    auto ran = run(db);
+    if (!ran) {
+      own = ran.error();
+      return ran.error();
+    }
+    return 0;
+  });
+  auto committed = store.commit(std::move(batch));
+  if (!committed) return own.value_or(committed.error());
+  return {};
+}
+
 Result<AuditReport> verify_audit(store::Store& store) {
   std::vector<store::AuditRecord> entries;
   std::optional<std::string> head;

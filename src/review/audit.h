@@ -8,6 +8,7 @@
 #define SAFEHOUSE_REVIEW_AUDIT_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -41,6 +42,14 @@ void add_audit(store::WriteBatch& batch, AuditAction action, store::Day day);
 
 // Commits an entry on its own (reads, refusals).
 Result<void> record_audit(store::Store& store, AuditAction action, store::Day day);
+
+// Commits `run` under the audit log's lock, so that what it writes and the
+// audit entries it appends commit together, one writer at a time. `run` may
+// run more than once (a retried transaction), so it must reset what it
+// sets. A failure of `run` itself comes back as it was, without the store's
+// context.
+Result<void> commit_under_audit_lock(store::Store& store,
+                                     const std::function<Result<void>(store::SqlSession&)>& run);
 
 struct AuditReport {
   std::int64_t entries = 0;

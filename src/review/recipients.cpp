@@ -13,9 +13,6 @@
 namespace safehouse::review {
 namespace {
 
-// The audit log's lock: every change is appended to it in the same
-// transaction (the workflow's lock, review/workflow.cpp).
-constexpr const char* kAuditLock = "audit";
 // A recipient set's text, at most (a few hundred recipients).
 constexpr std::size_t kMaxSetBytes = 64 * 1024;
 
@@ -26,25 +23,6 @@ std::string reviewer_label(std::string_view name) {
 auto find_recipient(std::vector<RecipientEntry>& entries, std::string_view recipient) {
   return std::find_if(entries.begin(), entries.end(),
                       [&](const RecipientEntry& e) { return e.recipient == recipient; });
-}
-
-// Commits `run` under the audit lock; `run` may run more than once.
-Result<void> commit_locked(store::Store& store,
-                           const std::function<Result<void>(store::SqlSession&)>& run) {
-  std::optional<Error> own;
-  store::WriteBatch batch;
-  batch.run_exclusive(kAuditLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
-    own.reset();
-    auto ran = run(db);
-    if (!ran) {
-      own = ran.error();
-      return ran.error();
-    }
-    return 0;
-  });
-  auto committed = store.commit(std::move(batch));
-  if (!committed) return own.value_or(committed.error());
-  return {};
 }
 
 Result<void> refuse_last(const std::vector<RecipientEntry>& entries, std::string_view who) {
@@ -192,7 +170,7 @@ Result<std::vector<RecipientEntry>> RecipientSetAdmin::add(std::string_view who,
                                                            std::string_view label,
                                                            std::string_view actor, store::Day day) {
   std::vector<RecipientEntry> result;
-  SAFEHOUSE_TRY_VOID(commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  SAFEHOUSE_TRY_VOID(commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     result = SAFEHOUSE_TRY(current(db));
     RecipientEntry entry;
     std::string name;
@@ -247,7 +225,7 @@ Result<std::vector<RecipientEntry>> RecipientSetAdmin::remove(std::string_view w
                                                               std::string_view actor,
                                                               store::Day day) {
   std::vector<RecipientEntry> result;
-  SAFEHOUSE_TRY_VOID(commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  SAFEHOUSE_TRY_VOID(commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     result = SAFEHOUSE_TRY(current(db));
     std::string recipient(who);
     if (!who.starts_with("age1")) {

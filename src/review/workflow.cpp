@@ -14,11 +14,6 @@
 namespace safehouse::review {
 namespace {
 
-// Every workflow write holds the audit log's lock: its audit entry is
-// appended in the same transaction, and one lock means no ordering between
-// two locks to get wrong.
-constexpr const char* kWorkflowLock = "audit";
-
 // Errors that are a verdict on the request (logged as refusals), as opposed
 // to a failing database.
 bool is_refusal(ErrorCode code) {
@@ -36,27 +31,6 @@ std::string day_text(store::Day day) {
   return digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" + digits.substr(6, 2);
 }
 
-// Commits `run` under the workflow lock. It may run more than once (a
-// retried transaction), so it must reset what it sets. A failure of `run`
-// itself comes back as it was, without the store's context.
-Result<void> commit_locked(store::Store& store,
-                           const std::function<Result<void>(store::SqlSession&)>& run) {
-  std::optional<Error> own;
-  store::WriteBatch batch;
-  batch.run_exclusive(kWorkflowLock, [&](store::SqlSession& db) -> Result<std::int64_t> {
-    own.reset();
-    auto ran = run(db);
-    if (!ran) {
-      own = ran.error();
-      return ran.error();
-    }
-    return 0;
-  });
-  auto committed = store.commit(std::move(batch));
-  if (!committed) return own.value_or(committed.error());
-  return {};
-}
-
 }  // namespace
 
 Result<store::ReviewerRecord> Workflow::add_reviewer(std::string_view name,
@@ -68,7 +42,7 @@ Result<store::ReviewerRecord> Workflow::add_reviewer(std::string_view name,
   record.recipient = keys.recipient();
   record.signing_key = keys.signing_key();
   record.added_day = today_();
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     record.reviewer_id = SAFEHOUSE_TRY(store::insert_reviewer(db, record));
     return append_audit(
         db, {std::string(actor), "reviewer-add", 0, record.name + " " + record.recipient},
@@ -80,7 +54,7 @@ Result<store::ReviewerRecord> Workflow::add_reviewer(std::string_view name,
 
 Result<void> Workflow::remove_reviewer(std::string_view name, std::string_view actor) {
   const store::Day day = today_();
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     SAFEHOUSE_TRY_VOID(store::mark_reviewer_removed(db, name, day));
     SAFEHOUSE_TRY_VOID(
         append_audit(db, {std::string(actor), "reviewer-remove", 0, std::string(name)}, day));
@@ -223,7 +197,7 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval,
   TransitionOutcome out;
   std::string actor = "unknown signer";
   std::vector<store::Sha256> unreferenced;
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     out = TransitionOutcome{};
     unreferenced.clear();
     const auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_key(db, approval.signing_key));
@@ -304,7 +278,7 @@ Result<void> Workflow::categorise(store::CaseId case_id, std::string_view catego
                             "\" is not one of the categories in config.toml's [log]: " + names);
   }
   const store::Day day = today_();
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     SAFEHOUSE_TRY_VOID(store::set_case_category(db, case_id, category));
     return append_audit(db, {std::string(actor), "categorise", case_id, std::string(category)},
                         day);
@@ -327,7 +301,7 @@ Result<std::int64_t> Workflow::assess(store::CaseId case_id, std::string_view na
   if (sealed.empty()) return invalid_argument("assessment: the sealed record is empty");
   const store::Day day = today_();
   std::int64_t version = 0;
-  auto committed = commit_locked(store_, [&](store::SqlSession& db) -> Result<void> {
+  auto committed = commit_under_audit_lock(store_, [&](store::SqlSession& db) -> Result<void> {
     const auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_name(db, name));
     if (!reviewer) return Error(ErrorCode::kNotFound, "no reviewer " + std::string(name));
     if (!reviewer->active()) {
