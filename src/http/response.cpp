@@ -35,6 +35,14 @@ Response Response::file(std::string content_type, std::string bytes) {
   return Response(200, std::move(content_type), std::move(bytes));
 }
 
+Response Response::stream(std::string content_type, std::shared_ptr<ByteSource> source,
+                          std::uint64_t length) {
+  Response response(200, std::move(content_type), {});
+  response.body_source_ = std::move(source);
+  response.body_source_length_ = length;
+  return response;
+}
+
 void Response::set_header(std::string name, std::string value) {
   std::erase_if(headers_, [&](const auto& header) { return iequals(header.first, name); });
   headers_.emplace_back(std::move(name), std::move(value));

@@ -6,12 +6,15 @@
 #ifndef SAFEHOUSE_HTTP_RESPONSE_H_
 #define SAFEHOUSE_HTTP_RESPONSE_H_
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/byte_stream.h"
 #include "base/error.h"
 
 namespace safehouse::http {
@@ -33,6 +36,12 @@ class Response {
   static Response redirect_see_other(std::string location);
   // A file's bytes (static CSS, fonts) with its content type.
   static Response file(std::string content_type, std::string bytes);
+  // A body of exactly `length` bytes read from `source` as the server
+  // writes it, so that a large item (a video's ciphertext) never sits in
+  // memory whole. The server closes the connection if the source fails or
+  // ends early, since the Content-Length already sent can't be honoured.
+  static Response stream(std::string content_type, std::shared_ptr<ByteSource> source,
+                         std::uint64_t length);
 
   unsigned status() const { return status_; }
   void set_status(unsigned status) { status_ = status; }
@@ -40,6 +49,9 @@ class Response {
   void set_content_type(std::string content_type) { content_type_ = std::move(content_type); }
   const std::string& body() const { return body_; }
   std::string& mutable_body() { return body_; }
+  // The streamed body, if any (then body() is empty).
+  const std::shared_ptr<ByteSource>& body_source() const { return body_source_; }
+  std::uint64_t body_source_length() const { return body_source_length_; }
 
   // Extra headers in order. set_header replaces every header of that name
   // (case-insensitive); add_header appends (for several Set-Cookie lines).
@@ -57,6 +69,8 @@ class Response {
   unsigned status_ = 200;
   std::string content_type_;
   std::string body_;
+  std::shared_ptr<ByteSource> body_source_;
+  std::uint64_t body_source_length_ = 0;
   std::vector<std::pair<std::string, std::string>> headers_;
   bool close_ = false;
 };

@@ -4,6 +4,7 @@
 // are logged without peer address, port, user agent, referrer or target.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -99,6 +100,9 @@ constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
 // Beast's HTTP read asks the socket for at most 64 KiB at a time.
 constexpr std::size_t kBodyReadBytes = 64 * 1024;
+// A streamed response body (an item download) is read and written this much
+// at a time.
+constexpr std::size_t kStreamedChunkBytes = 256 * 1024;
 // Between requests a connection keeps a read buffer up to this size.
 constexpr std::size_t kKeptBufferBytes = 16 * 1024;
 // How often a request waiting for a FairBudget unit asks again.
@@ -553,13 +557,15 @@ bool headers_are_safe(const Response& response) {
   return true;
 }
 
-bhttp::response<bhttp::string_body> to_message(Response& response, const ListenerConfig& config,
-                                               bool head, bool keep_alive) {
-  bhttp::response<bhttp::string_body> message;
+// The status and headers every response carries: the listener's security
+// headers, the handler's own (replacing a default of the same name), and
+// Cache-Control: no-store unless the handler chose otherwise.
+template <class Body>
+void set_head(bhttp::response<Body>& message, const Response& response,
+              const ListenerConfig& config, bool keep_alive) {
   message.version(11);
   message.result(response.status());
   for (const auto& [name, value] : config.security_headers.headers) message.set(name, value);
-  // A handler's own header replaces a default of the same name.
   std::set<std::string, std::less<>> replaced;
   for (const auto& [name, value] : response.headers()) {
     if (replaced.insert(name).second) message.erase(name);
@@ -571,9 +577,59 @@ bhttp::response<bhttp::string_body> to_message(Response& response, const Listene
   }
   // No Server and no Date header: nothing to fingerprint, no timestamps.
   message.keep_alive(keep_alive);
+}
+
+bhttp::response<bhttp::string_body> to_message(Response& response, const ListenerConfig& config,
+                                               bool head, bool keep_alive) {
+  bhttp::response<bhttp::string_body> message;
+  set_head(message, response, config, keep_alive);
   message.content_length(response.body().size());
   if (!head) message.body() = std::move(response.mutable_body());
   return message;
+}
+
+// Writes a streamed body chunk by chunk (Beast's buffer_body), reading each
+// chunk from the source on the worker pool since it may come from disk or
+// PostgreSQL. False if the connection broke or the source failed or ended
+// before the length it announced (the caller then closes the connection).
+net::awaitable<bool> write_streamed(ServerContext& context, Connection& connection,
+                                    Response& response, const ListenerConfig& config, bool head,
+                                    bool keep_alive) {
+  const std::uint64_t length = response.body_source_length();
+  bhttp::response<bhttp::buffer_body> message;
+  set_head(message, response, config, keep_alive);
+  message.content_length(length);
+  message.body().data = nullptr;
+  message.body().more = !head && length > 0;
+  bhttp::response_serializer<bhttp::buffer_body> serializer{message};
+  connection.stream.expires_after(context.options.write_timeout);
+  auto [header_ec, header_bytes] =
+      co_await bhttp::async_write_header(connection.stream, serializer, kAsTuple);
+  if (header_ec) co_return false;
+  if (head || length == 0) co_return true;
+  ByteSource& source = *response.body_source();
+  Bytes chunk(kStreamedChunkBytes);
+  std::uint64_t sent = 0;
+  while (sent < length) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), length - sent));
+    auto got = co_await on_pool(context.workers,
+                                [&] { return source.read(MutableByteSpan(chunk.data(), want)); });
+    if (!got || *got == 0) {
+      spdlog::error("http: a streamed body ended early: {}",
+                    got ? "the source ran out" : got.error().message());
+      co_return false;
+    }
+    sent += *got;
+    message.body().data = chunk.data();
+    message.body().size = *got;
+    message.body().more = sent < length;
+    connection.stream.expires_after(context.options.write_timeout);
+    auto [ec, written] = co_await bhttp::async_write(connection.stream, serializer, kAsTuple);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) co_return false;
+  }
+  co_return serializer.is_done();
 }
 
 net::awaitable<bool> write_response(ServerContext& context, Connection& connection,
@@ -587,6 +643,9 @@ net::awaitable<bool> write_response(ServerContext& context, Connection& connecti
   }
   unsigned status_class = response.status() / 100;
   if (status_class < 6) context.counters.responses_by_class[status_class].fetch_add(1);
+  if (response.body_source()) {
+    co_return co_await write_streamed(context, connection, response, config, head, keep_alive);
+  }
   auto message = to_message(response, config, head, keep_alive);
   connection.stream.expires_after(context.options.write_timeout);
   auto [ec, unused] = co_await bhttp::async_write(connection.stream, message, kAsTuple);

@@ -136,4 +136,39 @@ std::optional<SubmissionBody> parse_submission_body(std::string_view body) {
   return out;
 }
 
+namespace {
+
+bool is_upload_id(std::string_view id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+std::optional<AttachBody> parse_attach_body(std::string_view body) {
+  auto object = json_object(body);
+  if (!object) return std::nullopt;
+  auto uploads = object->find("uploads");
+  if (uploads == object->end() || !uploads->value().is_array()) return std::nullopt;
+  const auto& list = uploads->value().get_array();
+  if (list.empty() || list.size() > kMaxAttachUploads) return std::nullopt;
+  AttachBody out;
+  for (const auto& value : list) {
+    if (!value.is_string()) return std::nullopt;
+    const std::string_view id(value.get_string().data(), value.get_string().size());
+    if (!is_upload_id(id)) return std::nullopt;
+    if (std::find(out.upload_ids.begin(), out.upload_ids.end(), id) != out.upload_ids.end()) {
+      return std::nullopt;
+    }
+    out.upload_ids.emplace_back(id);
+  }
+  if (object->contains("language")) {
+    auto language = string_field(*object, "language");
+    if (!language || (*language != "en" && *language != "fa")) return std::nullopt;
+    out.language = std::string(*language);
+  }
+  return out;
+}
+
 }  // namespace safehouse::http

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // http/source_api_json.h: the JSON bodies of the JavaScript client's API
-// (docs/routes.md, "The JavaScript client's API"): the sign-in body and the
+// (docs/routes.md, "The JavaScript client's API"): the sign-in body, the
 // submission body (a follow-up's items, or a first contact's public keys and
-// signature with its items), parsed strictly: each member of its type,
+// signature with its items) and the attach body of resumable uploads, parsed
+// strictly: each member of its type,
 // canonical base64 (libsodium's original variant, padded) and lower- or
 // upper-case hex of the exact sizes. Unknown members are ignored, as the
 // route always did. Knows nothing of sessions, challenges or the store; the
@@ -58,6 +59,21 @@ struct SubmissionBody {
   std::optional<FirstContactBody> first_contact;  // set when kPresent
 };
 std::optional<SubmissionBody> parse_submission_body(std::string_view body);
+
+// The most complete uploads one attach request may name (as many as the
+// file parts one no-JavaScript submission may carry by default).
+inline constexpr std::size_t kMaxAttachUploads = 64;
+
+// {"uploads": ["<upload id>", ...], "language": "en" | "fa"} (language
+// optional, "en" by default): 1 to kMaxAttachUploads distinct upload ids,
+// each 32 lower-case hex digits as the tus endpoint issues them. nullopt
+// for anything else (the route's 400): a repeated id would attach one
+// upload twice.
+struct AttachBody {
+  std::vector<std::string> upload_ids;
+  std::string language = "en";
+};
+std::optional<AttachBody> parse_attach_body(std::string_view body);
 
 // Padded standard base64 of at most `max_bytes` bytes, canonical; nullopt
 // else. And its inverse.

@@ -23,8 +23,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kCsrfHeader = "x-csrf-token";
 constexpr std::string_view kStaticCacheControl = "public, max-age=3600";
-// Item ciphertexts are sent whole; larger items are for the offline export.
-constexpr std::size_t kMaxItemDownloadBytes = std::size_t{256} << 20;
 
 Response json_response(const json::value& value, unsigned status = 200) {
   return Response::json(json::serialize(value), status);
@@ -171,12 +169,17 @@ Response item(StaffContext& ctx, Request& request) {
   }
   auto record = ctx.store->get_item(id);
   if (!record) return api_error(404, "not-found");
-  auto body = ctx.store->read_item_body(id, kMaxItemDownloadBytes);
+  auto body = ctx.store->open_item_body(id);
   if (!body) return api_error(status_for(body.error().code()), "failed");
   // The reviewer fetches ciphertext; decrypting happens in their browser or
-  // offline. Logged as the download it is.
-  (void)ctx.accounts->log(session->owner, "download", "item " + std::to_string(id));
-  Response response(200, "application/octet-stream", std::string(body->begin(), body->end()));
+  // offline. Logged as the download it is, before a byte leaves.
+  if (!ctx.accounts->log(session->owner, "download", "item " + std::to_string(id))) {
+    return api_error(500, "failed");
+  }
+  // Streamed: a video's ciphertext is never held in memory whole.
+  Response response =
+      Response::stream("application/octet-stream", std::shared_ptr<ByteSource>(std::move(*body)),
+                       record->ciphertext_size);
   response.set_header("Content-Disposition",
                       "attachment; filename=\"item-" + std::to_string(id) + ".age\"");
   return response;
@@ -210,7 +213,17 @@ void add_staff_account_routes(Router& router, StaffContext& context) {
 std::optional<Session> staff_session(StaffContext& ctx, const Request& request) {
   const auto token = request.cookie(kStaffSessionCookieName);
   if (!token) return std::nullopt;
-  return ctx.sessions->find(*token);
+  auto session = ctx.sessions->find(*token);
+  if (!session) return std::nullopt;
+  // A reviewer removed (or re-enrolled) after signing in speaks for no one
+  // any more and reads nothing more: every session of theirs ends here.
+  auto allowed = ctx.accounts->may_stay_signed_in(session->owner);
+  if (!allowed) return std::nullopt;
+  if (!*allowed) {
+    ctx.sessions->destroy_owner(session->owner);
+    return std::nullopt;
+  }
+  return session;
 }
 
 std::optional<Session> staff_session_for_post(StaffContext& ctx, const Request& request) {

@@ -139,7 +139,8 @@ Result<std::int64_t> positive_number(std::string_view text, std::int64_t max) {
 }  // namespace
 
 Result<ApprovalRequest> parse_approval_request(std::string_view body) {
-  auto object = SAFEHOUSE_TRY(parse_object(body, {"from", "to", "event", "signature"}));
+  auto object =
+      SAFEHOUSE_TRY(parse_object(body, {"from", "to", "event", "signature", "duplicate_of"}));
   ApprovalRequest r;
   auto from = store::status_from_name(text(object, "from"));
   auto to = store::status_from_name(text(object, "to"));
@@ -151,6 +152,13 @@ Result<ApprovalRequest> parse_approval_request(std::string_view body) {
   r.event_number = *event;
   const Bytes signature = SAFEHOUSE_TRY(base64_field(object, "signature", r.signature.size()));
   std::copy(signature.begin(), signature.end(), r.signature.begin());
+  const std::string duplicate_of = text(object, "duplicate_of");
+  if (!duplicate_of.empty()) {
+    if (r.to != store::CaseStatus::kDuplicate) return malformed("duplicate_of: only for duplicate");
+    auto of = positive_number(duplicate_of, std::int64_t{1} << 53);
+    if (!of) return of.error().with_context("duplicate_of");
+    r.duplicate_of = *of;
+  }
   return r;
 }
 

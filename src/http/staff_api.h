@@ -41,6 +41,8 @@ struct ApprovalRequest {
   store::CaseStatus to = store::CaseStatus::kReceived;
   std::int64_t event_number = 0;
   store::Signature signature{};
+  // For a move to duplicate: the case this one repeats ("" otherwise).
+  std::optional<store::CaseId> duplicate_of;
 };
 Result<ApprovalRequest> parse_approval_request(std::string_view body);
 

@@ -19,6 +19,7 @@
 #include "review/transitions.h"
 #include "store/staff_records.h"
 #include "store/types.h"
+#include "store/workflow_records.h"
 
 namespace safehouse::http {
 namespace {
@@ -164,6 +165,8 @@ Response one_case(StaffContext& ctx, Request& request) {
   std::vector<store::AssessmentRecord> assessments;
   std::map<std::int64_t, std::string> names;
   std::string reply_recipient;
+  store::CaseId duplicate_of = 0;
+  std::vector<store::CaseId> duplicates;
   auto read = ctx.store->read([&](store::SqlSession& db) -> Result<void> {
     store::CaseSummaryQuery query;
     query.after_case_id = *id - 1;
@@ -188,10 +191,17 @@ Response one_case(StaffContext& ctx, Request& request) {
     auto row = SAFEHOUSE_TRY(db.query_one("SELECT reply_recipient FROM sources WHERE source_id = ?",
                                           {ByteSpan(summary->record.source_id)}));
     reply_recipient = row ? std::string(row->text(0)) : std::string();
+    const auto link = SAFEHOUSE_TRY(store::find_case_link(db, *id));
+    duplicate_of = link ? link->duplicate_of : 0;
+    duplicates = SAFEHOUSE_TRY(store::list_duplicates_of(db, *id));
     return {};
   });
   if (!read) return api_error(500, "failed");
   if (!summary) return api_error(404, "not-found");
+  // Who looked at which case is what an audit after a leak asks first.
+  if (!ctx.accounts->log(session->owner, "open-case", "case " + std::to_string(*id))) {
+    return api_error(500, "failed");
+  }
   auto recipients = recipients_now(ctx);
   if (!recipients) return api_error(503, "failed");
 
@@ -225,6 +235,8 @@ Response one_case(StaffContext& ctx, Request& request) {
       {"assessments", std::move(assessment_list)},
       {"recipients", string_array(*recipients)},
       {"reply_recipient", reply_recipient},
+      {"duplicate_of", duplicate_of != 0 ? json::value(duplicate_of) : json::value(nullptr)},
+      {"duplicates", json::value_from(duplicates)},
       {"categories", string_array(ctx.categories)},
       {"installation", ctx.workflow != nullptr ? ctx.workflow->installation() : ctx.installation}});
 }
@@ -253,7 +265,7 @@ Response approve(StaffContext& ctx, Request& request) {
   approval.from = parsed->from;
   approval.to = parsed->to;
   approval.signature = parsed->signature;
-  auto outcome = ctx.workflow->submit(approval);
+  auto outcome = ctx.workflow->submit(approval, parsed->duplicate_of);
   if (!outcome) {
     switch (outcome.error().code()) {
       case ErrorCode::kNotFound:

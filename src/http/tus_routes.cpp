@@ -16,6 +16,7 @@
 
 #include "crypto/secret_bytes.h"
 #include "http/session_store.h"
+#include "http/source_api_json.h"
 #include "http/tus_headers.h"
 
 namespace safehouse::http {
@@ -334,28 +335,15 @@ Response attach(TusContext& ctx, Request& request) {
   if (!csrf || !csrf_matches(source->csrf_token, *csrf)) {
     return Response::text("attach: X-CSRF-Token does not match the session\n", 403);
   }
-  std::vector<std::string> ids;
-  std::string language = "en";
-  {
-    boost::system::error_code ec;
-    boost::json::value body = boost::json::parse(request.body(), ec);
-    const boost::json::object* object = ec ? nullptr : body.if_object();
-    const boost::json::value* uploads = object ? object->if_contains("uploads") : nullptr;
-    const boost::json::array* list = uploads ? uploads->if_array() : nullptr;
-    if (list == nullptr || list->empty()) {
-      return Response::text("attach: expected {\"uploads\": [\"<upload id>\", ...]}\n", 400);
-    }
-    for (const auto& id : *list) {
-      if (!id.is_string()) return Response::text("attach: upload ids are strings\n", 400);
-      ids.emplace_back(id.as_string());
-    }
-    if (const boost::json::value* lang = object->if_contains("language")) {
-      if (!lang->is_string() || (lang->as_string() != "en" && lang->as_string() != "fa")) {
-        return Response::text("attach: language is \"en\" or \"fa\"\n", 400);
-      }
-      language = std::string(lang->as_string());
-    }
+  auto parsed = parse_attach_body(request.body());
+  if (!parsed) {
+    return Response::text("attach: expected {\"uploads\": [1 to " +
+                              std::to_string(kMaxAttachUploads) +
+                              " distinct upload ids], \"language\": \"en\" or \"fa\"}\n",
+                          400);
   }
+  std::vector<std::string>& ids = parsed->upload_ids;
+  std::string language = std::move(parsed->language);
   std::vector<store::BlobRef> blobs;
   for (const std::string& id : ids) {
     auto blob = ctx.uploads.completed_blob(source->source_id, id);

@@ -351,6 +351,19 @@ Result<LoginResult> StaffAccounts::login(const LoginRequest& request) {
   return result;
 }
 
+Result<bool> StaffAccounts::may_stay_signed_in(std::string_view name) {
+  bool allowed = false;
+  SAFEHOUSE_TRY_VOID(store_.read([&](store::SqlSession& db) -> Result<void> {
+    allowed = false;
+    const auto reviewer = SAFEHOUSE_TRY(store::find_reviewer_by_name(db, name));
+    if (!reviewer || !reviewer->active()) return {};
+    const auto account = SAFEHOUSE_TRY(store::find_account(db, reviewer->reviewer_id));
+    allowed = account && account->enrolled();
+    return {};
+  }));
+  return allowed;
+}
+
 Result<void> StaffAccounts::log(std::string_view actor, std::string_view action,
                                 std::string_view detail) {
   return record_audit(store_, {std::string(actor), std::string(action), 0, std::string(detail)},

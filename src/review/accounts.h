@@ -122,6 +122,11 @@ class StaffAccounts {
   // locks it), kConflict for a locked account, kQuotaExceeded while
   // throttled (not counted). Audited: "login", "login-refused".
   Result<LoginResult> login(const LoginRequest& request);
+  // Whether a session signed in as `name` may go on: the reviewer is still
+  // active and the account still enrolled. False once `reviewer remove` ran,
+  // or a new enrolment link replaced the account (a lost device), even in
+  // another process: sessions are checked on every request, not told.
+  Result<bool> may_stay_signed_in(std::string_view name);
   // Appends a reviewer action to the audit log ("logout", "export", …).
   Result<void> log(std::string_view actor, std::string_view action, std::string_view detail = {});
 

@@ -242,10 +242,33 @@ test('two reviewers take the case to verified; the checker cannot shortcut it', 
   await cp.screenshot({ path: path.join(outDir, 'fa-workspace-verified.png'), fullPage: true });
   assert.match(statusOf(caseId), /verified/);
 
-  for (const s of [a, b, c]) assertLoopbackOnly(s.requests);
+  // A second source writes the same thing: carol, in Persian, links the new
+  // case as a duplicate of the verified one, typing its number in Persian
+  // digits; without a number the page asks for one and sends nothing.
+  const second = await open(server.origin, false);
+  await second.page.goto('/en/first-contact');
+  await second.page.fill('#message', sourceMessage);
+  await Promise.all([
+    second.page.waitForResponse((res) => res.request().method() === 'POST'),
+    second.page.click('form[action="/en/first-contact"] button[type=submit]'),
+  ]);
+  const copyId = Number(/^\s*(\d+)\s.*received/m.exec(runCli(bin, ['review', 'list', '--data', dataDir]).stdout)[1]);
+  assert.ok(copyId > caseId);
+  await cp.selectOption('#status-filter', 'received');
+  await cp.click(`#cases tr[data-case-id="${copyId}"] button.open-case`);
+  await cp.waitForSelector(`#case[data-ready="true"][data-case-id="${copyId}"]`, { timeout: 60_000 });
+  assert.equal((await move(cp, 'duplicate')).msg, 'duplicate-needs-case');
+  const persian = String(caseId).replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+  await cp.fill('#duplicate-of', persian);
+  const linked = await move(cp, 'duplicate');
+  assert.equal(linked.msg, 'moved', linked.text);
+  assert.ok((await cp.textContent('#case-links')).includes(persian), 'the link, in Persian digits');
+  assert.match(statusOf(copyId), new RegExp(`duplicate.*\\b${caseId}\\b`));
+
+  for (const s of [a, b, c, second]) assertLoopbackOnly(s.requests);
   const audit = runCli(bin, ['audit', 'list', '--data', dataDir]).stdout;
   for (const [who, action] of [['alice', 'reply'], ['alice', 'assess'], ['bob', 'refused'],
-    ['alice', 'approve'], ['carol', 'transition'], ['alice', 'download']]) {
+    ['alice', 'approve'], ['carol', 'transition'], ['alice', 'download'], ['bob', 'open-case']]) {
     assert.match(audit, new RegExp(`${who}\\s.*\\b${action}\\b`), `audit: ${who} ${action}`);
   }
   assert.equal(runCli(bin, ['audit', 'verify', '--data', dataDir]).code, 0);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/fuzz/http_source_api_fuzz.cpp: the JavaScript client API's JSON
-// bodies (http/source_api_json.h: POST /api/v1/sign-in and
-// /api/v1/submissions) and their base64 and hex. Accepted input must keep
+// bodies (http/source_api_json.h: POST /api/v1/sign-in,
+// /api/v1/submissions and /api/v1/uploads/attach) and their base64 and hex. Accepted input must keep
 // the parsers' promises: canonical base64 that re-encodes to itself, items
 // within the sealed-item limits, a first contact only with all its fields.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -33,6 +34,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((body->first_contact_state == FirstContact::kPresent) != body->first_contact.has_value()) {
       std::abort();
     }
+  }
+  if (auto attach = http::parse_attach_body(input)) {
+    auto& ids = attach->upload_ids;
+    if (ids.empty() || ids.size() > http::kMaxAttachUploads) std::abort();
+    for (const std::string& id : ids) {
+      if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        std::abort();
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) std::abort();
+    if (attach->language != "en" && attach->language != "fa") std::abort();
   }
   return 0;
 }

@@ -30,6 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool sealed_size = input.size() <= http::kStaffApiMaxSealedBodyBytes;
   if (auto approval = http::parse_approval_request(input)) {
     if (!small || approval->event_number < 1) std::abort();
+    // A link only on a move to duplicate, and to a real case number.
+    if (approval->duplicate_of &&
+        (approval->to != store::CaseStatus::kDuplicate || *approval->duplicate_of < 1)) {
+      std::abort();
+    }
   }
   if (auto reply = http::parse_reply_request(input)) {
     if (!sealed_size || reply->empty()) std::abort();

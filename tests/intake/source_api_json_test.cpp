@@ -168,5 +168,45 @@ TEST(SourceApiJson, Base64IsCanonicalAndBounded) {
   EXPECT_FALSE(source_api_from_base64("AAAA\n", 10));
 }
 
+TEST(SourceApiJson, AttachBody) {
+  const std::string a(32, 'a');
+  const std::string b = "0123456789abcdef0123456789abcdef";
+  auto one = parse_attach_body(R"({"uploads":[")" + a + R"("]})");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->upload_ids, std::vector<std::string>{a});
+  EXPECT_EQ(one->language, "en");
+  auto two = parse_attach_body(R"({"uploads":[")" + a + R"(",")" + b +
+                               R"("],"language":"fa","extra":1})");
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->upload_ids, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(two->language, "fa");
+  std::string most = R"({"uploads":[)";
+  for (std::size_t i = 0; i < kMaxAttachUploads; ++i) {
+    char id[33];
+    std::snprintf(id, sizeof id, "%032zx", i);
+    most += (i ? ",\"" : "\"") + std::string(id) + "\"";
+  }
+  EXPECT_TRUE(parse_attach_body(most + "]}"));
+  EXPECT_FALSE(parse_attach_body(most + R"(,"ffffffffffffffffffffffffffffffff"]})"));
+}
+
+TEST(SourceApiJson, MalformedAttachBodies) {
+  const std::string a(32, 'a');
+  for (const std::string& body : std::vector<std::string>{
+           "", "null", "[]", "{}", R"({"uploads":[]})", R"({"uploads":"x"})",
+           R"({"uploads":[1]})", R"({"uploads":[null]})",
+           R"({"uploads":[")" + a + R"(",")" + a + R"("]})",            // the same upload twice
+           R"({"uploads":[")" + std::string(32, 'A') + R"("]})",        // upper case
+           R"({"uploads":[")" + std::string(31, 'a') + R"("]})",        // short
+           R"({"uploads":[")" + std::string(33, 'a') + R"("]})",        // long
+           R"({"uploads":[")" + std::string(31, 'a') + R"(g"]})",       // not hex
+           R"({"uploads":["../../../../etc/passwd/aaaaaaaaaaaa"]})",   // a path
+           R"({"uploads":[")" + a + R"("],"language":"de"})",
+           R"({"uploads":[")" + a + R"("],"language":1})",
+           R"({"uploads":[")" + a + R"("]})" + "x"}) {
+    EXPECT_FALSE(parse_attach_body(body)) << body;
+  }
+}
+
 }  // namespace
 }  // namespace safehouse::http

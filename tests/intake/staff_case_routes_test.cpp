@@ -22,6 +22,7 @@
 #include "http/staff_routes.h"
 #include "review/accounts.h"
 #include "review/audit.h"
+#include "review/cases.h"
 #include "review/reviewer_keys.h"
 #include "review/workflow.h"
 #include "source_stack.h"
@@ -139,7 +140,8 @@ class StaffCaseRoutesTest : public ::testing::TestWithParam<Engine> {
     return json::object{{"from", from},
                         {"to", to},
                         {"event", std::to_string(event)},
-                        {"signature", encode_base64(r.keys.sign(as_bytes(message)))}};
+                        {"signature", encode_base64(r.keys.sign(as_bytes(message)))},
+                        {"duplicate_of", ""}};
   }
   Response approve(const Reviewer& r, store::CaseId case_id, const json::object& body) {
     return post(r, "/api/staff/cases/" + std::to_string(case_id) + "/approve", body);
@@ -187,6 +189,10 @@ TEST_P(StaffCaseRoutesTest, TwoReviewersTakeACaseToVerifiedAndShortcutsAreRefuse
 
   Response c = get(alice, "/api/staff/cases/" + std::to_string(id));
   ASSERT_EQ(c.status(), 200u) << c.body();
+  // Who opened which case is on the audit log.
+  EXPECT_EQ(last_audit(), "alice open-case case " + std::to_string(id));
+  EXPECT_EQ(get(alice, "/api/staff/cases/999").status(), 404u);
+  EXPECT_EQ(last_audit(), "alice open-case case " + std::to_string(id));
   // The moves the server's table allows from received, with their approvals.
   std::map<std::string, std::int64_t> moves;
   const json::object state = parse(c);
@@ -401,6 +407,51 @@ TEST_P(StaffCaseRoutesTest, AssessmentsAreVersionedAndTheListFiltersByCategoryAn
   EXPECT_EQ(list[0].as_object().at("event").as_int64(), 1);
 }
 
+// The page links a duplicate to the case it repeats, as `review transition
+// duplicate --of` does, through the same Workflow checks.
+TEST_P(StaffCaseRoutesTest, ADuplicateIsLinkedToTheCaseItRepeats) {
+  Reviewer& alice = reviewers_["alice"];
+  const store::CaseId original = first_contact();
+  const store::CaseId copy = first_contact();
+  const store::CaseId third = first_contact();
+
+  json::object to_itself = approval(alice, copy, "duplicate");
+  to_itself["duplicate_of"] = std::to_string(copy);
+  Response refused = approve(alice, copy, to_itself);
+  EXPECT_EQ(refused.status(), 409u) << refused.body();
+  json::object to_nothing = approval(alice, copy, "duplicate");
+  to_nothing["duplicate_of"] = "99999";
+  EXPECT_EQ(approve(alice, copy, to_nothing).status(), 404u);
+  EXPECT_EQ(status_of(copy), "received");
+
+  json::object body = approval(alice, copy, "duplicate");
+  body["duplicate_of"] = std::to_string(original);
+  Response moved = approve(alice, copy, body);
+  ASSERT_EQ(moved.status(), 200u) << moved.body();
+  EXPECT_TRUE(parse(moved).at("moved").as_bool());
+  EXPECT_EQ(status_of(copy), "duplicate");
+  EXPECT_EQ(last_audit(), "alice transition case " + std::to_string(copy) +
+                              ": received -> duplicate, duplicate of case " +
+                              std::to_string(original));
+  EXPECT_EQ(review::duplicates_of(*store_, original).value(), std::vector<store::CaseId>{copy});
+
+  // Both case pages show the link.
+  Response copy_page = get(alice, "/api/staff/cases/" + std::to_string(copy));
+  EXPECT_EQ(parse(copy_page).at("duplicate_of").as_int64(), original);
+  Response original_page = get(alice, "/api/staff/cases/" + std::to_string(original));
+  EXPECT_TRUE(parse(original_page).at("duplicate_of").is_null());
+  EXPECT_EQ(parse(original_page).at("duplicates").as_array(), json::array{copy});
+
+  // A duplicate cannot be the original of another.
+  json::object chained = approval(alice, third, "duplicate");
+  chained["duplicate_of"] = std::to_string(copy);
+  Response chain = approve(alice, third, chained);
+  EXPECT_EQ(chain.status(), 409u);
+  EXPECT_NE(std::string(parse(chain).at("reason").as_string()).find("itself a duplicate"),
+            std::string::npos);
+  EXPECT_EQ(status_of(third), "received");
+}
+
 TEST_P(StaffCaseRoutesTest, SignedOutAndMalformedRequestsAreRefused) {
   Reviewer& alice = reviewers_["alice"];
   const store::CaseId id = first_contact();
@@ -417,7 +468,10 @@ TEST_P(StaffCaseRoutesTest, SignedOutAndMalformedRequestsAreRefused) {
   for (const char* body : {"", "{}", R"({"from":"received","to":"triage","event":"1"})",
                            R"({"from":"received","to":"triage","event":"01","signature":""})",
                            R"({"from":"received","to":"nowhere","event":"1","signature":""})",
-                           R"({"from":"received","to":"triage","event":"1","signature":"AAAA"})"}) {
+                           R"({"from":"received","to":"triage","event":"1","signature":"AAAA"})",
+                           // duplicate_of: only for duplicate, only a case number
+                           R"({"from":"received","to":"triage","event":"1","duplicate_of":"",)"
+                           R"("signature":"AAAA"})"}) {
     Response r = send(Method::kPost, base + "/approve", body,
                       {{"cookie", alice.cookie},
                        {"x-csrf-token", alice.csrf},

@@ -116,6 +116,20 @@ class StaffRoutesTest : public ::testing::Test {
     EXPECT_FALSE(out.cookie.empty());
     return out;
   }
+  // A response body, read out of its stream if it has one.
+  static std::string body_of(const Response& response) {
+    if (!response.body_source()) return response.body();
+    std::string out;
+    Bytes chunk(4096);
+    for (;;) {
+      auto n = response.body_source()->read(chunk);
+      EXPECT_TRUE(n);
+      if (!n || *n == 0) break;
+      out.append(reinterpret_cast<const char*>(chunk.data()), *n);
+    }
+    EXPECT_EQ(out.size(), response.body_source_length());
+    return out;
+  }
   std::string last_audit() {
     std::string out;
     EXPECT_TRUE(store_->read([&](store::SqlSession& db) -> Result<void> {
@@ -217,7 +231,8 @@ TEST_F(StaffRoutesTest, EnrolSignInListCasesExportAndSignOut) {
   const std::int64_t item_id = first.at("items").as_array()[0].as_object().at("id").as_int64();
   Response item = send(Method::kGet, "/api/staff/items/" + std::to_string(item_id), {}, cookie);
   ASSERT_EQ(item.status(), 200u);
-  EXPECT_EQ(item.body(), std::string(100, '\x07'));
+  EXPECT_NE(item.body_source(), nullptr);  // streamed, never held whole
+  EXPECT_EQ(body_of(item), std::string(100, '\x07'));
   EXPECT_EQ(last_audit(), "alice download item " + std::to_string(item_id));
   EXPECT_EQ(send(Method::kGet, "/api/staff/items/999", {}, cookie).status(), 404u);
 
@@ -247,6 +262,40 @@ TEST_F(StaffRoutesTest, SignOutEverywhereEndsEverySessionOfTheReviewer) {
   EXPECT_EQ(last_audit(), "alice logout-everywhere 2 sessions");
   EXPECT_EQ(send(Method::kGet, "/api/staff/cases", {}, {{"cookie", laptop.cookie}}).status(), 401u);
   EXPECT_EQ(send(Method::kGet, "/api/staff/cases", {}, {{"cookie", phone.cookie}}).status(), 401u);
+}
+
+// `reviewer remove` runs in another process than the server: the server is
+// not told, so it must check on every request.
+TEST_F(StaffRoutesTest, ARemovedReviewerIsSignedOutEverywhereAtOnce) {
+  ASSERT_NO_FATAL_FAILURE(enrol());
+  const store::CaseId case_id = first_contact();
+  const SignedIn laptop = sign_in();
+  const SignedIn phone = sign_in();
+  const HeaderMap cookie{{"cookie", laptop.cookie}};
+  ASSERT_EQ(send(Method::kGet, "/api/staff/cases", {}, cookie).status(), 200u);
+  ASSERT_EQ(send(Method::kGet, "/api/staff/cases/" + std::to_string(case_id), {}, cookie).status(),
+            200u);
+  ASSERT_TRUE(workflow_->remove_reviewer("alice", "admin"));
+  EXPECT_EQ(send(Method::kGet, "/api/staff/cases", {}, cookie).status(), 401u);
+  EXPECT_EQ(send(Method::kGet, "/api/staff/cases/" + std::to_string(case_id), {}, cookie).status(),
+            401u);
+  EXPECT_EQ(send(Method::kGet, "/api/staff/items/1", {}, {{"cookie", phone.cookie}}).status(),
+            401u);
+  EXPECT_EQ(
+      post_json("/api/staff/export", {}, {{"cookie", phone.cookie}, {"x-csrf-token", phone.csrf}})
+          .status(),
+      401u);
+  EXPECT_EQ(sessions_->destroy_owner("alice"), 0u);  // both sessions are gone
+}
+
+// A new enrolment link (a lost or seized device) ends the old sessions too.
+TEST_F(StaffRoutesTest, ANewEnrolmentLinkEndsTheOldSessions) {
+  ASSERT_NO_FATAL_FAILURE(enrol());
+  const SignedIn alice = sign_in();
+  const HeaderMap cookie{{"cookie", alice.cookie}};
+  ASSERT_EQ(send(Method::kGet, "/api/staff/cases", {}, cookie).status(), 200u);
+  ASSERT_TRUE(review::issue_enrolment(*store_, "alice", true, "admin", store::day_of(now_)));
+  EXPECT_EQ(send(Method::kGet, "/api/staff/cases", {}, cookie).status(), 401u);
 }
 
 TEST_F(StaffRoutesTest, IdleSessionsExpire) {
@@ -290,6 +339,34 @@ TEST_F(StaffRoutesTest, WrongInputIsRefusedWithAWordThePageTranslates) {
     EXPECT_EQ(bad.status(), 400u) << body;
   }
   EXPECT_EQ(post_json("/api/staff/enrol/check", {{"token", std::string(64, '0')}}).status(), 404u);
+}
+
+TEST(StaffApiParse, ApprovalNamesTheCaseADuplicateRepeatsAndOnlyThen) {
+  const std::string signature(88, 'A');  // 64 zero bytes in base64
+  auto body = [&](std::string_view to, std::string_view of) {
+    return R"({"from":"received","to":")" + std::string(to) + R"(","event":"3","signature":")" +
+           signature.substr(0, 86) + R"(==","duplicate_of":")" + std::string(of) + R"("})";
+  };
+  auto linked = parse_approval_request(body("duplicate", "17"));
+  ASSERT_TRUE(linked) << linked.error().message();
+  EXPECT_EQ(linked->duplicate_of, std::optional<store::CaseId>(17));
+  EXPECT_EQ(linked->event_number, 3);
+  auto plain = parse_approval_request(body("triage", ""));
+  ASSERT_TRUE(plain) << plain.error().message();
+  EXPECT_FALSE(plain->duplicate_of);
+  EXPECT_TRUE(parse_approval_request(body("duplicate", "")));  // as the CLI without --of
+  for (auto [to, of] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"triage", "17"},
+           {"duplicate", "0"},
+           {"duplicate", "017"},
+           {"duplicate", "-1"},
+           {"duplicate", "x"},
+           {"duplicate", "1 "},
+           {"duplicate", "99999999999999999999"}}) {
+    auto parsed = parse_approval_request(body(to, of));
+    EXPECT_FALSE(parsed) << to << " " << of;
+    if (!parsed) EXPECT_NE(parsed.error().message().find("duplicate_of"), std::string::npos);
+  }
 }
 
 TEST(StaffApiParse, Base64IsCanonical) {

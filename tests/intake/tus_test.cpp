@@ -381,6 +381,9 @@ TEST_F(TusTest, CreationWithUploadAndAttach) {
   EXPECT_EQ(item_count(), items_before);
 
   ASSERT_EQ(patch(path, 4000, file.substr(4000)).status(), 204U);
+  // Complete now, but named twice: one upload is never attached twice.
+  EXPECT_EQ(submit("{\"uploads\":[\"" + id + "\",\"" + id + "\"]}").status(), 400U);
+  EXPECT_EQ(item_count(), items_before);
   Response attached = submit("{\"uploads\":[\"" + id + "\"],\"language\":\"fa\"}");
   ASSERT_EQ(attached.status(), 200U) << attached.body();
   EXPECT_EQ(attached.body(), "{\"items\":1}");

@@ -323,7 +323,18 @@ function startSignIn(root) {
     }
   };
 
+  const renderLinks = (state) => {
+    const parts = [];
+    if (state.duplicate_of) parts.push(format('duplicate-of', { case: digits(state.duplicate_of) }));
+    if (state.duplicates.length > 0) {
+      parts.push(format('duplicates', { cases: state.duplicates.map(digits).join('، ') }));
+    }
+    $('case-links').textContent = parts.join(' ');
+    $('duplicate-of').value = '';
+  };
+
   const renderMoves = (state) => {
+    renderLinks(state);
     const moves = $('moves');
     moves.replaceChildren();
     for (const move of state.moves) {
@@ -377,11 +388,17 @@ function startSignIn(root) {
     if (!session || !current) return;
     delete $('case-result').dataset.msg;
     const c = current.case;
+    // The case a duplicate repeats, typed in Persian or Latin digits.
+    let duplicateOf = '';
+    if (to === 'duplicate') {
+      duplicateOf = $('duplicate-of').value.trim().replace(/[۰-۹]/g, (d) => String(PERSIAN_DIGITS.indexOf(d)));
+      if (!/^[1-9][0-9]*$/.test(duplicateOf)) return caseResult('duplicate-needs-case');
+    }
     const subject = { installation: current.installation, caseId: c.id, event: c.event, from: c.status, to };
     const signature = signApproval(session.keys.identity, subject);
     const result = await post(
       `/api/staff/cases/${c.id}/approve`,
-      { from: c.status, to, event: String(c.event), signature: base64.encode(signature) },
+      { from: c.status, to, event: String(c.event), signature: base64.encode(signature), duplicate_of: duplicateOf },
       session.csrf,
     );
     if (result.status === 401) return signedOut('signed-out');
