@@ -181,14 +181,17 @@ Result<std::string> clean_metadata(const std::filesystem::path& dir, std::string
   posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 1);
   posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 2);
   posix_spawn_file_actions_addchdir_np(&setup.actions, dir.c_str());
-  // Its own process group, so that a time-out kills all it started; the
-  // default disposition and an empty mask for every signal.
-  sigset_t all;
+  // Its own process group, so that a time-out kills all it started; an
+  // empty signal mask, and the default action for the signals a caller may
+  // ignore (an ignored signal stays ignored across exec).
+  sigset_t defaults;
   sigset_t none;
-  sigfillset(&all);
+  sigemptyset(&defaults);
+  for (int signo : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD})
+    sigaddset(&defaults, signo);
   sigemptyset(&none);
   posix_spawnattr_setpgroup(&setup.attributes, 0);
-  posix_spawnattr_setsigdefault(&setup.attributes, &all);
+  posix_spawnattr_setsigdefault(&setup.attributes, &defaults);
   posix_spawnattr_setsigmask(&setup.attributes, &none);
   posix_spawnattr_setflags(&setup.attributes,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
