@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <exception>
+#include <future>
 #include <iterator>
 #include <stdexcept>
 
@@ -15,6 +17,7 @@ struct Router::Route {
   std::vector<std::string> segments;  // "{name}" captures one segment
   bool prefix = false;                // pattern ended in "/*"
   Handler handler;
+  AsyncHandler async_handler;  // set instead of handler by post_async()
   UploadFactory factory;
   std::uint64_t body_limit_bytes = kDefaultBodyLimitBytes;
   Pool pool = Pool::kWorker;
@@ -110,6 +113,15 @@ void Router::post(std::string pattern, Handler handler, RouteOptions options) {
   add_handler(Method::kPost, std::move(pattern), std::move(handler), options);
 }
 
+void Router::post_async(std::string pattern, AsyncHandler handler, RouteOptions options) {
+  Route route;
+  route.async_handler = std::move(handler);
+  route.body_limit_bytes = options.body_limit_bytes;
+  route.pool = options.pool;
+  route.budget = options.budget;
+  add(Method::kPost, std::move(pattern), std::move(route));
+}
+
 void Router::post_upload(std::string pattern, UploadFactory factory, std::uint64_t body_limit_bytes,
                          Pool pool) {
   Route route;
@@ -185,7 +197,8 @@ RouteMatch Router::match(Request& request) const {
   }
   for (auto& [name, value] : best_captures) request.set_path_param(name, std::move(value));
   result.kind = best->factory ? RouteMatch::Kind::kUpload : RouteMatch::Kind::kHandler;
-  result.handler = best->factory ? nullptr : &best->handler;
+  result.handler = best->factory || best->async_handler ? nullptr : &best->handler;
+  result.async_handler = best->async_handler ? &best->async_handler : nullptr;
   result.factory = best->factory ? &best->factory : nullptr;
   result.body_limit_bytes = best->body_limit_bytes;
   result.pool = best->pool;
@@ -194,6 +207,39 @@ RouteMatch Router::match(Request& request) const {
 }
 
 namespace {
+
+// The one answer that copies of a Respond share.
+class Answer {
+ public:
+  Answer(std::function<void(Response)> deliver, std::function<Response()> if_dropped)
+      : deliver_(std::move(deliver)), if_dropped_(std::move(if_dropped)) {}
+  Answer(const Answer&) = delete;
+  Answer& operator=(const Answer&) = delete;
+  ~Answer() {
+    if (answered_.exchange(true)) return;
+    try {
+      deliver_(if_dropped_());
+    } catch (const std::exception& e) {
+      spdlog::error("http: an unanswered request could not be answered: {}", e.what());
+    }
+  }
+  void give(Response response) {
+    if (answered_.exchange(true)) return;
+    deliver_(std::move(response));
+  }
+
+ private:
+  std::atomic<bool> answered_{false};
+  std::function<void(Response)> deliver_;
+  std::function<Response()> if_dropped_;
+};
+
+// A Respond that runs `deliver` once: with the first response given, or with
+// `if_dropped()` when the last copy is destroyed unanswered.
+Respond respond_once(std::function<void(Response)> deliver, std::function<Response()> if_dropped) {
+  auto answer = std::make_shared<Answer>(std::move(deliver), std::move(if_dropped));
+  return [answer](Response response) { answer->give(std::move(response)); };
+}
 
 Response feed_upload(UploadHandler& upload, const std::string& body) {
   if (auto fed = upload.on_body(as_bytes(body)); !fed) return upload.fail(fed.error());
@@ -215,6 +261,16 @@ Response Router::handle(Request& request) const {
       }
       case RouteMatch::Kind::kHandler:
         if (request.body().size() > found.body_limit_bytes) return error_page(413, request);
+        if (found.async_handler != nullptr) {
+          // Shared: an answer given after a throw must not outlive the wait.
+          auto promise = std::make_shared<std::promise<Response>>();
+          auto answered = promise->get_future();
+          (*found.async_handler)(
+              request,
+              respond_once([promise](Response r) { promise->set_value(std::move(r)); },
+                           [] { return Response::text("500 Internal Server Error\n", 500); }));
+          return answered.get();
+        }
         return (*found.handler)(request);
       case RouteMatch::Kind::kUpload: {
         auto made = (*found.factory)(request);

@@ -28,6 +28,17 @@ class FairBudget;
 // commit, encryption, key derivation on Pool::kKeyDerivation).
 using Handler = std::function<Response(Request&)>;
 
+// Answers the request of an AsyncHandler, from any thread (a store's commit
+// callback, say). Copies share one answer: the first call counts, later ones
+// are ignored; if every copy is destroyed unanswered the request gets 500.
+using Respond = std::function<void(Response)>;
+
+// Starts on a worker thread like a Handler and answers through `respond`,
+// now or later. A handler that waits for something (a group commit) hands
+// `respond` to whoever ends the wait and returns, instead of holding a
+// worker thread for the wait. `request` stays valid until it answers.
+using AsyncHandler = std::function<void(Request&, Respond)>;
+
 // Receives a streamed request body. The server calls on_body() for each chunk
 // in order (on a worker thread, never two calls at once), then exactly one of
 // finish() (the whole body arrived) or fail() (the body was too large, a
@@ -79,9 +90,10 @@ struct RouteOptions {
 struct RouteMatch {
   enum class Kind { kNotFound, kMethodNotAllowed, kHandler, kUpload };
   Kind kind = Kind::kNotFound;
-  const Handler* handler = nullptr;        // kHandler
-  const UploadFactory* factory = nullptr;  // kUpload
-  std::uint64_t body_limit_bytes = 0;      // kHandler, kUpload
+  const Handler* handler = nullptr;             // kHandler, unless async_handler is set
+  const AsyncHandler* async_handler = nullptr;  // kHandler added with post_async()
+  const UploadFactory* factory = nullptr;       // kUpload
+  std::uint64_t body_limit_bytes = 0;           // kHandler, kUpload
   Pool pool = Pool::kWorker;
   FairBudget* budget = nullptr;  // kHandler
   std::string allow;             // kMethodNotAllowed: the Allow header value ("GET, HEAD")
@@ -101,6 +113,8 @@ class Router {
   // GET routes also answer HEAD (the server drops the body).
   void get(std::string pattern, Handler handler, RouteOptions options = {});
   void post(std::string pattern, Handler handler, RouteOptions options = {});
+  // A POST route whose handler answers through a Respond (AsyncHandler).
+  void post_async(std::string pattern, AsyncHandler handler, RouteOptions options = {});
   void post_upload(std::string pattern, UploadFactory factory, std::uint64_t body_limit_bytes,
                    Pool pool = Pool::kWorker);
   // Any method (PATCH, DELETE, OPTIONS for tus). An explicit HEAD route wins
@@ -120,7 +134,8 @@ class Router {
   // the handler's response, or the error page for 404/405 (405 carries an
   // Allow header). An upload route is answered by its factory's rejection or,
   // if it accepts, by feeding the body as one chunk. Handler exceptions
-  // become 500. The server uses match() instead, to stream and pick pools.
+  // become 500. An async handler's answer is waited for. The server uses match() instead, to stream
+  // and pick pools.
   Response handle(Request& request) const;
 
   struct Route;  // internal, defined in router.cpp

@@ -4,11 +4,16 @@
 // are logged without peer address, port, user agent, referrer or target.
 #include <spdlog/spdlog.h>
 
+<<<<<<< HEAD
 #include <algorithm>
+=======
+#include <atomic>
+>>>>>>> main
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -27,6 +32,7 @@
 #include <exception>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <utility>
 
 #include "crypto/wiping_allocator.h"
@@ -178,11 +184,76 @@ auto async_run_on(net::thread_pool& pool, Work work, CompletionToken&& token) {
                                                                                std::move(work));
 }
 
-// The coroutine wrapper lives on the caller's strand (its frame is made and
-// freed there); it only unwraps the value.
+// The one answer of an AsyncHandler: completes the awaiting coroutine on its
+// executor (the connection's strand) once, with the first response or what
+// the handler threw; if every Respond is dropped unanswered, with an error
+// (the caller's 500). Until then it counts as work of the pool, so the
+// Server's final join of the pool waits for answers still owed.
+template <typename Handler, typename Executor>
+class PendingAnswer {
+ public:
+  PendingAnswer(Handler handler, Executor executor, net::thread_pool& pool)
+      : handler_(std::move(handler)),
+        executor_(std::move(executor)),
+        pool_work_(net::make_work_guard(pool)) {}
+  PendingAnswer(const PendingAnswer&) = delete;
+  PendingAnswer& operator=(const PendingAnswer&) = delete;
+  ~PendingAnswer() {
+    complete(std::make_exception_ptr(std::runtime_error("http: the handler never answered")),
+             std::nullopt);
+  }
+
+  void complete(std::exception_ptr thrown, std::optional<Response> response) {
+    if (answered_.exchange(true)) return;
+    net::dispatch(executor_, [handler = std::move(handler_), thrown,
+                              response = std::move(response)]() mutable {
+      std::move(handler)(thrown, std::move(response));
+    });
+    pool_work_.reset();
+  }
+
+ private:
+  std::atomic<bool> answered_{false};
+  Handler handler_;
+  Executor executor_;
+  net::executor_work_guard<net::thread_pool::executor_type> pool_work_;
+};
+
+// Runs `start(respond)` on `pool` and completes on the handler's associated
+// executor when `respond` is called, from whatever thread calls it (a
+// store's writer thread): the pool thread is free as soon as `start`
+// returns, so a request waiting for a group commit holds no thread, and as
+// many requests as are waiting can share one commit.
+template <typename Start, typename CompletionToken>
+auto async_respond_on(net::thread_pool& pool, Start start, CompletionToken&& token) {
+  auto initiation = [&pool](auto handler, Start s) {
+    auto executor = net::prefer(net::get_associated_executor(handler),
+                                net::execution::outstanding_work.tracked);
+    using Pending = PendingAnswer<decltype(handler), decltype(executor)>;
+    auto pending = std::make_shared<Pending>(std::move(handler), std::move(executor), pool);
+    net::post(pool, [pending, s = std::move(s)]() mutable {
+      try {
+        s(Respond(
+            [pending](Response response) { pending->complete(nullptr, std::move(response)); }));
+      } catch (...) {
+        pending->complete(std::current_exception(), std::nullopt);
+      }
+    });
+  };
+  return net::async_initiate<CompletionToken, void(std::exception_ptr, std::optional<Response>)>(
+      initiation, token, std::move(start));
+}
+
+// The coroutine wrappers live on the caller's strand (their frames are made
+// and freed there); they only unwrap the value.
 template <typename Work>
 net::awaitable<std::invoke_result_t<Work&>> on_pool(net::thread_pool& pool, Work work) {
   co_return std::move(*co_await async_run_on(pool, std::move(work), use_awaitable));
+}
+
+template <typename Start>
+net::awaitable<Response> on_pool_async(net::thread_pool& pool, Start start) {
+  co_return std::move(*co_await async_respond_on(pool, std::move(start), use_awaitable));
 }
 
 Method to_method(bhttp::verb verb) {
@@ -452,10 +523,17 @@ net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const Rou
   }
   std::optional<PoolPlace> place = take_pool_place(match.pool);
   if (!place) co_return error(503, request);
-  const Handler& handler = *match.handler;
-  Response response = co_await on_pool(pool(match.pool), [&] { return handler(request); });
+  std::optional<Response> response;
+  if (match.async_handler != nullptr) {
+    const AsyncHandler& handler = *match.async_handler;
+    response = co_await on_pool_async(
+        pool(match.pool), [&](Respond respond) { handler(request, std::move(respond)); });
+  } else {
+    const Handler& handler = *match.handler;
+    response = co_await on_pool(pool(match.pool), [&] { return handler(request); });
+  }
   place.reset();
-  co_return Outcome{std::move(response), true};
+  co_return Outcome{std::move(*response), true};
 }
 
 net::awaitable<Outcome> RequestHandler::fail_upload(UploadHandler& upload, Error error,

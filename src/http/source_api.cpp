@@ -275,43 +275,61 @@ Response sign_in(Api& api, Request& request) {
 // {"items": [...]} is a follow-up. Otherwise {"first_contact": {source_id,
 // reply_recipient, signing_key, signature}, "items": [...]} registers the
 // source, proved by signing the cookie's challenge with signing_key, and
-// signs it in.
-Response submissions(Api& api, Request& request) {
+// signs it in. Answered from the store's group commit (submit_sealed_async):
+// waiting for the fsync holds no worker thread, so every request waiting
+// shares the next one.
+void submissions(Api& api, Request& request, const Respond& respond) {
   SourceContext& ctx = api.ctx;
-  if (!is_json(request)) return json_error(415, "content_type");
+  if (!is_json(request)) return respond(json_error(415, "content_type"));
   auto session = find_session(ctx, request);
   auto state = session ? api_state(*session) : nullptr;
-  if (state && !csrf_header_matches(request, *session)) return json_error(403, "csrf");
+  if (state && !csrf_header_matches(request, *session)) return respond(json_error(403, "csrf"));
   auto body = parse_submission_body(request.body());
-  if (!body) return json_error(400, "malformed");
+  if (!body) return respond(json_error(400, "malformed"));
   auto recipients = current_recipients(ctx);
-  if (!recipients) return json_error(503, "busy");
+  if (!recipients) return respond(json_error(503, "busy"));
   if (state) {
     if (!state->take_submission(ctx.site.submissions_per_session_per_minute)) {
-      return json_error(429, "quota");
+      return respond(json_error(429, "quota"));
     }
-    auto receipt = ctx.intake.submit_sealed(std::nullopt, state->source_id(),
-                                            std::move(body->items), recipients->size());
-    if (!receipt) return json_error_for(receipt.error());
-    boost::json::object object{{"received", receipt->item_ids.size()}};
-    return Response::json(boost::json::serialize(object));
+    return ctx.intake.submit_sealed_async(
+        std::nullopt, state->source_id(), std::move(body->items), recipients->size(),
+        [respond](Result<intake::Receipt> receipt) {
+          try {
+            if (!receipt) return respond(json_error_for(receipt.error()));
+            boost::json::object object{{"received", receipt->item_ids.size()}};
+            respond(Response::json(boost::json::serialize(object)));
+          } catch (const std::exception&) {
+            // Unanswered, `respond` answers 500 when dropped.
+          }
+        });
   }
   using FirstContact = SubmissionBody::FirstContact;
-  if (body->first_contact_state == FirstContact::kAbsent) return json_error(403, "not_signed_in");
-  if (body->first_contact_state == FirstContact::kMalformed) return json_error(400, "malformed");
+  if (body->first_contact_state == FirstContact::kAbsent) {
+    return respond(json_error(403, "not_signed_in"));
+  }
+  if (body->first_contact_state == FirstContact::kMalformed) {
+    return respond(json_error(400, "malformed"));
+  }
   const FirstContactBody& first = *body->first_contact;
   auto visitor = find_visitor(ctx, request);
-  if (!visitor) return json_error(403, "not_recognised");
+  if (!visitor) return respond(json_error(403, "not_recognised"));
   auto challenge = take_challenge(api, *visitor);
   if (!challenge || !intake::verify_sign_in(*challenge, first.signature, first.signing_key)) {
-    return not_recognised(api, *visitor);
+    return respond(not_recognised(api, *visitor));
   }
-  auto receipt = ctx.intake.submit_sealed(
+  ctx.intake.submit_sealed_async(
       intake::SealedSource{first.source_id, first.reply_recipient, first.signing_key},
-      first.source_id, std::move(body->items), recipients->size());
-  if (!receipt) return json_error_for(receipt.error());
-  return signed_in(api, first.source_id,
-                   boost::json::object{{"received", receipt->item_ids.size()}});
+      first.source_id, std::move(body->items), recipients->size(),
+      [&api, respond, source_id = first.source_id](Result<intake::Receipt> receipt) {
+        try {
+          if (!receipt) return respond(json_error_for(receipt.error()));
+          respond(signed_in(api, source_id,
+                            boost::json::object{{"received", receipt->item_ids.size()}}));
+        } catch (const std::exception&) {
+          // Unanswered, `respond` answers 500 when dropped.
+        }
+      });
 }
 
 // GET /api/v1/replies: the signed-in source's replies as age files.
@@ -353,8 +371,9 @@ void add_source_api_routes(Router& router, SourceContext& context) {
   router.post(
       "/api/v1/sign-in", [api](Request& r) { return sign_in(*api, r); },
       RouteOptions{kSignInBodyBytes, Pool::kWorker, context.sign_in_budget});
-  router.post(
-      "/api/v1/submissions", [api](Request& r) { return submissions(*api, r); },
+  router.post_async(
+      "/api/v1/submissions",
+      [api](Request& r, const Respond& respond) { submissions(*api, r, respond); },
       RouteOptions{kSubmissionBodyBytes, Pool::kWorker});
   router.get("/api/v1/replies", [api](Request& r) { return replies(*api, r); });
   router.post(

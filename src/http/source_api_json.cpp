@@ -6,7 +6,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
+#include <cstdint>
 
 #include "intake/sealed_items.h"
 
@@ -16,6 +18,18 @@ static_assert(kSourceSigningKeyBytes == crypto_sign_PUBLICKEYBYTES);
 static_assert(kSourceSignatureBytes == crypto_sign_BYTES);
 
 namespace {
+
+// The value of each standard base64 digit; -1 for every other byte ('=' too).
+constexpr std::array<std::int8_t, 256> kBase64Digit = [] {
+  std::array<std::int8_t, 256> table{};
+  table.fill(-1);
+  constexpr std::string_view kDigits =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::size_t i = 0; i < kDigits.size(); ++i) {
+    table[static_cast<unsigned char>(kDigits[i])] = static_cast<std::int8_t>(i);
+  }
+  return table;
+}();
 
 std::optional<boost::json::object> json_object(std::string_view body) {
   boost::system::error_code ec;
@@ -62,20 +76,45 @@ std::optional<std::vector<Bytes>> items_of(const boost::json::object& body) {
 }  // namespace
 
 std::optional<Bytes> source_api_from_base64(std::string_view text, std::size_t max_bytes) {
-  if (text.size() / 4 * 3 > max_bytes + 3) return std::nullopt;
-  Bytes out(text.size() / 4 * 3 + 3);
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size() || length > max_bytes) {
-    return std::nullopt;
+  // Only the one canonical spelling of the bytes: padded to a multiple of 4,
+  // '=' only as the last one or two characters, and the bits that padding
+  // leaves over zero. Table-driven, not constant-time: what it decodes (age
+  // ciphertext, public keys, signatures) is not secret. libsodium's
+  // constant-time decoder and the re-encoding that checked its result for
+  // canonical spelling cost nearly half the server's instructions per
+  // pre-encrypted submission (bench/RESULTS.md, "sealed submissions").
+  if (text.size() % 4 != 0 || text.size() / 4 * 3 > max_bytes + 3) return std::nullopt;
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
+  const std::size_t length = text.size() / 4 * 3 - pad;
+  if (length > max_bytes) return std::nullopt;
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t whole = pad == 0 ? text.size() : text.size() - 4;
+  Bytes out(length);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < whole; i += 4) {
+    const int a = kBase64Digit[in[i]], b = kBase64Digit[in[i + 1]];
+    const int c = kBase64Digit[in[i + 2]], d = kBase64Digit[in[i + 3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const std::uint32_t v = (std::uint32_t(a) << 18) | (std::uint32_t(b) << 12) |
+                            (std::uint32_t(c) << 6) | std::uint32_t(d);
+    out[at++] = static_cast<std::uint8_t>(v >> 16);
+    out[at++] = static_cast<std::uint8_t>(v >> 8);
+    out[at++] = static_cast<std::uint8_t>(v);
   }
-  out.resize(length);
-  // libsodium 1.0.18 maps some bytes >= 0x80 to base64 digits (found by
-  // http_source_api_fuzz) and may ignore non-zero trailing bits: only the
-  // one canonical spelling of the bytes is accepted.
-  if (source_api_to_base64(out) != text) return std::nullopt;
+  if (pad != 0) {
+    const int a = kBase64Digit[in[whole]], b = kBase64Digit[in[whole + 1]];
+    if ((a | b) < 0) return std::nullopt;
+    if (pad == 2) {
+      if ((b & 0x0F) != 0) return std::nullopt;
+      out[at++] = static_cast<std::uint8_t>((a << 2) | (b >> 4));
+    } else {
+      const int c = kBase64Digit[in[whole + 2]];
+      if (c < 0 || (c & 0x03) != 0) return std::nullopt;
+      out[at++] = static_cast<std::uint8_t>((a << 2) | (b >> 4));
+      out[at++] = static_cast<std::uint8_t>(((b & 0x0F) << 4) | (c >> 2));
+    }
+  }
   return out;
 }
 

@@ -129,6 +129,13 @@ class Intake {
   Result<Receipt> submit_sealed(const std::optional<SealedSource>& new_source,
                                 const store::SourceId& source_id, std::vector<Bytes> items,
                                 std::size_t recipient_count);
+  // The same, answered through `done` instead of a wait: at once (on this
+  // thread) if the items are refused, else from the store's writer thread
+  // once the commit is durable or failed. The caller holds no thread while
+  // the group commit gathers and syncs. `done` must not block or throw.
+  void submit_sealed_async(const std::optional<SealedSource>& new_source,
+                           const store::SourceId& source_id, std::vector<Bytes> items,
+                           std::size_t recipient_count, std::function<void(Result<Receipt>)> done);
   // The Ed25519 key the source's browser registered; kNoMatch, the same for
   // an unknown source and one without a key (sign-in says nothing more).
   Result<std::array<std::uint8_t, 32>> signing_key(const store::SourceId& source_id) const;

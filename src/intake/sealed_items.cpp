@@ -6,6 +6,8 @@
 
 #include <sodium.h>
 
+#include <future>
+
 #include "age/format.h"
 #include "age/x25519.h"
 #include "intake/alias.h"
@@ -106,81 +108,115 @@ bool verify_sign_in(ByteSpan challenge, ByteSpan signature,
 Result<Receipt> Intake::submit_sealed(const std::optional<SealedSource>& new_source,
                                       const store::SourceId& source_id, std::vector<Bytes> items,
                                       std::size_t recipient_count) {
-  if (items.empty()) return invalid_argument("submission: nothing to send");
-  if (items.size() > kMaxSealedItems) {
-    return Error(ErrorCode::kTooLarge,
-                 "submission: more than " + std::to_string(kMaxSealedItems) + " items");
-  }
-  std::uint64_t bytes = 0;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto checked = check_sealed_item(items[i], recipient_count);
-    if (!checked) return checked.error().with_context("item " + std::to_string(i + 1));
-    bytes += items[i].size();
-  }
-  if (new_source) {
-    if (!age::X25519Recipient::parse(new_source->reply_recipient)) {
-      return malformed("first contact: the reply recipient is not an age X25519 recipient");
-    }
-  }
-  const store::Day day = today();
-  SAFEHOUSE_TRY_VOID(check_free_space(bytes));
-  SAFEHOUSE_TRY_VOID(daily_quota_.charge(source_id, day, bytes));
-  // From here on, a failure gives the bytes back and removes the blobs.
-  std::vector<store::BlobRef> blobs;
-  bool committed = false;
-  struct Cleanup {
+  std::promise<Result<Receipt>> promise;
+  auto future = promise.get_future();
+  submit_sealed_async(
+      new_source, source_id, std::move(items), recipient_count,
+      [&promise](Result<Receipt> receipt) { promise.set_value(std::move(receipt)); });
+  return future.get();
+}
+
+void Intake::submit_sealed_async(const std::optional<SealedSource>& new_source,
+                                 const store::SourceId& source_id, std::vector<Bytes> items,
+                                 std::size_t recipient_count,
+                                 std::function<void(Result<Receipt>)> done) {
+  // What the commit's answer needs; until the commit succeeded (or may
+  // have), destroying it gives the bytes back and removes the blobs.
+  struct Pending {
+    Pending(Intake& owner, const store::SourceId& id) : intake(owner), source_id(id) {}
+    Pending(const Pending&) = delete;
+    Pending& operator=(const Pending&) = delete;
     Intake& intake;
-    const store::SourceId& source_id;
-    store::Day day;
-    std::uint64_t bytes;
-    std::vector<store::BlobRef>& blobs;
-    bool& committed;
-    ~Cleanup() {
-      if (committed) return;
+    store::SourceId source_id;
+    store::Day day = 0;
+    std::uint64_t bytes = 0;
+    bool charged = false;
+    bool first_contact = false;
+    std::vector<store::BlobRef> blobs;
+    std::vector<std::size_t> item_ops;
+    std::size_t case_op = 0;
+    store::CaseId case_id = 0;
+    bool committed = false;
+    ~Pending() {
+      if (committed || !charged) return;
       for (const auto& ref : blobs) (void)intake.store().blobs().remove(ref.sha256);
       intake.daily_quota_.refund(source_id, day, bytes);
     }
-  } cleanup{*this, source_id, day, bytes, blobs, committed};
-
-  store::WriteBatch batch;
-  store::CaseRef case_ref = store::CaseRef::existing(0);
-  std::size_t case_op = 0;
-  store::CaseId case_id = 0;
-  if (new_source) {
-    batch.create_source(new_source->source_id, random_alias(), day, new_source->reply_recipient,
-                        Bytes(new_source->signing_key.begin(), new_source->signing_key.end()));
-    case_op = batch.create_case(new_source->source_id, day);
-    case_ref = store::CaseRef::created_by(case_op);
-  } else {
-    case_id = SAFEHOUSE_TRY(latest_case_of(store_, source_id));
-    case_ref = store::CaseRef::existing(case_id);
-  }
-  std::vector<std::size_t> item_ops;
-  for (Bytes& item : items) {
-    store::ItemBody body;
-    if (item.size() <= store::kMaxInlineBodyBytes) {
-      body = store::InlineBody{std::move(item)};
-    } else {
-      auto writer = SAFEHOUSE_TRY(store_.blobs().create_writer());
-      SAFEHOUSE_TRY_VOID(writer->write(item));
-      SAFEHOUSE_TRY_VOID(writer->finish());
-      blobs.push_back(writer->result());
-      body = writer->result();
+  };
+  auto pending = std::make_shared<Pending>(*this, source_id);
+  pending->first_contact = new_source.has_value();
+  auto prepared = [&]() -> Result<store::WriteBatch> {
+    if (items.empty()) return invalid_argument("submission: nothing to send");
+    if (items.size() > kMaxSealedItems) {
+      return Error(ErrorCode::kTooLarge,
+                   "submission: more than " + std::to_string(kMaxSealedItems) + " items");
     }
-    item_ops.push_back(batch.add_item(case_ref, store::Direction::kSource, std::move(body), day));
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto checked = check_sealed_item(items[i], recipient_count);
+      if (!checked) return checked.error().with_context("item " + std::to_string(i + 1));
+      pending->bytes += items[i].size();
+    }
+    if (new_source) {
+      if (!age::X25519Recipient::parse(new_source->reply_recipient)) {
+        return malformed("first contact: the reply recipient is not an age X25519 recipient");
+      }
+    }
+    pending->day = today();
+    SAFEHOUSE_TRY_VOID(check_free_space(pending->bytes));
+    SAFEHOUSE_TRY_VOID(daily_quota_.charge(source_id, pending->day, pending->bytes));
+    // From here on, a failure gives the bytes back and removes the blobs.
+    pending->charged = true;
+    store::WriteBatch batch;
+    store::CaseRef case_ref = store::CaseRef::existing(0);
+    if (new_source) {
+      batch.create_source(new_source->source_id, random_alias(), pending->day,
+                          new_source->reply_recipient,
+                          Bytes(new_source->signing_key.begin(), new_source->signing_key.end()));
+      pending->case_op = batch.create_case(new_source->source_id, pending->day);
+      case_ref = store::CaseRef::created_by(pending->case_op);
+    } else {
+      pending->case_id = SAFEHOUSE_TRY(latest_case_of(store_, source_id));
+      case_ref = store::CaseRef::existing(pending->case_id);
+    }
+    for (Bytes& item : items) {
+      store::ItemBody body;
+      if (item.size() <= store::kMaxInlineBodyBytes) {
+        body = store::InlineBody{std::move(item)};
+      } else {
+        auto writer = SAFEHOUSE_TRY(store_.blobs().create_writer());
+        SAFEHOUSE_TRY_VOID(writer->write(item));
+        SAFEHOUSE_TRY_VOID(writer->finish());
+        pending->blobs.push_back(writer->result());
+        body = writer->result();
+      }
+      pending->item_ops.push_back(
+          batch.add_item(case_ref, store::Direction::kSource, std::move(body), pending->day));
+    }
+    return batch;
+  }();
+  if (!prepared) {
+    pending.reset();  // refunds before the answer
+    return done(prepared.error());
   }
-  auto result = store_.commit(std::move(batch));
-  if (!result) {
-    // After kIo the outcome is unknown: the blobs must stay (store.h).
-    if (result.error().code() == ErrorCode::kIo) committed = true;
-    return result.error().with_context("submission: store");
-  }
-  committed = true;
-  Receipt receipt;
-  receipt.case_id = new_source ? result->id(case_op) : case_id;
-  for (std::size_t op : item_ops) receipt.item_ids.push_back(result->id(op));
-  count_submission(new_source.has_value(), item_ops.size(), bytes);
-  return receipt;
+  store_.commit_async(std::move(*prepared), [pending = std::move(pending), done = std::move(done)](
+                                                Result<store::CommitResult> result) mutable {
+    Result<Receipt> answer = [&]() -> Result<Receipt> {
+      if (!result) {
+        // After kIo the outcome is unknown: the blobs must stay (store.h).
+        if (result.error().code() == ErrorCode::kIo) pending->committed = true;
+        return result.error().with_context("submission: store");
+      }
+      pending->committed = true;
+      Receipt receipt;
+      receipt.case_id = pending->first_contact ? result->id(pending->case_op) : pending->case_id;
+      for (std::size_t op : pending->item_ops) receipt.item_ids.push_back(result->id(op));
+      pending->intake.count_submission(pending->first_contact, pending->item_ops.size(),
+                                       pending->bytes);
+      return receipt;
+    }();
+    pending.reset();  // a failed commit's bytes are given back before the answer
+    done(std::move(answer));
+  });
 }
 
 Result<std::array<std::uint8_t, 32>> Intake::signing_key(const store::SourceId& source_id) const {

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/fuzz/http_source_api_fuzz.cpp: the JavaScript client API's JSON
 // bodies (http/source_api_json.h: POST /api/v1/sign-in,
-// /api/v1/submissions and /api/v1/uploads/attach) and their base64 and hex. Accepted input must keep
-// the parsers' promises: canonical base64 that re-encodes to itself, items
-// within the sealed-item limits, a first contact only with all its fields.
+// /api/v1/submissions and /api/v1/uploads/attach) and their base64 and hex.
+// Accepted input must keep the parsers' promises: canonical base64 that
+// re-encodes to itself (and exactly what libsodium's decoder with that check
+// accepted), items within the sealed-item limits, a first contact only with
+// all its fields, attach ids distinct and well-formed.
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -12,11 +16,32 @@
 #include "http/source_api_json.h"
 #include "intake/sealed_items.h"
 
+// The decoder before the table one: libsodium's, then re-encoded, which
+// must give the input back (canonical), within `max_bytes`.
+static bool reference_base64(std::string_view text, std::size_t max_bytes) {
+  if (text.size() / 4 * 3 > max_bytes + 3) return false;
+  safehouse::Bytes out(text.size() / 4 * 3 + 3);
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size() || length > max_bytes) {
+    return false;
+  }
+  out.resize(length);
+  return safehouse::http::source_api_to_base64(out) == text;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace safehouse;
   std::string_view input(reinterpret_cast<const char*>(data), size);
   if (auto bytes = http::source_api_from_base64(input, 4096)) {
     if (bytes->size() > 4096 || http::source_api_to_base64(*bytes) != input) std::abort();
+  }
+  // Differential: the table decoder accepts exactly what libsodium's decoder
+  // plus the canonical re-encoding check (the decoder it replaced) accepted.
+  if (http::source_api_from_base64(input, 4096).has_value() != reference_base64(input, 4096)) {
+    std::abort();
   }
   if (auto id = http::source_id_from_hex(input)) {
     if (input.size() != 64) std::abort();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
 
 namespace safehouse::http {
 namespace {
@@ -132,6 +133,39 @@ TEST(Router, HandlerExceptionIs500) {
   Router router = make_router();
   auto boom = make(Method::kGet, "/boom");
   EXPECT_EQ(router.handle(boom).status(), 500u);
+}
+
+// handle() waits for an async handler's answer, given here from another
+// thread after the handler returned; one never given is a 500, as is a throw.
+TEST(Router, AsyncHandlersAnswerThroughRespond) {
+  Router router;
+  std::thread answering;
+  router.post_async(
+      "/later",
+      [&answering](Request& r, Respond respond) {
+        answering = std::thread([respond, body = r.body()] {
+          respond(Response::text("later " + body));
+          respond(Response::text("ignored", 500));
+        });
+      },
+      RouteOptions{.body_limit_bytes = 8});
+  router.post_async("/dropped", [](Request&, Respond) {});
+  router.post_async("/throws", [](Request&, Respond) { throw std::runtime_error("bug"); });
+  auto later = make(Method::kPost, "/later", "x");
+  RouteMatch match = router.match(later);
+  EXPECT_EQ(match.kind, RouteMatch::Kind::kHandler);
+  EXPECT_EQ(match.handler, nullptr);
+  EXPECT_NE(match.async_handler, nullptr);
+  Response response = router.handle(later);
+  answering.join();
+  EXPECT_EQ(response.status(), 200u);
+  EXPECT_EQ(response.body(), "later x");
+  auto large = make(Method::kPost, "/later", std::string(9, 'x'));
+  EXPECT_EQ(router.handle(large).status(), 413u);
+  auto dropped = make(Method::kPost, "/dropped");
+  EXPECT_EQ(router.handle(dropped).status(), 500u);
+  auto throws = make(Method::kPost, "/throws");
+  EXPECT_EQ(router.handle(throws).status(), 500u);
 }
 
 TEST(Router, CustomErrorPages) {

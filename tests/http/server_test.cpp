@@ -17,6 +17,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -107,6 +108,15 @@ class ServerTest : public testing::Test {
       if (r.header("x-reject")) return Response::text("rejected", 403);
       return std::make_unique<LoggingUpload>(log_, r.header("x-throw").has_value());
     };
+    // Async handlers: this one answers when the test says so, from the test's thread.
+    router_.post_async("/async", [this](Request& r, Respond respond) {
+      std::lock_guard lock(owed_mutex_);
+      owed_.emplace_back(r.body(), std::move(respond));
+      owed_changed_.notify_all();
+    });
+    router_.post_async("/async-dropped", [](Request&, Respond) {});
+    router_.post_async("/async-throws",
+                       [](Request&, Respond) { throw std::runtime_error("test: bug"); });
     router_.post_upload("/upload", factory, kUploadLimit);
     router_.post_upload("/upload-small", factory, kSmallUploadLimit);
 
@@ -155,7 +165,16 @@ class ServerTest : public testing::Test {
     return request;
   }
 
+  // Waits until `n` async requests are owed an answer (false after 60 s).
+  bool wait_owed(std::size_t n) {
+    std::unique_lock lock(owed_mutex_);
+    return owed_changed_.wait_for(lock, 60s, [&] { return owed_.size() >= n; });
+  }
+
   Router router_;
+  std::mutex owed_mutex_;
+  std::condition_variable owed_changed_;
+  std::vector<std::pair<std::string, Respond>> owed_;  // body, answer
   UploadLog log_;
   std::promise<void> slow_started_;
   std::promise<void> slow_release_;
@@ -500,6 +519,69 @@ TEST_F(ServerTest, GracefulStopDrainsInFlightRequest) {
   tcp::socket late(client_io_);
   late.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
   EXPECT_TRUE(ec);  // nothing listens any more
+}
+
+// Requests of an async route hold no worker thread while they wait for their
+// answer: more of them than the pool has threads (4) are all started before
+// any is answered, and each gets its own answer, given from another thread.
+TEST_F(ServerTest, AsyncHandlersHoldNoWorkerWhileTheyWait) {
+  constexpr int kRequests = 8;
+  std::vector<std::future<ClientResponse>> answers;
+  for (int i = 0; i < kRequests; ++i) {
+    answers.push_back(std::async(std::launch::async, [this, i] {
+      net::io_context io;
+      tcp::socket socket(io);
+      socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+      auto request = make(bhttp::verb::post, "/async", "request " + std::to_string(i));
+      request.prepare_payload();
+      bhttp::write(socket, request);
+      boost::beast::flat_buffer buffer;
+      ClientResponse response;
+      bhttp::read(socket, buffer, response);
+      return response;
+    }));
+  }
+  ASSERT_TRUE(wait_owed(kRequests));
+  {
+    std::lock_guard lock(owed_mutex_);
+    for (auto& [body, respond] : owed_) {
+      respond(Response::text("answer to " + body));
+      respond(Response::text("a second answer is ignored", 500));
+    }
+    owed_.clear();
+  }
+  for (int i = 0; i < kRequests; ++i) {
+    ClientResponse response = answers[i].get();
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), "answer to request " + std::to_string(i));
+  }
+}
+
+TEST_F(ServerTest, AsyncHandlerThatNeverAnswersOrThrowsGets500) {
+  EXPECT_EQ(exchange(make(bhttp::verb::post, "/async-dropped", "x")).result_int(), 500);
+  EXPECT_EQ(exchange(make(bhttp::verb::post, "/async-throws", "x")).result_int(), 500);
+  // The server goes on.
+  EXPECT_EQ(exchange(make(bhttp::verb::get, "/hello")).body(), "hello");
+}
+
+// An answer still owed when the server stops is sent before it stops.
+TEST_F(ServerTest, GracefulStopWaitsForAnOwedAsyncAnswer) {
+  tcp::socket busy = connect();
+  auto request = make(bhttp::verb::post, "/async", "late");
+  request.prepare_payload();
+  bhttp::write(busy, request);
+  ASSERT_TRUE(wait_owed(1));
+  server_->stop();
+  {
+    std::lock_guard lock(owed_mutex_);
+    owed_.front().second(Response::text("answered after stop"));
+    owed_.clear();
+  }
+  ClientResponse response;
+  bhttp::read(busy, buffer_, response);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "answered after stop");
+  thread_.join();
 }
 
 // A server with its own options, for limits the fixture does not set.

@@ -166,6 +166,24 @@ TEST(SourceApiJson, Base64IsCanonicalAndBounded) {
   EXPECT_FALSE(parse_sign_in_body(
       sign_in(kId, b64(64).substr(0, 80) + "\xfb\xfb\xfb\xfb" + b64(64).substr(84))));
   EXPECT_FALSE(source_api_from_base64("AAAA\n", 10));
+  // Padding only at the end, only as much as the length needs, over zero bits.
+  EXPECT_EQ(*source_api_from_base64("QQ==", 10), Bytes{'A'});
+  EXPECT_EQ(*source_api_from_base64("QUI=", 10), (Bytes{'A', 'B'}));
+  EXPECT_EQ(*source_api_from_base64("QUJD", 10), (Bytes{'A', 'B', 'C'}));
+  for (const char* bad : {"QR==", "QUJ=", "Q===", "====", "QQ=A", "Q=QQ", "QQ==QUJD",
+                          "QUJD=", "QUJ", "QU JD", "QUJD\r\n", "-_-_", "QUJ\0"}) {
+    EXPECT_FALSE(source_api_from_base64(bad, 10)) << bad;
+  }
+  EXPECT_FALSE(source_api_from_base64(std::string_view("QUJ\0", 4), 10));
+  EXPECT_TRUE(source_api_from_base64("", 10));
+  EXPECT_FALSE(source_api_from_base64("QUJD", 2));  // 3 bytes, at most 2 wanted
+  // Every byte value round-trips, at every offset against the padding.
+  Bytes all(256);
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint8_t>(i);
+  for (std::size_t skip = 0; skip < 3; ++skip) {
+    const Bytes part(all.begin() + skip, all.end());
+    EXPECT_EQ(source_api_from_base64(source_api_to_base64(part), 256), part) << skip;
+  }
 }
 
 TEST(SourceApiJson, AttachBody) {

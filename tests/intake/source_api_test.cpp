@@ -20,6 +20,7 @@
 #include "intake/sealed_items.h"
 #include "intake/sources.h"
 #include "source_stack.h"
+#include "store/faulty_file_system.h"
 #include "tlog/note.h"
 #include "tlog/note_key.h"
 
@@ -33,7 +34,7 @@ Bytes bytes_of(std::string_view text) {
 class SourceApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(stack_.open("Api Org", false, 400'000));
+    ASSERT_NO_FATAL_FAILURE(stack_.open("Api Org", false, 400'000, faulty_));
     // A log key of its own: the test installation's is locked.
     signer_.emplace(config::log_signer(key_));
     stack_.source->note_signer = &*signer_;
@@ -157,6 +158,8 @@ class SourceApiTest : public ::testing::Test {
     return opened->text;
   }
 
+  // Passes everything through until a test makes it fail.
+  store::FaultyFileSystem faulty_{store::FileSystem::posix()};
   SourceStack stack_;
   config::LogKey key_ = config::LogKey::generate("api-org");
   std::optional<tlog::Ed25519Signer> signer_;
@@ -270,6 +273,39 @@ TEST_F(SourceApiTest, JavaScriptJourneyKeepsTheCodenameAndPlaintextInTheBrowser)
   EXPECT_EQ(call(Method::kGet, "/api/v1/replies").status(), 200U);
   EXPECT_EQ(post_json("/api/v1/submissions", follow, csrf).status(), 200U);
   EXPECT_EQ(cases(), 1U);
+}
+
+// The API answers a submission only once its commit is durable (the route
+// answers from the store's group commit, not from a worker that waited): a
+// 200 comes after the database's sync, and a sync that fails is never
+// answered as received.
+TEST_F(SourceApiTest, SubmissionsAreAnsweredOnlyAfterTheirCommitIsDurable) {
+  Keys keys;
+  const std::int64_t syncs_before = faulty_.syncs();
+  Response first = first_contact(keys, {sealed("first")});
+  ASSERT_EQ(first.status(), 200U) << first.body();
+  EXPECT_GT(faulty_.syncs(), syncs_before);
+  const std::string csrf = csrf_of(first);
+  const std::string follow = R"({"items":[")" + b64(sealed("more")) + R"("]})";
+  const std::int64_t syncs_between = faulty_.syncs();
+  Response second = post_json("/api/v1/submissions", follow, csrf);
+  ASSERT_EQ(second.status(), 200U) << second.body();
+  EXPECT_EQ(second.body(), R"({"received":1})");
+  EXPECT_GT(faulty_.syncs(), syncs_between);
+  EXPECT_EQ(stack_.intake->stats().submissions, 2U);
+
+  faulty_.fail_sync(1, /*sticky=*/true);
+  Response failed = post_json("/api/v1/submissions", follow, csrf);
+  EXPECT_EQ(failed.status(), 500U) << failed.body();
+  EXPECT_EQ(failed.body().find("received"), std::string::npos);
+  EXPECT_EQ(stack_.intake->stats().submissions, 2U);
+  // A first contact is refused alike, and signs nobody in.
+  cookie_.clear();
+  Keys other;
+  Response refused = first_contact(other, {sealed("lost")});
+  EXPECT_EQ(refused.status(), 500U) << refused.body();
+  EXPECT_EQ(refused.body().find("csrf"), std::string::npos);
+  EXPECT_EQ(stack_.intake->stats().submissions, 2U);
 }
 
 TEST_F(SourceApiTest, SignInNeedsTheRegisteredKeyAndAFreshChallenge) {
