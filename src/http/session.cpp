@@ -4,11 +4,8 @@
 // are logged without peer address, port, user agent, referrer or target.
 #include <spdlog/spdlog.h>
 
-<<<<<<< HEAD
 #include <algorithm>
-=======
 #include <atomic>
->>>>>>> main
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
