@@ -221,6 +221,8 @@ std::optional<Session> staff_session(StaffContext& ctx, const Request& request) 
   if (!allowed) return std::nullopt;
   if (!*allowed) {
     ctx.sessions->destroy_owner(session->owner);
+    (void)ctx.accounts->log(session->owner, "refused",
+                            "session ended: no longer an active, enrolled reviewer");
     return std::nullopt;
   }
   return session;
