@@ -245,12 +245,12 @@ test('two reviewers take the case to verified; the checker cannot shortcut it', 
   // A second source writes the same thing: carol, in Persian, links the new
   // case as a duplicate of the verified one, typing its number in Persian
   // digits; without a number the page asks for one and sends nothing.
-  const second = await open(server.origin, false);
-  await second.page.goto('/en/first-contact');
-  await second.page.fill('#message', sourceMessage);
+  const secondSource = await open(server.origin, false);
+  await secondSource.page.goto('/en/first-contact');
+  await secondSource.page.fill('#message', sourceMessage);
   await Promise.all([
-    second.page.waitForResponse((res) => res.request().method() === 'POST'),
-    second.page.click('form[action="/en/first-contact"] button[type=submit]'),
+    secondSource.page.waitForResponse((res) => res.request().method() === 'POST'),
+    secondSource.page.click('form[action="/en/first-contact"] button[type=submit]'),
   ]);
   const copyId = Number(/^\s*(\d+)\s.*received/m.exec(runCli(bin, ['review', 'list', '--data', dataDir]).stdout)[1]);
   assert.ok(copyId > caseId);
@@ -265,7 +265,7 @@ test('two reviewers take the case to verified; the checker cannot shortcut it', 
   assert.ok((await cp.textContent('#case-links')).includes(persian), 'the link, in Persian digits');
   assert.match(statusOf(copyId), new RegExp(`duplicate.*\\b${caseId}\\b`));
 
-  for (const s of [a, b, c, second]) assertLoopbackOnly(s.requests);
+  for (const s of [a, b, c, secondSource]) assertLoopbackOnly(s.requests);
   const audit = runCli(bin, ['audit', 'list', '--data', dataDir]).stdout;
   for (const [who, action] of [['alice', 'reply'], ['alice', 'assess'], ['bob', 'refused'],
     ['alice', 'approve'], ['carol', 'transition'], ['alice', 'download'], ['bob', 'open-case']]) {
