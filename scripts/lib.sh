@@ -18,12 +18,13 @@ SAFEHOUSE_BUILD_PACKAGES=(
 # Only for tests and benchmarks: peers, sanitizer/fuzzer runtimes, services,
 # and the tools scripts/test and the tests call (python3 for the system
 # tests, unshare from util-linux and ip from iproute2 for the browser tests'
-# loopback-only network namespace).
+# loopback-only network namespace; mat2 for `review clean`'s publication
+# copies, which reviewers install on their own machines too).
 SAFEHOUSE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libclang-rt-16-dev
   age zlib1g-dev sqlite3 chromium wrk hyperfine
   golang-go golang-golang-x-mod-dev diceware aspell-fa tesseract-ocr tesseract-ocr-fas util-linux argon2 openssl
-  time bsdutils python3 iproute2 postgresql tor
+  time bsdutils python3 iproute2 postgresql tor mat2
 )
 
 # Build directories share one ccache: hash sources, not the build path.

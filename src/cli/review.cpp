@@ -22,6 +22,7 @@
 #include "review/cases.h"
 #include "review/file_names.h"
 #include "review/identities.h"
+#include "review/publication_copy.h"
 #include "review/transitions.h"
 
 namespace safehouse::cli {
@@ -131,6 +132,31 @@ Result<void> print_items(const std::vector<review::ReadItem>& items, const revie
   return {};
 }
 
+// Publication copies (`review clean --attach`), each with its original;
+// saved into `out` when given. Returns how many could not be decrypted.
+std::size_t print_copies(store::Store& store,
+                         const std::vector<store::PublicationCopyRecord>& copies,
+                         std::span<const age::Identity* const> identities, review::OutputDir* out) {
+  std::size_t failed = 0;
+  for (const auto& copy : copies) {
+    std::cout << "\n--- publication copy " << copy.copy_id << " of item " << copy.item_id << ", "
+              << intake::format_day(copy.day) << ", metadata removed by mat2";
+    if (!out) {
+      std::cout << " (use --out DIR to save it)\n";
+      continue;
+    }
+    auto saved = review::save_publication_copy(store, copy, identities, *out);
+    if (!saved) {
+      std::cout << ": NOT READABLE: " << saved.error().message() << "\n";
+      ++failed;
+      continue;
+    }
+    std::cout << ", saved as " << (out->path() / *saved).string() << "\n";
+  }
+  std::cout.flush();
+  return failed;
+}
+
 // `review read --bundle`: an export bundle on an offline machine. No
 // database and no audit entry here: the export was logged.
 Result<void> run_read_bundle(const ReviewOptions& options) {
@@ -202,7 +228,16 @@ Result<void> run_read(const ReviewOptions& options) {
     for (store::CaseId id : duplicates) std::cout << " " << id;
     std::cout << "\n";
   }
-  return print_items(items, out.get());
+  const auto copies = SAFEHOUSE_TRY(review::publication_copies(store, options.case_id));
+  auto printed = print_items(items, out.get());
+  const std::size_t unreadable = print_copies(store, copies, raw, out.get());
+  if (!printed) return printed;
+  if (unreadable > 0) {
+    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(unreadable) + " of " +
+                                            std::to_string(copies.size()) +
+                                            " publication copies could not be read");
+  }
+  return {};
 }
 
 Result<std::string> read_reply_text(const std::string& path) {
@@ -348,6 +383,7 @@ void add_review_command(CLI::App& app) {
   transition->callback([options] { exit_on_error(run_transition(*options)); });
 
   add_review_categorise_command(*review);
+  add_review_clean_command(*review);
 }
 
 }  // namespace safehouse::cli

@@ -9,6 +9,7 @@
 #include "review/recipients.h"
 #include "review/transitions.h"
 #include "store/log_records.h"
+#include "store/publication_copy_records.h"
 #include "store/staff_records.h"
 
 namespace safehouse::review {
@@ -225,7 +226,10 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval,
         detail += ", duplicate of case " + std::to_string(*duplicate_of);
       }
       if (out.to == store::CaseStatus::kPurged) {
-        unreferenced = SAFEHOUSE_TRY(store::delete_case_items(db, approval.case_id));
+        // Copies first: they refer to the items. Their blobs go too.
+        unreferenced = SAFEHOUSE_TRY(store::delete_publication_copies(db, approval.case_id));
+        const auto items = SAFEHOUSE_TRY(store::delete_case_items(db, approval.case_id));
+        unreferenced.insert(unreferenced.end(), items.begin(), items.end());
         SAFEHOUSE_TRY_VOID(store::delete_assessments(db, approval.case_id));
         detail += ", items deleted";
       }

@@ -240,6 +240,22 @@ CREATE TABLE IF NOT EXISTS assessments (
   PRIMARY KEY (case_id, version)
 ){strict};
 )sql"},
+    // Publication copies (docs/reviewing.md, "Publication copies"): a file
+    // item's copy with its metadata removed by mat2 on the reviewer's
+    // machine, sealed (age) to the recipient set, its ciphertext a blob;
+    // linked to the original item, which stays the evidence.
+    {12, R"sql(
+CREATE TABLE IF NOT EXISTS publication_copies (
+  copy_id         {id},
+  case_id         {int} NOT NULL REFERENCES cases (case_id),
+  item_id         {int} NOT NULL REFERENCES items (item_id),
+  reviewer_id     {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  sha256          {blob} NOT NULL CHECK (length(sha256) = 32),
+  ciphertext_size {int} NOT NULL CHECK (ciphertext_size > 0),
+  day             {int} NOT NULL
+){strict};
+CREATE INDEX IF NOT EXISTS publication_copies_by_case ON publication_copies (case_id, copy_id);
+)sql"},
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // tests/store/store_engine_test.cpp: every engine's records, reads,
 // durability across reopen, per-batch failure, tampered data, schema
-// versions and exclusive appends — each test once for SQLite and once for
+// versions, exclusive appends and publication copies — each test once for SQLite and once for
 // PostgreSQL (engines.h).
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 #include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
 #include "store/pack_blob_store.h"
+#include "store/publication_copy_records.h"
 #include "store/sql.h"
 #include "store/workflow_records.h"
 
@@ -190,7 +191,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '0'}));
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '2'}));
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -326,9 +327,9 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
   for (const char* table :
-       {"assessments", "statement_cosignatures", "statements", "observer_openings", "observers",
-        "log_case_entries", "reviewer_accounts", "case_links", "audit_log", "approvals",
-        "case_events", "reviewers"})
+       {"publication_copies", "assessments", "statement_cosignatures", "statements",
+        "observer_openings", "observers", "log_case_entries", "reviewer_accounts", "case_links",
+        "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
   db_.sql("ALTER TABLE cases DROP COLUMN category");
   db_.sql("ALTER TABLE cases DROP COLUMN grade");          // schema 10
@@ -339,7 +340,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '0'}));
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '2'}));
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
@@ -363,7 +364,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "reviewers',"
                 "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
                 "accounts','log_case_entries','observers','observer_openings','statements',"
-                "'statement_cosignatures','assessments']::text[], "
+                "'statement_cosignatures','assessments','publication_copies']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
@@ -396,7 +397,74 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "statement_id,day,note,"
       "statement_id,signer,line,"
       // schema 10: assessments (the grade in clear, the record sealed in the browser)
-      "case_id,version,reviewer_id,reliability,credibility,day,sealed");
+      "case_id,version,reviewer_id,reliability,credibility,day,sealed,"
+      // schema 12: publication copies (the blob of an age file, its original item)
+      "copy_id,case_id,item_id,reviewer_id,sha256,ciphertext_size,day");
+}
+
+// Publication copies (schema 12): filed only under their original item's
+// case, listed per case, and deleted by purge with the blobs no one else
+// uses.
+TEST_P(StoreEngine, PublicationCopiesStayWithTheirItemsCase) {
+  auto store = db_.open_or_die();
+  auto a = store->commit(first_contact(1, ciphertext(5, 1)));
+  auto b = store->commit(first_contact(2, ciphertext(5, 2)));
+  ASSERT_TRUE(a && b);
+  const CaseId case_a = a->id(1);
+  const ItemId item_a = a->id(2);
+  const ItemId item_b = b->id(2);
+  auto run = [&](std::function<Result<std::int64_t>(SqlSession&)> fn) {
+    WriteBatch batch;
+    batch.run_exclusive("audit", std::move(fn));
+    return store->commit(std::move(batch));
+  };
+  std::int64_t reviewer_id = 0;
+  ASSERT_TRUE(run([&](SqlSession& db) -> Result<std::int64_t> {
+    ReviewerRecord reviewer;
+    reviewer.name = "alice";
+    reviewer.recipient = "age1alice";
+    reviewer.signing_key.fill(7);
+    reviewer.added_day = kDay;
+    reviewer_id = SAFEHOUSE_TRY(insert_reviewer(db, reviewer));
+    return 0;
+  }));
+  PublicationCopyRecord copy;
+  copy.case_id = case_a;
+  copy.item_id = item_b;  // case b's item
+  copy.reviewer_id = reviewer_id;
+  copy.body.sha256.fill(0xab);
+  copy.body.size = 300;
+  copy.day = kDay;
+  auto insert = [&](SqlSession& db) -> Result<std::int64_t> {
+    return insert_publication_copy(db, copy);
+  };
+  auto refused = run(insert);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message().find("is not an item of case"), std::string::npos)
+      << refused.error().message();
+  EXPECT_EQ(db_.sql("SELECT count(*) FROM publication_copies"), "0");
+
+  copy.item_id = item_a;
+  ASSERT_TRUE(run(insert));
+  std::vector<PublicationCopyRecord> listed;
+  ASSERT_TRUE(store->read([&](SqlSession& db) -> Result<void> {
+    listed = SAFEHOUSE_TRY(list_publication_copies(db, case_a));
+    return {};
+  }));
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].item_id, item_a);
+  EXPECT_EQ(listed[0].reviewer_id, reviewer_id);
+  EXPECT_EQ(listed[0].body, copy.body);
+
+  std::vector<Sha256> unreferenced;
+  ASSERT_TRUE(run([&](SqlSession& db) -> Result<std::int64_t> {
+    unreferenced = SAFEHOUSE_TRY(delete_publication_copies(db, case_a));
+    return 0;
+  }));
+  ASSERT_EQ(unreferenced.size(), 1U);
+  EXPECT_EQ(unreferenced[0], copy.body.sha256);
+  EXPECT_EQ(db_.sql("SELECT count(*) FROM publication_copies"), "0");
 }
 
 TEST_P(StoreEngine, CommitAsyncWithoutACallbackStillCommits) {
