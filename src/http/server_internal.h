@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// http/server_internal.h: what server.cpp, listener.cpp and session.cpp
-// share: the io_context, the two thread pools, counters and the registry of
+// http/server_internal.h: what server.cpp, listener.cpp, session.cpp and
+// response_writer.cpp share: the io_context, the two thread pools, counters and the registry of
 // live connections used for graceful shutdown. Internal: includes Asio, so
-// nothing outside these three files may include it.
+// nothing outside these files may include it.
 #ifndef SAFEHOUSE_HTTP_SERVER_INTERNAL_H_
 #define SAFEHOUSE_HTTP_SERVER_INTERNAL_H_
 

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // http/session.cpp: one connection: deadline, read the header, route, read
-// or stream the body, hand work to a pool, write, keep alive or close. Errors
+// or stream the body, hand work to a pool (http/pool_dispatch.h), write
+// (http/response_writer.cpp), keep alive or close. Errors
 // are logged without peer address, port, user agent, referrer or target.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -28,12 +24,12 @@
 #include <cstring>
 #include <exception>
 #include <optional>
-#include <set>
-#include <stdexcept>
 #include <utility>
 
 #include "crypto/wiping_allocator.h"
 #include "http/fair_budget.h"
+#include "http/pool_dispatch.h"
+#include "http/response_writer.h"
 #include "http/server_internal.h"
 #include "http/session_store.h"
 
@@ -103,9 +99,6 @@ constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
 // Beast's HTTP read asks the socket for at most 64 KiB at a time.
 constexpr std::size_t kBodyReadBytes = 64 * 1024;
-// A streamed response body (an item download) is read and written this much
-// at a time.
-constexpr std::size_t kStreamedChunkBytes = 256 * 1024;
 // Between requests a connection keeps a read buffer up to this size.
 constexpr std::size_t kKeptBufferBytes = 16 * 1024;
 // How often a request waiting for a FairBudget unit asks again.
@@ -149,109 +142,6 @@ class Connection final : public ConnectionHandle, public std::enable_shared_from
   std::atomic<bool> evicted{false};  // picked to make room for a new connection
   bool unread_input = false;         // a request body was left unread; only on the strand
 };
-
-// Runs `work` on `pool` and completes on the handler's associated executor
-// (the connection's strand) with the result or what `work` threw. The pool
-// only ever sees a plain function object: no coroutine frame is created,
-// resumed or destroyed on a pool thread (a co_spawn onto the pool did all
-// three, and Asio's frame recycling then crossed threads).
-template <typename Work, typename CompletionToken>
-auto async_run_on(net::thread_pool& pool, Work work, CompletionToken&& token) {
-  using Value = std::optional<std::invoke_result_t<Work&>>;
-  auto initiation = [&pool](auto handler, Work w) {
-    // Tracked work keeps the io_context running while the pool works.
-    auto executor = net::prefer(net::get_associated_executor(handler),
-                                net::execution::outstanding_work.tracked);
-    net::post(pool, [handler = std::move(handler), executor = std::move(executor),
-                     w = std::move(w)]() mutable {
-      std::exception_ptr thrown;
-      Value value;
-      try {
-        value.emplace(w());
-      } catch (...) {
-        thrown = std::current_exception();
-      }
-      net::dispatch(executor,
-                    [handler = std::move(handler), thrown, value = std::move(value)]() mutable {
-                      std::move(handler)(thrown, std::move(value));
-                    });
-    });
-  };
-  return net::async_initiate<CompletionToken, void(std::exception_ptr, Value)>(initiation, token,
-                                                                               std::move(work));
-}
-
-// The one answer of an AsyncHandler: completes the awaiting coroutine on its
-// executor (the connection's strand) once, with the first response or what
-// the handler threw; if every Respond is dropped unanswered, with an error
-// (the caller's 500). Until then it counts as work of the pool, so the
-// Server's final join of the pool waits for answers still owed.
-template <typename Handler, typename Executor>
-class PendingAnswer {
- public:
-  PendingAnswer(Handler handler, Executor executor, net::thread_pool& pool)
-      : handler_(std::move(handler)),
-        executor_(std::move(executor)),
-        pool_work_(net::make_work_guard(pool)) {}
-  PendingAnswer(const PendingAnswer&) = delete;
-  PendingAnswer& operator=(const PendingAnswer&) = delete;
-  ~PendingAnswer() {
-    complete(std::make_exception_ptr(std::runtime_error("http: the handler never answered")),
-             std::nullopt);
-  }
-
-  void complete(std::exception_ptr thrown, std::optional<Response> response) {
-    if (answered_.exchange(true)) return;
-    net::dispatch(executor_, [handler = std::move(handler_), thrown,
-                              response = std::move(response)]() mutable {
-      std::move(handler)(thrown, std::move(response));
-    });
-    pool_work_.reset();
-  }
-
- private:
-  std::atomic<bool> answered_{false};
-  Handler handler_;
-  Executor executor_;
-  net::executor_work_guard<net::thread_pool::executor_type> pool_work_;
-};
-
-// Runs `start(respond)` on `pool` and completes on the handler's associated
-// executor when `respond` is called, from whatever thread calls it (a
-// store's writer thread): the pool thread is free as soon as `start`
-// returns, so a request waiting for a group commit holds no thread, and as
-// many requests as are waiting can share one commit.
-template <typename Start, typename CompletionToken>
-auto async_respond_on(net::thread_pool& pool, Start start, CompletionToken&& token) {
-  auto initiation = [&pool](auto handler, Start s) {
-    auto executor = net::prefer(net::get_associated_executor(handler),
-                                net::execution::outstanding_work.tracked);
-    using Pending = PendingAnswer<decltype(handler), decltype(executor)>;
-    auto pending = std::make_shared<Pending>(std::move(handler), std::move(executor), pool);
-    net::post(pool, [pending, s = std::move(s)]() mutable {
-      try {
-        s(Respond(
-            [pending](Response response) { pending->complete(nullptr, std::move(response)); }));
-      } catch (...) {
-        pending->complete(std::current_exception(), std::nullopt);
-      }
-    });
-  };
-  return net::async_initiate<CompletionToken, void(std::exception_ptr, std::optional<Response>)>(
-      initiation, token, std::move(start));
-}
-
-// The coroutine wrappers live on the caller's strand (their frames are made
-// and freed there); they only unwrap the value.
-template <typename Work>
-net::awaitable<std::invoke_result_t<Work&>> on_pool(net::thread_pool& pool, Work work) {
-  co_return std::move(*co_await async_run_on(pool, std::move(work), use_awaitable));
-}
-
-template <typename Start>
-net::awaitable<Response> on_pool_async(net::thread_pool& pool, Start start) {
-  co_return std::move(*co_await async_respond_on(pool, std::move(start), use_awaitable));
-}
 
 Method to_method(bhttp::verb verb) {
   switch (verb) {
@@ -617,126 +507,13 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
   co_return Outcome{std::move(*finished), true};
 }
 
-// Beast 1.81 does not check field values; a CR or LF from a handler (a
-// Location built from input) would split the response.
-bool headers_are_safe(const Response& response) {
-  auto safe = [](std::string_view text) {
-    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-  };
-  if (!safe(response.content_type())) return false;
-  for (const auto& [name, value] : response.headers()) {
-    if (name.empty() || !safe(name) || name.find(':') != std::string::npos || !safe(value)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The status and headers every response carries: the listener's security
-// headers, the handler's own (replacing a default of the same name), and
-// Cache-Control: no-store unless the handler chose otherwise.
-template <class Body>
-void set_head(bhttp::response<Body>& message, const Response& response,
-              const ListenerConfig& config, bool keep_alive) {
-  message.version(11);
-  message.result(response.status());
-  for (const auto& [name, value] : config.security_headers.headers) message.set(name, value);
-  std::set<std::string, std::less<>> replaced;
-  for (const auto& [name, value] : response.headers()) {
-    if (replaced.insert(name).second) message.erase(name);
-    message.insert(name, value);
-  }
-  if (!response.header("cache-control")) message.set(bhttp::field::cache_control, "no-store");
-  if (!response.content_type().empty()) {
-    message.set(bhttp::field::content_type, response.content_type());
-  }
-  // No Server and no Date header: nothing to fingerprint, no timestamps.
-  message.keep_alive(keep_alive);
-}
-
-bhttp::response<bhttp::string_body> to_message(Response& response, const ListenerConfig& config,
-                                               bool head, bool keep_alive) {
-  bhttp::response<bhttp::string_body> message;
-  set_head(message, response, config, keep_alive);
-  message.content_length(response.body().size());
-  if (!head) message.body() = std::move(response.mutable_body());
-  return message;
-}
-
-// Writes a streamed body chunk by chunk (Beast's buffer_body), reading each
-// chunk from the source on the worker pool since it may come from disk or
-// PostgreSQL. False if the connection broke or the source failed or ended
-// before the length it announced (the caller then closes the connection).
-net::awaitable<bool> write_streamed(ServerContext& context, Connection& connection,
-                                    Response& response, const ListenerConfig& config, bool head,
-                                    bool keep_alive) {
-  const std::uint64_t length = response.body_source_length();
-  bhttp::response<bhttp::buffer_body> message;
-  set_head(message, response, config, keep_alive);
-  message.content_length(length);
-  message.body().data = nullptr;
-  message.body().more = !head && length > 0;
-  bhttp::response_serializer<bhttp::buffer_body> serializer{message};
-  connection.stream.expires_after(context.options.write_timeout);
-  auto [header_ec, header_bytes] =
-      co_await bhttp::async_write_header(connection.stream, serializer, kAsTuple);
-  if (header_ec) co_return false;
-  if (head || length == 0) co_return true;
-  ByteSource& source = *response.body_source();
-  Bytes chunk(kStreamedChunkBytes);
-  std::uint64_t sent = 0;
-  while (sent < length) {
-    const std::size_t want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), length - sent));
-    auto got = co_await on_pool(context.workers,
-                                [&] { return source.read(MutableByteSpan(chunk.data(), want)); });
-    if (!got || *got == 0) {
-      spdlog::error("http: a streamed body ended early: {}",
-                    got ? "the source ran out" : got.error().message());
-      co_return false;
-    }
-    sent += *got;
-    message.body().data = chunk.data();
-    message.body().size = *got;
-    message.body().more = sent < length;
-    connection.stream.expires_after(context.options.write_timeout);
-    auto [ec, written] = co_await bhttp::async_write(connection.stream, serializer, kAsTuple);
-    if (ec == bhttp::error::need_buffer) ec = {};
-    if (ec) co_return false;
-  }
-  co_return serializer.is_done();
-}
-
-net::awaitable<bool> write_response(ServerContext& context, Connection& connection,
-                                    Response response, const ListenerConfig& config, bool head,
-                                    bool keep_alive) {
-  if (!headers_are_safe(response) || response.status() < 200 || response.status() > 599) {
-    spdlog::error("http: handler produced an invalid response header or status");
-    Request root = Request::create(Method::kGet, "/").value();
-    response = config.router->error_page(500, root);
-    if (!headers_are_safe(response)) response = Response::text("500 Internal Server Error\n", 500);
-  }
-  unsigned status_class = response.status() / 100;
-  if (status_class < 6) context.counters.responses_by_class[status_class].fetch_add(1);
-  if (response.body_source()) {
-    co_return co_await write_streamed(context, connection, response, config, head, keep_alive);
-  }
-  auto message = to_message(response, config, head, keep_alive);
-  connection.stream.expires_after(context.options.write_timeout);
-  auto [ec, unused] = co_await bhttp::async_write(connection.stream, message, kAsTuple);
-  // A page may show a new codename or a decrypted reply.
-  std::string& body = message.body();
-  crypto::wipe({reinterpret_cast<std::uint8_t*>(body.data()), body.size()});
-  co_return !ec;
-}
-
 // Answers a request whose header did not parse, then the caller closes.
 net::awaitable<void> reject_header(ServerContext& context, Connection& connection,
                                    const ListenerConfig& config, beast::error_code ec) {
   unsigned status = ec == bhttp::error::header_limit ? 431 : 400;
   auto request = Request::create(Method::kGet, "/").value();
-  co_await write_response(context, connection, config.router->error_page(status, request), config,
-                          false, false);
+  co_await write_response(context, connection.stream, config.router->error_page(status, request),
+                          config, false, false);
 }
 
 net::awaitable<void> serve(ServerContext& context, const ListenerConfig& config,
@@ -772,8 +549,8 @@ net::awaitable<void> serve(ServerContext& context, const ListenerConfig& config,
     bool keep_alive = parser.get().keep_alive() && outcome.body_consumed &&
                       !outcome.response->close_connection() && !context.stopping;
     bool head = parser.get().method() == bhttp::verb::head;
-    if (!co_await write_response(context, connection, std::move(*outcome.response), config, head,
-                                 keep_alive) ||
+    if (!co_await write_response(context, connection.stream, std::move(*outcome.response), config,
+                                 head, keep_alive) ||
         !keep_alive) {
       co_return;
     }
