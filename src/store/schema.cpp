@@ -256,6 +256,25 @@ CREATE TABLE IF NOT EXISTS publication_copies (
 ){strict};
 CREATE INDEX IF NOT EXISTS publication_copies_by_case ON publication_copies (case_id, copy_id);
 )sql"},
+    // Grants (docs/reviewing.md, "Granting a reviewer existing cases"): each
+    // item, assessment version or publication copy that a reviewer rewrapped
+    // for another reviewer (one more age stanza, the payload untouched). Its
+    // ciphertext, and so its SHA-256, changed: the old digest stays here so
+    // that a check citing it still finds its object. Digests only.
+    {13, R"sql(
+CREATE TABLE IF NOT EXISTS grants (
+  grant_id     {id},
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  kind         TEXT NOT NULL CHECK (kind IN ('item', 'assessment', 'copy')),
+  object_id    {int} NOT NULL,
+  reviewer_id  {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  granted_by   {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  old_sha256   {blob} NOT NULL CHECK (length(old_sha256) = 32),
+  new_sha256   {blob} NOT NULL CHECK (length(new_sha256) = 32),
+  day          {int} NOT NULL
+){strict};
+CREATE INDEX IF NOT EXISTS grants_by_case ON grants (case_id, kind, object_id);
+)sql"},
 };
 
 }  // namespace

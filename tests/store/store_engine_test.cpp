@@ -191,7 +191,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '2'}));
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '3'}));
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -327,7 +327,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
   for (const char* table :
-       {"publication_copies", "assessments", "statement_cosignatures", "statements",
+       {"grants", "publication_copies", "assessments", "statement_cosignatures", "statements",
         "observer_openings", "observers", "log_case_entries", "reviewer_accounts", "case_links",
         "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
@@ -340,7 +340,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '2'}));
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '3'}));
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
@@ -364,7 +364,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "reviewers',"
                 "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
                 "accounts','log_case_entries','observers','observer_openings','statements',"
-                "'statement_cosignatures','assessments','publication_copies']::text[], "
+                "'statement_cosignatures','assessments','publication_copies','grants']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
@@ -399,7 +399,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       // schema 10: assessments (the grade in clear, the record sealed in the browser)
       "case_id,version,reviewer_id,reliability,credibility,day,sealed,"
       // schema 12: publication copies (the blob of an age file, its original item)
-      "copy_id,case_id,item_id,reviewer_id,sha256,ciphertext_size,day");
+      "copy_id,case_id,item_id,reviewer_id,sha256,ciphertext_size,day,"
+      // schema 13: grants (digests before and after a rewrap; who, to whom)
+      "grant_id,case_id,kind,object_id,reviewer_id,granted_by,old_sha256,new_sha256,day");
 }
 
 // Publication copies (schema 12): filed only under their original item's
