@@ -5,7 +5,7 @@
 # driven by playwright-core (web/bench/staff_list_render.mjs says what is
 # measured), RUNS times each (default 15). Runs inside a new network
 # namespace that has only loopback, as tests/browser/run.sh does. Needs root
-# (or unprivileged user namespaces), node, /usr/bin/chromium, sqlite3 (the
+# (or unprivileged user namespaces), node, /usr/bin/chromium, curl, sqlite3 (the
 # Debian package: fills the cases) and tests/browser/node_modules
 # (`npm ci` there). Reported figures only: nothing here fails on a time.
 set -euo pipefail
@@ -17,7 +17,7 @@ runs="${3:-15}"
 out="${4:-}"
 [[ -z "$out" ]] || out="$(realpath "$out")"
 
-for tool in node unshare ip sqlite3 /usr/bin/chromium; do
+for tool in node unshare ip sqlite3 curl /usr/bin/chromium; do
   command -v "$tool" >/dev/null || { echo "staff_list_render.sh: $tool is missing" >&2; exit 1; }
 done
 if [[ ! -d "$root/tests/browser/node_modules/playwright-core" ]]; then

@@ -20,8 +20,9 @@
 //   open      a click on a case's button → #case[data-ready=true] (case
 //             JSON, its 3 items fetched and age-decrypted in the page, shown)
 //   server    GET /api/staff/cases (and a late page, limit=1000, one case)
-//             from Node's fetch with the reviewer's cookie: time to the last
-//             body byte
+//             from node:http with the reviewer's cookie, on one kept-alive
+//             connection and on a new connection each, and from curl: time
+//             to the headers and to the last body byte
 // and the page's JS heap (CDP Runtime.getHeapUsage after a forced GC), the
 // server's VmHWM. Prints a table and writes JSON to OUT (optional).
 // Run by bench/staff_list_render.sh inside a loopback-only network
@@ -31,6 +32,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -300,19 +302,57 @@ async function heap(page) {
   return { used_mib: usedSize / 2 ** 20, total_mib: totalSize / 2 ** 20 };
 }
 
-// Node's fetch with the reviewer's cookie: ms to the last body byte.
-async function timeServer(origin, cookie, url, n) {
-  const times = [];
-  let bytes = 0;
-  for (let i = 0; i < n; i++) {
+// node:http with the reviewer's cookie, one request at a time: ms to the
+// response's headers and to its last body byte. `keepAlive`: all requests on
+// one connection, as a browser sends them; otherwise a new connection each.
+function getOnce(url, cookie, agent) {
+  return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const response = await fetch(`${origin}${url}`, { headers: { Cookie: cookie } });
-    const body = await response.arrayBuffer();
-    times.push(performance.now() - t0);
-    assert.equal(response.status, 200, `${url}: ${response.status}`);
-    bytes = body.byteLength;
+    const request = http.get(url, { agent, headers: { Cookie: cookie } }, (response) => {
+      const headers = performance.now();
+      let bytes = 0;
+      response.on('data', (chunk) => (bytes += chunk.length));
+      response.on('end', () =>
+        resolve({ status: response.statusCode, ttfb: headers - t0, total: performance.now() - t0, bytes }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
+async function timeServer(origin, cookie, url, n, keepAlive = true) {
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
+  const ttfb = [];
+  const total = [];
+  let bytes = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      const r = await getOnce(`${origin}${url}`, cookie, agent);
+      assert.equal(r.status, 200, `${url}: ${r.status}`);
+      ttfb.push(r.ttfb);
+      total.push(r.total);
+      bytes = r.bytes;
+    }
+  } finally {
+    if (agent) agent.destroy();
   }
-  return { ...stats(times), bytes };
+  return { ...stats(total), ttfb: stats(ttfb), bytes };
+}
+
+// The same with curl (one process, one connection a request): TTFB and the
+// last byte, as curl's -w reports them.
+function timeCurl(origin, cookie, url, n) {
+  const ttfb = [];
+  const total = [];
+  for (let i = 0; i < n; i++) {
+    const r = spawnSync('curl', ['-s', '-o', '/dev/null', '-H', `Cookie: ${cookie}`, '-w',
+      '%{http_code} %{time_starttransfer} %{time_total}', `${origin}${url}`], { encoding: 'utf8' });
+    const [code, first, last] = r.stdout.split(' ');
+    assert.equal(code, '200', `curl ${url}: ${r.stdout} ${r.stderr}`);
+    ttfb.push(Number(first) * 1000);
+    total.push(Number(last) * 1000);
+  }
+  return { ttfb: stats(ttfb), total: stats(total) };
 }
 
 try {
@@ -392,6 +432,8 @@ try {
     grade_B2: await timeServer(server.staffOrigin, cookie, '/api/staff/cases?grade=B2', runs * 2),
     limit_1000: await timeServer(server.staffOrigin, cookie, '/api/staff/cases?limit=1000', runs),
     one_case: await timeServer(server.staffOrigin, cookie, `/api/staff/cases/${firstIds[1]}`, runs * 2),
+    first_page_new_connections: await timeServer(server.staffOrigin, cookie, '/api/staff/cases', runs * 2, false),
+    curl_first_page: timeCurl(server.staffOrigin, cookie, '/api/staff/cases', runs * 2),
   };
   result.load.end = load();
   result.server_vmhwm_mib = vmHwmKib(server.pid) / 1024;
@@ -428,11 +470,15 @@ try {
   const lines = [
     `| at ${totalCases} cases, page of ${expected} | median ms | min – max | p25 – p75 | runs |`,
     '|---|---:|---:|---:|---:|',
-    row('server: GET /api/staff/cases, first page (Node fetch, last byte)', server1.first_page),
+    row('server: GET /api/staff/cases, first page (node:http, one kept-alive connection, last byte)', server1.first_page),
+    row('server: the same, TTFB (headers)', server1.first_page.ttfb),
+    row('server: first page, a new connection each (node:http, last byte)', server1.first_page_new_connections),
     row(`server: a late page (after=${totalCases - 150})`, server1.late_page),
     row('server: grade=B2', server1.grade_B2),
     row('server: limit=1000', server1.limit_1000),
     row('server: GET /api/staff/cases/ID (one case; audited)', server1.one_case),
+    row('server: first page, curl TTFB', server1.curl_first_page.ttfb),
+    row('server: first page, curl last byte', server1.curl_first_page.total),
     row('browser: list fetch, Resource Timing TTFB', result.timings.list_ttfb),
     row('browser: list fetch, start → last byte', result.timings.list_fetch),
     row('browser: list asked again → rows in the DOM', result.timings.list_rows),
