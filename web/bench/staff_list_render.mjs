@@ -284,6 +284,7 @@ async function timeOpen(page, id) {
       caseJson: json.responseEnd - json.startTime,
       caseTtfb: json.responseStart - json.requestStart,
       itemFetches: items.reduce((sum, e) => sum + (e.responseEnd - e.startTime), 0),
+      itemTtfbs: items.reduce((sum, e) => sum + (e.responseStart - e.requestStart), 0),
       itemCount: items.length,
       shown: document.querySelectorAll('#case-items li').length,
       unreadable: document.querySelectorAll('#case-items .item-unreadable').length,
@@ -454,6 +455,7 @@ try {
     open_painted: pick(opens, 'painted'),
     open_case_json: pick(opens, 'caseJson'),
     open_item_fetches: pick(opens, 'itemFetches'),
+    open_item_ttfbs: pick(opens, 'itemTtfbs'),
     server_node_fetch: server1,
   };
   result.list_body_bytes = lists[0].bytes;
@@ -489,7 +491,8 @@ try {
     row('browser: open a case → 3 items decrypted and shown', result.timings.open_ready),
     row('browser: open a case → painted', result.timings.open_painted),
     row('  of which: GET /api/staff/cases/ID', result.timings.open_case_json),
-    row('  of which: the 3 item fetches (sequential)', result.timings.open_item_fetches),
+    row('  of which: the 3 item fetches, start → last byte (sequential; decryption streams as they arrive)', result.timings.open_item_fetches),
+    row('    of which: their TTFBs (server: audit entry `download`, then the first byte)', result.timings.open_item_ttfbs),
   ];
   console.log(lines.join('\n'));
   const h = result.heap;
