@@ -285,6 +285,8 @@ async function timeOpen(page, id) {
       caseTtfb: json.responseStart - json.requestStart,
       itemFetches: items.reduce((sum, e) => sum + (e.responseEnd - e.startTime), 0),
       itemTtfbs: items.reduce((sum, e) => sum + (e.responseStart - e.requestStart), 0),
+      perItem: items.map((e) => ({ ttfb: e.responseStart - e.requestStart, total: e.responseEnd - e.startTime,
+        bytes: e.encodedBodySize })),
       itemCount: items.length,
       shown: document.querySelectorAll('#case-items li').length,
       unreadable: document.querySelectorAll('#case-items .item-unreadable').length,
@@ -312,9 +314,14 @@ function getOnce(url, cookie, agent) {
     const request = http.get(url, { agent, headers: { Cookie: cookie } }, (response) => {
       const headers = performance.now();
       let bytes = 0;
-      response.on('data', (chunk) => (bytes += chunk.length));
+      const chunks = [];
+      response.on('data', (chunk) => {
+        bytes += chunk.length;
+        if (chunks.length < 64) chunks.push(chunk);
+      });
       response.on('end', () =>
-        resolve({ status: response.statusCode, ttfb: headers - t0, total: performance.now() - t0, bytes }));
+        resolve({ status: response.statusCode, ttfb: headers - t0, total: performance.now() - t0, bytes,
+        body: Buffer.concat(chunks) }));
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -427,12 +434,17 @@ try {
 
   // (1) the server alone, from Node.
   const cookie = (await kept.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const oneCase = await getOnce(`${server.staffOrigin}/api/staff/cases/${firstIds[1]}`, cookie, false);
+  const [messageItem, fileItem] = [...JSON.parse(oneCase.body).case.items].sort((a, b) => a.size - b.size).slice(0, 1)
+    .concat([...JSON.parse(oneCase.body).case.items].sort((a, b) => b.size - a.size).slice(0, 1));
   const server1 = {
     first_page: await timeServer(server.staffOrigin, cookie, '/api/staff/cases', runs * 2),
     late_page: await timeServer(server.staffOrigin, cookie, `/api/staff/cases?after=${totalCases - 150}`, runs * 2),
     grade_B2: await timeServer(server.staffOrigin, cookie, '/api/staff/cases?grade=B2', runs * 2),
     limit_1000: await timeServer(server.staffOrigin, cookie, '/api/staff/cases?limit=1000', runs),
     one_case: await timeServer(server.staffOrigin, cookie, `/api/staff/cases/${firstIds[1]}`, runs * 2),
+    item_message: await timeServer(server.staffOrigin, cookie, `/api/staff/items/${messageItem.id}`, runs * 2),
+    item_file: await timeServer(server.staffOrigin, cookie, `/api/staff/items/${fileItem.id}`, runs * 2),
     first_page_new_connections: await timeServer(server.staffOrigin, cookie, '/api/staff/cases', runs * 2, false),
     curl_first_page: timeCurl(server.staffOrigin, cookie, '/api/staff/cases', runs * 2),
   };
@@ -479,6 +491,8 @@ try {
     row('server: grade=B2', server1.grade_B2),
     row('server: limit=1000', server1.limit_1000),
     row('server: GET /api/staff/cases/ID (one case; audited)', server1.one_case),
+    row(`server: GET /api/staff/items/ID, the smallest item (${server1.item_message.bytes} B, inline; audited)`, server1.item_message),
+    row(`server: GET /api/staff/items/ID, the file (${server1.item_file.bytes} B, a blob; audited)`, server1.item_file),
     row('server: first page, curl TTFB', server1.curl_first_page.ttfb),
     row('server: first page, curl last byte', server1.curl_first_page.total),
     row('browser: list fetch, Resource Timing TTFB', result.timings.list_ttfb),
