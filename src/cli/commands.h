@@ -41,6 +41,8 @@ void add_review_clean_command(CLI::App& review);
 // cli/grant.cpp: `review grant` (docs/reviewing.md, "Granting a reviewer
 // existing cases").
 void add_review_grant_command(CLI::App& review);
+// cli/assess.cpp: `review assess` (docs/reviewing.md, "The workspace").
+void add_review_assess_command(CLI::App& review);
 // cli/observe.cpp: `observe` (docs/tlog.md, "Observing").
 void add_observe_command(CLI::App& app);
 

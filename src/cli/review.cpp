@@ -475,6 +475,7 @@ void add_review_command(CLI::App& app) {
   add_review_categorise_command(*review);
   add_review_clean_command(*review);
   add_review_grant_command(*review);
+  add_review_assess_command(*review);
 }
 
 }  // namespace safehouse::cli
