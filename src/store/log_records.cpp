@@ -48,9 +48,10 @@ Result<void> insert_logged_event(SqlSession& db, const LoggedCaseEvent& event) {
 
 Result<std::vector<LoggedCaseEvent>> list_logged_events(SqlSession& db, std::uint64_t size) {
   auto rows = SAFEHOUSE_TRY(db.query(
-      "SELECT l.log_index, l.case_id, l.event_number, e.day, e.status, l.category, l.nonce "
-      "FROM log_case_entries l JOIN case_events e ON e.case_id = l.case_id AND "
-      "e.event_number = l.event_number WHERE l.log_index < ? ORDER BY l.log_index",
+      "SELECT l.log_index, l.case_id, l.event_number, e.day, e.status, l.category, l.nonce, "
+      "c.audit_consent FROM log_case_entries l JOIN case_events e ON e.case_id = l.case_id AND "
+      "e.event_number = l.event_number JOIN cases c ON c.case_id = l.case_id "
+      "WHERE l.log_index < ? ORDER BY l.log_index",
       {static_cast<std::int64_t>(size)}));
   std::vector<LoggedCaseEvent> out;
   out.reserve(rows.size());
@@ -67,6 +68,7 @@ Result<std::vector<LoggedCaseEvent>> list_logged_events(SqlSession& db, std::uin
       return Error(ErrorCode::kIntegrity, "store: a log entry's nonce is not 32 bytes");
     }
     std::copy(nonce.begin(), nonce.end(), event.nonce.begin());
+    event.audit_consent = row.integer(7) != 0;
     out.push_back(std::move(event));
   }
   return out;

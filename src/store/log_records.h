@@ -56,10 +56,15 @@ struct LoggedCaseEvent {
   CaseStatus status = CaseStatus::kReceived;
   std::string category;  // as committed in the entry
   LogNonce nonce{};
+  // The case's source consented to a sampled audit (cases.audit_consent,
+  // read with the event; never in the entry itself): the openings tell
+  // observers, the public log does not.
+  bool audit_consent = false;
 };
 // kConflict if the event or the index is recorded already.
 Result<void> insert_logged_event(SqlSession& db, const LoggedCaseEvent& event);
-// The logged events with an index below `size`, in index order.
+// The logged events with an index below `size`, in index order (with
+// their case's audit consent; insert ignores that field).
 Result<std::vector<LoggedCaseEvent>> list_logged_events(SqlSession& db, std::uint64_t size);
 
 struct ObserverRecord {

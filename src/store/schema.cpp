@@ -256,6 +256,15 @@ CREATE TABLE IF NOT EXISTS publication_copies (
 ){strict};
 CREATE INDEX IF NOT EXISTS publication_copies_by_case ON publication_copies (case_id, copy_id);
 )sql"},
+    // A source's consent, given at first contact, to an accredited observer
+    // reading their case for a sampled audit (docs/tlog.md, "Sampled
+    // audits"). 0 = no consent (unticked, absent, every older case); it
+    // cannot be withdrawn, so nothing ever sets it back. Version 13 is
+    // another branch's.
+    {14, R"sql(
+ALTER TABLE cases ADD COLUMN audit_consent {int} NOT NULL DEFAULT 0
+  CHECK (audit_consent IN (0, 1));
+)sql"},
 };
 
 }  // namespace
