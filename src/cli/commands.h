@@ -38,8 +38,12 @@ void add_statement_publish_command(CLI::App& statement);
 void add_review_categorise_command(CLI::App& review);
 // cli/clean.cpp: `review clean` (docs/reviewing.md, "Publication copies").
 void add_review_clean_command(CLI::App& review);
-// cli/observe.cpp: `observe` (docs/tlog.md, "Observing").
+// cli/share.cpp: `review share` (docs/tlog.md, "Sampled audits").
+void add_review_share_command(CLI::App& review);
+// cli/observe.cpp: `observe` (docs/tlog.md, "Observing"), with its
+// subcommands `sample` and `audit` (cli/observe_audit.cpp, "Sampled audits").
 void add_observe_command(CLI::App& app);
+void add_observe_audit_commands(CLI::App& observe);
 
 // Ends a subcommand's callback: on error prints "safehouse: error: <message>"
 // as one line on stderr and makes the process exit with status 1.

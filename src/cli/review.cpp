@@ -384,6 +384,7 @@ void add_review_command(CLI::App& app) {
 
   add_review_categorise_command(*review);
   add_review_clean_command(*review);
+  add_review_share_command(*review);
 }
 
 }  // namespace safehouse::cli

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// cli/observe_audit.cpp: the observer's side of a sampled audit
+// (docs/tlog.md, "Sampled audits"):
+//   safehouse observe sample N --url URL --identity FILE [--state DIR | --key VKEY]
+//     checks the log as `observe` does (signed checkpoint, every entry, the
+//     openings sealed to this observer) and picks N cases at random
+//     (libsodium's CSPRNG) among those whose openings say the source
+//     consented, so that the observer, not the organisation, chooses;
+//   safehouse observe audit --bundle B --identity FILE --url URL [--state DIR | --key VKEY]
+//     opens the bundle a reviewer shared (`safehouse review share`):
+//     verifies its manifest, decrypts every item and assessment with the
+//     observer's key, and checks the case against the log: its source
+//     consented, every event's day and status, its status and its category
+//     are what the opened log entries say. Prints a report; exits 1 naming
+//     each difference.
+#include <sodium.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "age/age.h"
+#include "cli/commands.h"
+#include "cli/observer_log.h"
+#include "intake/frame.h"
+#include "intake/sources.h"
+#include "review/audit_share.h"
+#include "review/bundle.h"
+#include "review/case_reader.h"
+
+namespace safehouse::cli {
+namespace {
+
+struct AuditOptions {
+  std::uint64_t count = 0;  // sample: N
+  std::string bundle;       // audit
+  std::string url;
+  std::string identity;
+  std::string state;
+  std::string key;
+  std::string name;
+};
+
+struct Report {
+  std::vector<std::string> problems;
+  void ok(const std::string& line) { std::cout << "  ok   " << line << "\n"; }
+  void info(const std::string& line) { std::cout << "       " << line << "\n"; }
+  void fail(const std::string& line) {
+    std::cout << "  FAIL " << line << "\n";
+    problems.push_back(line);
+  }
+  Result<void> result(std::string_view what) const {
+    std::cout.flush();
+    if (problems.empty()) return {};
+    return Error(ErrorCode::kIntegrity,
+                 std::string(what) + ": " + problems.front() +
+                     (problems.size() > 1
+                          ? " (and " + std::to_string(problems.size() - 1) + " more problems above)"
+                          : ""));
+  }
+};
+
+// Case id → whether its latest opened event says the source consented.
+std::map<std::string, bool> consent_by_case(const ObservedLog& log) {
+  std::map<std::string, std::pair<std::uint64_t, bool>> latest;
+  for (const ObservedEvent& e : log.events) {
+    if (!e.opened) continue;
+    auto& slot = latest[e.event.case_id];
+    if (e.event.event >= slot.first) slot = {e.event.event, e.audit_consent};
+  }
+  std::map<std::string, bool> out;
+  for (const auto& [id, value] : latest) out[id] = value.second;
+  return out;
+}
+
+Result<void> run_sample(const AuditOptions& options) {
+  if (options.count == 0) return invalid_argument("observe sample: N must be at least 1");
+  const ObserverIdentity observer = SAFEHOUSE_TRY(load_observer(options.identity, options.name));
+  const std::string key = SAFEHOUSE_TRY(trusted_log_key(options.state, options.key));
+  auto log = read_observed_log(options.url, key, observer);
+  if (!log) return log.error().with_context("observe sample");
+  std::vector<std::string> consented;
+  std::size_t cases = 0;
+  for (const auto& [id, consent] : consent_by_case(*log)) {
+    ++cases;
+    if (consent) consented.push_back(id);
+  }
+  std::cout << "Observer " << observer.name << "; log at " << options.url << ", checkpoint size "
+            << log->checkpoint.size << " (signed, every entry checked, openings v"
+            << log->openings_version << ")\n"
+            << "Cases whose source consented to a sampled audit: " << consented.size() << " of "
+            << cases << " cases with opened entries\n";
+  if (consented.empty()) {
+    std::cout << "Nothing to sample: no source consented.\n";
+    return {};
+  }
+  // Fisher–Yates with libsodium's uniform CSPRNG: the observer's choice.
+  for (std::size_t i = consented.size(); i > 1; --i) {
+    std::swap(consented[i - 1], consented[randombytes_uniform(static_cast<std::uint32_t>(i))]);
+  }
+  const std::size_t n = std::min<std::size_t>(consented.size(), options.count);
+  consented.resize(n);
+  std::sort(consented.begin(), consented.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  std::cout << "Sampled " << n << " at random" << (n < options.count ? " (all there are)" : "")
+            << "; ask the organisation to share " << (n == 1 ? "it" : "each")
+            << " (`safehouse review share --observer " << observer.name << " CASE`):\n";
+  for (const std::string& id : consented) std::cout << "case " << id << "\n";
+  return {};
+}
+
+std::string text_of(ByteSpan bytes) {
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// The category a decrypted assessment record files the case under ("" if
+// it names none): the JSON the staff page seals (web/src/staff.js).
+std::string assessment_category(std::string_view json) {
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(json, ec);
+  if (ec || !value.is_object()) return {};
+  const auto* category = value.as_object().if_contains("category");
+  if (!category || !category->is_string()) return {};
+  return std::string(category->as_string());
+}
+
+Result<void> run_audit(const AuditOptions& options) {
+  const ObserverIdentity observer = SAFEHOUSE_TRY(load_observer(options.identity, options.name));
+  const std::string key = SAFEHOUSE_TRY(trusted_log_key(options.state, options.key));
+  Report report;
+  std::cout << "Observer " << observer.name << " audits the bundle " << options.bundle
+            << " against the log at " << options.url << "\n";
+
+  // 1. The bundle, verified against its manifest before anything is read.
+  auto bundle = review::Bundle::open(options.bundle);
+  if (!bundle) {
+    report.fail("bundle: " + bundle.error().message());
+    std::cout << "RESULT: FAILED — the bundle does not match its manifest\n";
+    return report.result("observe audit");
+  }
+  report.ok("bundle: every file matches its SHA-256 in manifest.txt (" +
+            std::to_string((*bundle)->listed().size()) + " files)");
+  if ((*bundle)->cases().size() != 1) {
+    report.fail("bundle: holds " + std::to_string((*bundle)->cases().size()) +
+                " cases; a shared bundle holds one");
+    return report.result("observe audit");
+  }
+  const review::BundleCase& c = (*bundle)->cases().front();
+  const std::string case_id = std::to_string(c.record.case_id);
+  auto share_text =
+      (*bundle)->read_listed(review::share_file_name(c.record.case_id), review::kMaxShareFileBytes);
+  auto share = share_text ? review::parse_share_file(*share_text)
+                          : Result<review::ShareFile>(share_text.error());
+  if (!share) {
+    report.fail("share: " + share.error().message() + " (not made by `safehouse review share`?)");
+    return report.result("observe audit");
+  }
+  if (share->case_id != c.record.case_id) {
+    report.fail("share: " + review::share_file_name(c.record.case_id) + " names case " +
+                std::to_string(share->case_id));
+  }
+  if (share->observer != observer.name) {
+    report.fail("share: made for observer " + share->observer + ", not " + observer.name);
+  } else {
+    report.ok("share: case " + case_id + " (" + c.alias + "), " +
+              std::string(store::status_name(c.record.status)) + ", filed under \"" +
+              share->category + "\", shared with " + observer.name);
+  }
+
+  // 2. Everything decrypts with the observer's key.
+  const age::Identity* identities[] = {observer.identity.get()};
+  const auto items = review::read_items(
+      c.items, [&](const store::ItemRecord& item) { return (*bundle)->open_item(item); },
+      identities, nullptr);
+  std::size_t unreadable = 0, messages = 0, files = 0, replies = 0;
+  for (const review::ReadItem& item : items) {
+    if (item.error) {
+      ++unreadable;
+      report.fail("item " + std::to_string(item.record.item_id) +
+                  ": cannot be read with this observer's key: " + item.error->message());
+    } else if (item.record.direction == store::Direction::kReviewer) {
+      ++replies;
+    } else if (item.header->kind == intake::ItemKind::kFile) {
+      ++files;
+    } else {
+      ++messages;
+    }
+  }
+  if (unreadable == 0) {
+    report.ok("items: all " + std::to_string(items.size()) +
+              " decrypted with this observer's key (" + std::to_string(messages) +
+              " from the source, " + std::to_string(files) + " files, " + std::to_string(replies) +
+              " replies)");
+  }
+  std::string assessed_category;
+  std::int64_t assessed_version = 0;
+  for (const review::ShareAssessment& a : share->assessments) {
+    auto sealed = (*bundle)->read_listed(a.file, review::kMaxCaseFileBytes);
+    Bytes plain;
+    VectorSink sink(plain);
+    Result<void> opened = sealed ? Result<void>() : Result<void>(sealed.error());
+    if (opened) {
+      SpanSource source(as_bytes(*sealed));
+      opened = age::decrypt(identities, source, sink);
+    }
+    if (!opened) {
+      report.fail("assessment " + std::to_string(a.version) + ": " + opened.error().message());
+      continue;
+    }
+    const std::string category = assessment_category(text_of(plain));
+    sodium_memzero(plain.data(), plain.size());
+    if (!category.empty()) {
+      assessed_category = category;
+      assessed_version = a.version;
+    }
+  }
+  if (!share->assessments.empty()) {
+    report.ok("assessments: " + std::to_string(share->assessments.size()) +
+              " sealed records decrypted" +
+              (assessed_version > 0 ? "; version " + std::to_string(assessed_version) +
+                                          " files the case under \"" + assessed_category + "\""
+                                    : ""));
+  }
+
+  // 3. The case against the log.
+  auto log = read_observed_log(options.url, key, observer);
+  if (!log) {
+    report.fail("log: " + log.error().message());
+    std::cout << "RESULT: FAILED\n";
+    return report.result("observe audit");
+  }
+  report.ok("log: checkpoint size " + std::to_string(log->checkpoint.size) +
+            " signed by the trusted key; every entry checked; openings v" +
+            std::to_string(log->openings_version) + " opened");
+  const ObservedEvent* last = nullptr;
+  std::set<std::uint64_t> logged;
+  for (const ObservedEvent& e : log->events) {
+    if (e.event.case_id != case_id) continue;
+    logged.insert(e.event.event);
+    if (!last || e.event.event > last->event.event) last = &e;
+  }
+  if (!last) {
+    report.fail("log: no entry of case " + case_id + " (published daily; or not this log)");
+    std::cout << "RESULT: FAILED\n";
+    return report.result("observe audit");
+  }
+  if (!last->opened) {
+    report.fail("log: the entries of case " + case_id + " have no opening for this observer");
+  } else if (!last->audit_consent) {
+    report.fail("consent: the openings say case " + case_id +
+                "'s source did not consent to an audit: it should not have been shared");
+  } else {
+    report.ok("consent: the openings say case " + case_id +
+              "'s source consented to a sampled audit");
+  }
+  std::size_t matched = 0;
+  std::vector<std::int64_t> not_logged;
+  for (const store::CaseEventRecord& event : c.events) {
+    auto found = log->by_event.find({case_id, static_cast<std::uint64_t>(event.event_number)});
+    if (found == log->by_event.end()) {
+      not_logged.push_back(event.event_number);
+      continue;
+    }
+    const tlog::CaseEvent& entry = log->events[found->second].event;
+    const std::string day = intake::format_day(event.day);
+    const std::string status(store::status_name(event.status));
+    if (entry.day != day || entry.status != status) {
+      report.fail("event " + std::to_string(event.event_number) + ": the bundle says " + status +
+                  " on " + day + ", the log says " + entry.status + " on " + entry.day);
+    } else {
+      ++matched;
+    }
+    logged.erase(static_cast<std::uint64_t>(event.event_number));
+  }
+  for (std::uint64_t number : logged) {
+    report.fail("event " + std::to_string(number) + ": in the log, missing from the bundle");
+  }
+  if (matched > 0 && matched + not_logged.size() == c.events.size()) {
+    report.ok("events: all " + std::to_string(matched) +
+              " logged events have the day and status the log says");
+  }
+  if (!not_logged.empty()) {
+    report.info("events: " + std::to_string(not_logged.size()) +
+                " newer events are not in the log yet (published daily)");
+  }
+  const std::string status(store::status_name(c.record.status));
+  if (not_logged.empty()) {
+    if (status != last->event.status) {
+      report.fail("status: the bundle says " + status + ", the log's last entry (event " +
+                  std::to_string(last->event.event) + ") says " + last->event.status);
+    } else {
+      report.ok("status: " + status + ", as the log's last entry (event " +
+                std::to_string(last->event.event) + ") says");
+    }
+  }
+  if (last->opened) {
+    if (share->category != last->category) {
+      report.fail("category: the organisation files the case under \"" + share->category +
+                  "\", its last log entry (event " + std::to_string(last->event.event) +
+                  ") commits to \"" + last->category + "\"");
+    } else {
+      report.ok("category: \"" + share->category + "\", as the log's last entry commits to");
+    }
+    if (assessed_version > 0 && assessed_category != last->category) {
+      report.fail("category: assessment " + std::to_string(assessed_version) +
+                  " files it under \"" + assessed_category + "\", the log commits to \"" +
+                  last->category + "\"");
+    }
+  }
+  std::cout << (report.problems.empty() ? "RESULT: OK" : "RESULT: FAILED") << " — case " << case_id
+            << ", " << items.size() << " items, " << share->assessments.size() << " assessments";
+  if (!report.problems.empty()) std::cout << ", " << report.problems.size() << " problems";
+  std::cout << "\nRead it with: safehouse review read --bundle " << options.bundle << " -i "
+            << options.identity << "\n";
+  return report.result("observe audit");
+}
+
+void add_log_options(CLI::App* cmd, AuditOptions& options) {
+  cmd->add_option("--url", options.url, "The log's URL, e.g. http://ONION/log")->required();
+  cmd->add_option("--identity", options.identity,
+                  "The observer's identity file (`safehouse observer keygen`)")
+      ->required();
+  cmd->add_option("--state", options.state,
+                  "The observer's state directory (its trusted log key, from `observe`)");
+  cmd->add_option("--key", options.key, "The log's verifier key (instead of --state)");
+  cmd->add_option("--name", options.name,
+                  "The observer's name (default: from the identity file's comment)");
+}
+
+}  // namespace
+
+void add_observe_audit_commands(CLI::App& observe) {
+  auto sample_options = std::make_shared<AuditOptions>();
+  CLI::App* sample = observe.add_subcommand(
+      "sample", "Pick N cases at random among those whose source consented to an audit");
+  sample->add_option("count", sample_options->count, "How many cases (N)")->required();
+  add_log_options(sample, *sample_options);
+  sample->callback([sample_options] { exit_on_error(run_sample(*sample_options)); });
+
+  auto audit_options = std::make_shared<AuditOptions>();
+  CLI::App* audit = observe.add_subcommand(
+      "audit", "Check a case shared for a sampled audit (`review share`) against the log");
+  audit->add_option("--bundle", audit_options->bundle, "The bundle the organisation shared")
+      ->required();
+  add_log_options(audit, *audit_options);
+  audit->callback([audit_options] { exit_on_error(run_audit(*audit_options)); });
+}
+
+}  // namespace safehouse::cli
