@@ -115,6 +115,13 @@ Result<void> run_sample(const AuditOptions& options) {
   return {};
 }
 
+std::string counted(std::size_t n, std::string_view one, std::string_view many = {}) {
+  const std::string word = n == 1         ? std::string(one)
+                           : many.empty() ? std::string(one) + "s"
+                                          : std::string(many);
+  return std::to_string(n) + " " + word;
+}
+
 std::string text_of(ByteSpan bytes) {
   return std::string(bytes.begin(), bytes.end());
 }
@@ -140,7 +147,7 @@ Result<void> run_audit(const AuditOptions& options) {
   // 1. The bundle, verified against its manifest before anything is read.
   auto bundle = review::Bundle::open(options.bundle);
   if (!bundle) {
-    report.fail("bundle: " + bundle.error().message());
+    report.fail(bundle.error().message());
     std::cout << "RESULT: FAILED — the bundle does not match its manifest\n";
     return report.result("observe audit");
   }
@@ -194,9 +201,8 @@ Result<void> run_audit(const AuditOptions& options) {
   }
   if (unreadable == 0) {
     report.ok("items: all " + std::to_string(items.size()) +
-              " decrypted with this observer's key (" + std::to_string(messages) +
-              " from the source, " + std::to_string(files) + " files, " + std::to_string(replies) +
-              " replies)");
+              " decrypted with this observer's key (" + counted(messages, "message") + ", " +
+              counted(files, "file") + ", " + counted(replies, "reply", "replies") + ")");
   }
   std::string assessed_category;
   std::int64_t assessed_version = 0;

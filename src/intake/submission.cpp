@@ -87,8 +87,9 @@ Result<void> Submission::set_audit_consent(std::string_view value) {
   if (audit_consent_given_) return malformed("submission: audit_consent given twice");
   audit_consent_given_ = true;
   if (value != kAuditConsentYes) {
-    return malformed("submission: audit_consent is not \"yes\" (the only value; unticked, it is "
-                     "not sent)");
+    return malformed(
+        "submission: audit_consent is not \"yes\" (the only value; unticked, it is "
+        "not sent)");
   }
   if (!is_first_contact()) {
     return invalid_argument("submission: consent to an audit is given only at first contact");

@@ -113,7 +113,7 @@ class Submission {
   Bytes message_;              // plaintext: wiped on growth and at the end
   Claims claims_;
   bool audit_consent_ = false;
-  bool audit_consent_given_ = false;  // the field came (once only)
+  bool audit_consent_given_ = false;    // the field came (once only)
   std::vector<store::ItemBody> items_;  // finished file items, in order
   std::vector<store::BlobRef> blobs_;   // every blob made, removed unless committed
   std::unique_ptr<ItemEncryptor> current_;

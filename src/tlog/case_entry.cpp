@@ -167,22 +167,19 @@ Result<std::string> encode_opening(const CategoryOpening& opening, unsigned vers
     return invalid_argument("opening: version 1 cannot carry an audit consent");
   }
   std::string text = std::string(version == 1 ? kOpeningHeaderV1 : kOpeningHeaderV2) + "\ncase " +
-                     opening.case_id + "\nevent " + std::to_string(opening.event) +
-                     "\ncategory " + opening.category + "\nnonce " +
-                     base64_encode(opening.nonce) + "\n";
+                     opening.case_id + "\nevent " + std::to_string(opening.event) + "\ncategory " +
+                     opening.category + "\nnonce " + base64_encode(opening.nonce) + "\n";
   if (version == 2) text += opening.audit_consent ? "audit-consent yes\n" : "audit-consent no\n";
   return text;
 }
 
 Result<CategoryOpening> parse_opening(std::string_view text, unsigned* version) {
-  static constexpr std::array<std::string_view, 4> kKeysV1 = {"case", "event", "category",
-                                                              "nonce"};
+  static constexpr std::array<std::string_view, 4> kKeysV1 = {"case", "event", "category", "nonce"};
   static constexpr std::array<std::string_view, 5> kKeysV2 = {"case", "event", "category", "nonce",
                                                               "audit-consent"};
   const bool v1 = text.starts_with(kOpeningHeaderV1);
-  const auto values =
-      v1 ? SAFEHOUSE_TRY(fields(text, kOpeningHeaderV1, kKeysV1, "opening"))
-         : SAFEHOUSE_TRY(fields(text, kOpeningHeaderV2, kKeysV2, "opening"));
+  const auto values = v1 ? SAFEHOUSE_TRY(fields(text, kOpeningHeaderV1, kKeysV1, "opening"))
+                         : SAFEHOUSE_TRY(fields(text, kOpeningHeaderV2, kKeysV2, "opening"));
   CategoryOpening opening;
   opening.case_id = std::string(values[0]);
   SAFEHOUSE_TRY_VOID(check_case_id(opening.case_id));

@@ -277,8 +277,7 @@ TEST_P(RoutesTest, FirstContactFormCarriesTheAuditConsent) {
         << lang;
     EXPECT_EQ(form.body().find("checked"), std::string::npos) << lang;
   }
-  EXPECT_NE(call(Method::kGet, "/fa/first-contact").body().find("بازرسی مستقل"),
-            std::string::npos);
+  EXPECT_NE(call(Method::kGet, "/fa/first-contact").body().find("بازرسی مستقل"), std::string::npos);
 
   auto first_contact = [&](const std::vector<Part>& consent) {
     cookie_.clear();
@@ -303,9 +302,9 @@ TEST_P(RoutesTest, FirstContactFormCarriesTheAuditConsent) {
   ASSERT_EQ(first_contact({{"audit_consent", "yes", {}}}).status(), 303U);
   // Signed in now: the same form again is a follow-up, where consent is refused.
   const std::string inbox_csrf = csrf_of(call(Method::kGet, "/en/inbox"));
-  EXPECT_EQ(post_multipart("/en/first-contact", {{"csrf", inbox_csrf, {}},
-                                                 {"message", "again", {}},
-                                                 {"audit_consent", "yes", {}}})
+  EXPECT_EQ(post_multipart(
+                "/en/first-contact",
+                {{"csrf", inbox_csrf, {}}, {"message", "again", {}}, {"audit_consent", "yes", {}}})
                 .status(),
             400U);
   ASSERT_EQ(first_contact({}).status(), 303U);

@@ -213,8 +213,8 @@ TEST(SourceApiJson, AttachBody) {
   ASSERT_TRUE(one);
   EXPECT_EQ(one->upload_ids, std::vector<std::string>{a});
   EXPECT_EQ(one->language, "en");
-  auto two = parse_attach_body(R"({"uploads":[")" + a + R"(",")" + b +
-                               R"("],"language":"fa","extra":1})");
+  auto two =
+      parse_attach_body(R"({"uploads":[")" + a + R"(",")" + b + R"("],"language":"fa","extra":1})");
   ASSERT_TRUE(two);
   EXPECT_EQ(two->upload_ids, (std::vector<std::string>{a, b}));
   EXPECT_EQ(two->language, "fa");
@@ -231,14 +231,14 @@ TEST(SourceApiJson, AttachBody) {
 TEST(SourceApiJson, MalformedAttachBodies) {
   const std::string a(32, 'a');
   for (const std::string& body : std::vector<std::string>{
-           "", "null", "[]", "{}", R"({"uploads":[]})", R"({"uploads":"x"})",
-           R"({"uploads":[1]})", R"({"uploads":[null]})",
-           R"({"uploads":[")" + a + R"(",")" + a + R"("]})",            // the same upload twice
-           R"({"uploads":[")" + std::string(32, 'A') + R"("]})",        // upper case
-           R"({"uploads":[")" + std::string(31, 'a') + R"("]})",        // short
-           R"({"uploads":[")" + std::string(33, 'a') + R"("]})",        // long
-           R"({"uploads":[")" + std::string(31, 'a') + R"(g"]})",       // not hex
-           R"({"uploads":["../../../../etc/passwd/aaaaaaaaaaaa"]})",   // a path
+           "", "null", "[]", "{}", R"({"uploads":[]})", R"({"uploads":"x"})", R"({"uploads":[1]})",
+           R"({"uploads":[null]})",
+           R"({"uploads":[")" + a + R"(",")" + a + R"("]})",          // the same upload twice
+           R"({"uploads":[")" + std::string(32, 'A') + R"("]})",      // upper case
+           R"({"uploads":[")" + std::string(31, 'a') + R"("]})",      // short
+           R"({"uploads":[")" + std::string(33, 'a') + R"("]})",      // long
+           R"({"uploads":[")" + std::string(31, 'a') + R"(g"]})",     // not hex
+           R"({"uploads":["../../../../etc/passwd/aaaaaaaaaaaa"]})",  // a path
            R"({"uploads":[")" + a + R"("],"language":"de"})",
            R"({"uploads":[")" + a + R"("],"language":1})",
            R"({"uploads":[")" + a + R"("]})" + "x"}) {

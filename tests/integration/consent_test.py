@@ -172,7 +172,7 @@ def run_scenario(inst):
     rc, out, err = run(inst, ["observe", "audit", "--bundle", bundle, "--identity", observer_key,
                               "--url", url, "--state", state])
     check(rc == 0 and "RESULT: OK" in out, "observe audit: %s %s" % (out, err))
-    for words in ("every file matches its SHA-256", "all 3 decrypted with this observer's key",
+    for words in ("every file matches its SHA-256", "all 3 decrypted with this observer's key (1 message, 1 file, 1 reply)",
                   "source consented to a sampled audit", "status: triage",
                   'category: "police"'):
         check(words in out, "observe audit does not say %r: %s" % (words, out))

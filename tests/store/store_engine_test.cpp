@@ -378,7 +378,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
       "created_day,"
       // schema 14: cases.audit_consent (0/1, the source's consent to a sampled audit)
-      "last_event_day,item_count,category,grade,audit_consent,item_id,case_id,direction,sha256,ciphertext_size,"
+      "last_event_day,item_count,category,grade,audit_consent,item_id,case_id,direction,sha256,"
+      "ciphertext_size,"
       "day,"
       "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data,"
       // schema 4: the workflow (public keys, events, approvals, audit log)
