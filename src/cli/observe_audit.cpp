@@ -65,16 +65,16 @@ struct Report {
   }
 };
 
-// Case id → whether its latest opened event says the source consented.
+// Case id → whether every opened event of the case says its source
+// consented (consent is given at first contact: each event's opening
+// carries it as it was when the event was published).
 std::map<std::string, bool> consent_by_case(const ObservedLog& log) {
-  std::map<std::string, std::pair<std::uint64_t, bool>> latest;
+  std::map<std::string, bool> out;
   for (const ObservedEvent& e : log.events) {
     if (!e.opened) continue;
-    auto& slot = latest[e.event.case_id];
-    if (e.event.event >= slot.first) slot = {e.event.event, e.audit_consent};
+    auto [slot, added] = out.try_emplace(e.event.case_id, e.audit_consent);
+    if (!added) slot->second = slot->second && e.audit_consent;
   }
-  std::map<std::string, bool> out;
-  for (const auto& [id, value] : latest) out[id] = value.second;
   return out;
 }
 
@@ -246,11 +246,14 @@ Result<void> run_audit(const AuditOptions& options) {
             std::to_string(log->openings_version) + " opened");
   const ObservedEvent* last = nullptr;
   std::set<std::uint64_t> logged;
+  std::vector<std::uint64_t> without_consent;  // opened events saying "no"
   for (const ObservedEvent& e : log->events) {
     if (e.event.case_id != case_id) continue;
     logged.insert(e.event.event);
+    if (e.opened && !e.audit_consent) without_consent.push_back(e.event.event);
     if (!last || e.event.event > last->event.event) last = &e;
   }
+  std::sort(without_consent.begin(), without_consent.end());
   if (!last) {
     report.fail("log: no entry of case " + case_id + " (published daily; or not this log)");
     std::cout << "RESULT: FAILED\n";
@@ -258,9 +261,14 @@ Result<void> run_audit(const AuditOptions& options) {
   }
   if (!last->opened) {
     report.fail("log: the entries of case " + case_id + " have no opening for this observer");
-  } else if (!last->audit_consent) {
+  } else if (!without_consent.empty()) {
+    std::string events;
+    for (std::uint64_t n : without_consent)
+      events += (events.empty() ? "" : ", ") + std::to_string(n);
     report.fail("consent: the openings say case " + case_id +
-                "'s source did not consent to an audit: it should not have been shared");
+                "'s source did not consent to an audit (event" +
+                (without_consent.size() == 1 ? " " : "s ") + events +
+                "): it should not have been shared");
   } else {
     report.ok("consent: the openings say case " + case_id +
               "'s source consented to a sampled audit");

@@ -136,6 +136,7 @@ Result<PublishedBatch> run_batch(store::LogStore& log, const tlog::NoteSigner& s
       logged.status = event.status;
       logged.category = category;
       std::copy(opening.nonce.begin(), opening.nonce.end(), logged.nonce.begin());
+      logged.audit_consent = event.audit_consent;
       batch.push_back(std::move(logged));
     }
     return entries;

@@ -225,8 +225,24 @@ def run_scenario(inst):
     check(rc == 0, "share after the forgery: %s" % err)
     rc, out, err = run(inst, ["observe", "audit", "--bundle", forged, "--identity", observer_key,
                               "--url", url, "--state", state])
-    check(rc == 1 and "did not consent to an audit: it should not have been shared" in out,
-          "a forged consent: %s %s" % (out, err))
+    check(rc == 1 and "did not consent to an audit (events 1, 2): it should not have been shared"
+          in out, "a forged consent: %s %s" % (out, err))
+    # Events published after the forgery carry it, those before keep theirs:
+    # the audit still fails, and the observer's sample still leaves B out.
+    inst.cli(["review", "transition", "--data", inst.dir, "-i", alice, str(case_b), "verifying"])
+    out = inst.cli(["log", "publish", "--data", inst.dir])
+    check("Published 1 case event" in out, "log publish after the forgery: %r" % out)
+    forged_again = os.path.join(inst.root, "share-forged-again")
+    inst.cli(["review", "share", "--data", inst.dir, "-i", alice, "--observer", "ngo-watch",
+              str(case_b), "-o", forged_again])
+    rc, out, err = run(inst, ["observe", "audit", "--bundle", forged_again, "--identity",
+                              observer_key, "--url", url, "--state", state])
+    check(rc == 1 and "did not consent to an audit (events 1, 2)" in out and
+          "status: verifying" in out, "a forged consent, published: %s %s" % (out, err))
+    rc, out, err = run(inst, ["observe", "sample", "5", "--url", url, "--identity", observer_key,
+                              "--state", state])
+    check(rc == 0 and re.findall(r"^case (\d+)$", out, re.M) == [str(case_a)],
+          "sample after the forgery: %s" % out)
 
 
 CASES = {

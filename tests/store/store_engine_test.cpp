@@ -397,6 +397,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "identity_box,totp_box,failed_logins,locked,"
       // schema 8: the transparency log's case entries, observers, statements
       "case_id,event_number,log_index,category,nonce,"
+      // schema 14: log_case_entries.audit_consent (the consent when the event was published)
+      "audit_consent,"
       "name,recipient,verifier_key,added_day,"
       "name,log_size,data,"
       "statement_id,day,note,"
