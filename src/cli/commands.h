@@ -38,6 +38,9 @@ void add_statement_publish_command(CLI::App& statement);
 void add_review_categorise_command(CLI::App& review);
 // cli/clean.cpp: `review clean` (docs/reviewing.md, "Publication copies").
 void add_review_clean_command(CLI::App& review);
+// cli/grant.cpp: `review grant` (docs/reviewing.md, "Granting a reviewer
+// existing cases").
+void add_review_grant_command(CLI::App& review);
 // cli/share.cpp: `review share` (docs/tlog.md, "Sampled audits").
 void add_review_share_command(CLI::App& review);
 // cli/observe.cpp: `observe` (docs/tlog.md, "Observing"), with its

@@ -52,8 +52,16 @@ Result<void> run_export(const ExportOptions& options) {
   const review::ExportSummary summary =
       SAFEHOUSE_TRY(review::export_bundle(store, cases, options.output));
   std::cout << "Exported " << summary.cases << " case" << (summary.cases == 1 ? "" : "s") << ", "
-            << summary.items << " encrypted item" << (summary.items == 1 ? "" : "s") << " ("
-            << summary.bytes << " bytes) to " << options.output << ".\n"
+            << summary.items << " encrypted item" << (summary.items == 1 ? "" : "s");
+  if (summary.assessments > 0) {
+    std::cout << ", " << summary.assessments << " sealed assessment version"
+              << (summary.assessments == 1 ? "" : "s");
+  }
+  if (summary.copies > 0) {
+    std::cout << ", " << summary.copies << " publication cop"
+              << (summary.copies == 1 ? "y" : "ies");
+  }
+  std::cout << " (" << summary.bytes << " bytes) to " << options.output << ".\n"
             << "Copy it to the offline machine and run there:\n"
             << "  safehouse review read --bundle " << options.output << " -i YOUR-KEY-FILE\n"
             << "(or check it with `sha256sum -c manifest.txt` and open the items with "

@@ -29,6 +29,7 @@
 #include "cli/observer_log.h"
 #include "intake/frame.h"
 #include "intake/sources.h"
+#include "review/assessment_text.h"
 #include "review/audit_share.h"
 #include "review/bundle.h"
 #include "review/case_reader.h"
@@ -122,9 +123,12 @@ std::string counted(std::size_t n, std::string_view one, std::string_view many =
   return std::to_string(n) + " " + word;
 }
 
-std::string text_of(ByteSpan bytes) {
-  return std::string(bytes.begin(), bytes.end());
-}
+// Counts what passes; keeps nothing (a decrypted copy is only checked).
+class DiscardSink final : public ByteSink {
+ public:
+  Result<void> write(ByteSpan) override { return {}; }
+  Result<void> finish() override { return {}; }
+};
 
 // The category a decrypted assessment record files the case under ("" if
 // it names none): the JSON the staff page seals (web/src/staff.js).
@@ -206,32 +210,47 @@ Result<void> run_audit(const AuditOptions& options) {
   }
   std::string assessed_category;
   std::int64_t assessed_version = 0;
-  for (const review::ShareAssessment& a : share->assessments) {
-    auto sealed = (*bundle)->read_listed(a.file, review::kMaxCaseFileBytes);
-    Bytes plain;
-    VectorSink sink(plain);
-    Result<void> opened = sealed ? Result<void>() : Result<void>(sealed.error());
-    if (opened) {
-      SpanSource source(as_bytes(*sealed));
-      opened = age::decrypt(identities, source, sink);
-    }
-    if (!opened) {
-      report.fail("assessment " + std::to_string(a.version) + ": " + opened.error().message());
+  std::size_t assessments_read = 0;
+  for (const review::BundleAssessment& a : c.assessments) {
+    auto sealed = (*bundle)->open_assessment(c, a);
+    auto json = sealed ? review::open_assessment_record(**sealed, identities)
+                       : Result<std::string>(sealed.error());
+    if (!json) {
+      report.fail("assessment " + std::to_string(a.version) +
+                  ": cannot be read with this observer's key: " + json.error().message());
       continue;
     }
-    const std::string category = assessment_category(text_of(plain));
-    sodium_memzero(plain.data(), plain.size());
+    ++assessments_read;
+    const std::string category = assessment_category(*json);
+    sodium_memzero(json->data(), json->size());
     if (!category.empty()) {
       assessed_category = category;
       assessed_version = a.version;
     }
   }
-  if (!share->assessments.empty()) {
-    report.ok("assessments: " + std::to_string(share->assessments.size()) +
-              " sealed records decrypted" +
+  if (!c.assessments.empty() && assessments_read == c.assessments.size()) {
+    report.ok("assessments: " + counted(c.assessments.size(), "sealed version") + " decrypted" +
               (assessed_version > 0 ? "; version " + std::to_string(assessed_version) +
                                           " files the case under \"" + assessed_category + "\""
                                     : ""));
+  }
+  std::size_t copies_read = 0;
+  for (const store::PublicationCopyRecord& copy : c.copies) {
+    auto body = (*bundle)->open_copy(copy);
+    Result<void> opened = body ? Result<void>() : Result<void>(body.error());
+    if (opened) {
+      DiscardSink sink;
+      opened = age::decrypt(identities, **body, sink);
+    }
+    if (!opened) {
+      report.fail("publication copy " + std::to_string(copy.copy_id) +
+                  ": cannot be read with this observer's key: " + opened.error().message());
+    } else {
+      ++copies_read;
+    }
+  }
+  if (!c.copies.empty() && copies_read == c.copies.size()) {
+    report.ok("publication copies: " + counted(c.copies.size(), "copy", "copies") + " decrypted");
   }
 
   // 3. The case against the log.
@@ -328,7 +347,8 @@ Result<void> run_audit(const AuditOptions& options) {
     }
   }
   std::cout << (report.problems.empty() ? "RESULT: OK" : "RESULT: FAILED") << " — case " << case_id
-            << ", " << items.size() << " items, " << share->assessments.size() << " assessments";
+            << ", " << counted(items.size(), "item") << ", "
+            << counted(c.assessments.size(), "assessment");
   if (!report.problems.empty()) std::cout << ", " << report.problems.size() << " problems";
   std::cout << "\nRead it with: safehouse review read --bundle " << options.bundle << " -i "
             << options.identity << "\n";

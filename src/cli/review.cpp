@@ -4,6 +4,7 @@
 // decrypted content only to the reviewer's terminal or --out directory,
 // with control characters neutralised; never writes plaintext to DIR.
 #include <chrono>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "config/installation.h"
 #include "intake/intake.h"
 #include "intake/sources.h"
+#include "review/assessment_text.h"
 #include "review/bundle.h"
 #include "review/case_reader.h"
 #include "review/cases.h"
@@ -24,6 +26,7 @@
 #include "review/identities.h"
 #include "review/publication_copy.h"
 #include "review/transitions.h"
+#include "store/staff_records.h"
 
 namespace safehouse::cli {
 namespace {
@@ -132,11 +135,60 @@ Result<void> print_items(const std::vector<review::ReadItem>& items, const revie
   return {};
 }
 
+// Where `review read` finds a sealed record's ciphertext: the store or a
+// bundle.
+using CopyOpener =
+    std::function<Result<std::unique_ptr<ByteSource>>(const store::PublicationCopyRecord&)>;
+using AssessmentOpener =
+    std::function<Result<std::unique_ptr<ByteSource>>(const review::BundleAssessment&)>;
+
+// Assessment versions, oldest first, decrypted and shown. Returns how many
+// could not be read.
+std::size_t print_assessments(const std::vector<review::BundleAssessment>& assessments,
+                              const AssessmentOpener& open,
+                              std::span<const age::Identity* const> identities) {
+  std::size_t failed = 0;
+  for (const auto& a : assessments) {
+    std::cout << "\n--- assessment version " << a.version << ", " << intake::format_day(a.day)
+              << ", grade " << a.reliability << a.credibility << "\n";
+    auto text = [&]() -> Result<std::string> {
+      auto sealed = SAFEHOUSE_TRY(open(a));
+      const std::string json = SAFEHOUSE_TRY(review::open_assessment_record(*sealed, identities));
+      return review::describe_assessment_record(json);
+    }();
+    if (!text) {
+      std::cout << "NOT READABLE: " << text.error().message() << "\n";
+      ++failed;
+      continue;
+    }
+    std::cout << *text;
+  }
+  std::cout.flush();
+  return failed;
+}
+
+// The case's assessment versions as a bundle lists them, with their sealed
+// records kept by the caller.
+Result<std::vector<review::BundleAssessment>> stored_assessments(store::Store& store,
+                                                                 store::CaseId case_id,
+                                                                 std::vector<Bytes>& sealed) {
+  std::vector<review::BundleAssessment> out;
+  SAFEHOUSE_TRY_VOID(store.read([&](store::SqlSession& db) -> Result<void> {
+    for (auto& a : SAFEHOUSE_TRY(store::list_assessments(db, case_id))) {
+      out.push_back({a.version, a.day, a.reliability, a.credibility, store::sha256_of(a.sealed),
+                     a.sealed.size()});
+      sealed.push_back(std::move(a.sealed));
+    }
+    return {};
+  }));
+  return out;
+}
+
 // Publication copies (`review clean --attach`), each with its original;
 // saved into `out` when given. Returns how many could not be decrypted.
-std::size_t print_copies(store::Store& store,
-                         const std::vector<store::PublicationCopyRecord>& copies,
-                         std::span<const age::Identity* const> identities, review::OutputDir* out) {
+std::size_t print_copies(const std::vector<store::PublicationCopyRecord>& copies,
+                         const CopyOpener& open, std::span<const age::Identity* const> identities,
+                         review::OutputDir* out) {
   std::size_t failed = 0;
   for (const auto& copy : copies) {
     std::cout << "\n--- publication copy " << copy.copy_id << " of item " << copy.item_id << ", "
@@ -145,7 +197,13 @@ std::size_t print_copies(store::Store& store,
       std::cout << " (use --out DIR to save it)\n";
       continue;
     }
-    auto saved = review::save_publication_copy(store, copy, identities, *out);
+    auto saved = [&]() -> Result<std::string> {
+      auto body = open(copy);
+      if (!body) {
+        return body.error().with_context("publication copy " + std::to_string(copy.copy_id));
+      }
+      return review::save_publication_copy(**body, copy, identities, *out);
+    }();
     if (!saved) {
       std::cout << ": NOT READABLE: " << saved.error().message() << "\n";
       ++failed;
@@ -179,6 +237,8 @@ Result<void> run_read_bundle(const ReviewOptions& options) {
             << " case" << (bundle->cases().size() == 1 ? "" : "s") << ".\n";
   std::size_t unreadable = 0;
   std::size_t total = 0;
+  std::size_t sealed_unreadable = 0;
+  std::size_t sealed_total = 0;
   for (const review::BundleCase* c : cases) {
     if (c != cases.front()) std::cout << "\n";
     print_case_header(c->record, c->alias);
@@ -189,10 +249,24 @@ Result<void> run_read_bundle(const ReviewOptions& options) {
     if (!print_items(items, out.get())) {
       for (const auto& item : items) unreadable += item.error ? 1 : 0;
     }
+    sealed_total += c->assessments.size() + c->copies.size();
+    sealed_unreadable += print_assessments(
+        c->assessments,
+        [&](const review::BundleAssessment& a) { return bundle->open_assessment(*c, a); }, raw);
+    sealed_unreadable += print_copies(
+        c->copies,
+        [&](const store::PublicationCopyRecord& copy) { return bundle->open_copy(copy); }, raw,
+        out.get());
   }
   if (unreadable > 0) {
     return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(unreadable) + " of " +
                                             std::to_string(total) + " items could not be read");
+  }
+  if (sealed_unreadable > 0) {
+    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(sealed_unreadable) +
+                                            " of " + std::to_string(sealed_total) +
+                                            " assessments and publication copies could not be "
+                                            "read");
   }
   return {};
 }
@@ -229,13 +303,29 @@ Result<void> run_read(const ReviewOptions& options) {
     std::cout << "\n";
   }
   const auto copies = SAFEHOUSE_TRY(review::publication_copies(store, options.case_id));
+  std::vector<Bytes> sealed;
+  const auto assessments = SAFEHOUSE_TRY(stored_assessments(store, options.case_id, sealed));
   auto printed = print_items(items, out.get());
-  const std::size_t unreadable = print_copies(store, copies, raw, out.get());
+  std::size_t unreadable = print_assessments(
+      assessments,
+      [&](const review::BundleAssessment& a) -> Result<std::unique_ptr<ByteSource>> {
+        // `a` is an element of `assessments`, whose records `sealed` holds alike.
+        return std::make_unique<SpanSource>(
+            sealed.at(static_cast<std::size_t>(&a - assessments.data())));
+      },
+      raw);
+  unreadable += print_copies(
+      copies,
+      [&store](const store::PublicationCopyRecord& copy) {
+        return store.blobs().open_blob(copy.body);
+      },
+      raw, out.get());
   if (!printed) return printed;
   if (unreadable > 0) {
-    return Error(ErrorCode::kIntegrity, "review read: " + std::to_string(unreadable) + " of " +
-                                            std::to_string(copies.size()) +
-                                            " publication copies could not be read");
+    return Error(ErrorCode::kIntegrity,
+                 "review read: " + std::to_string(unreadable) + " of " +
+                     std::to_string(assessments.size() + copies.size()) +
+                     " assessments and publication copies could not be read");
   }
   return {};
 }
@@ -384,6 +474,7 @@ void add_review_command(CLI::App& app) {
 
   add_review_categorise_command(*review);
   add_review_clean_command(*review);
+  add_review_grant_command(*review);
   add_review_share_command(*review);
 }
 

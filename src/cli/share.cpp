@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // cli/share.cpp: `safehouse review share --data DIR -i FILE --observer NAME
 // CASE -o BUNDLE`: a sampled audit's bundle for an accredited observer
-// (review/audit_share.h, docs/tlog.md "Sampled audits"): the case's items
-// and sealed assessments rewrapped to the observer's age recipient (header
+// (review/audit_share.h, docs/tlog.md "Sampled audits"): the case's items,
+// sealed assessments and publication copies rewrapped to the observer's age recipient (header
 // only), in the export bundle format. Refused, and the refusal audited,
 // when the case's source did not consent at first contact; refused for an
 // unknown observer or case. The share is audited (action "share") before
@@ -69,10 +69,11 @@ Result<void> run_share(const ShareOptions& options) {
     return shared.error().with_context(what);
   }
   std::cout << "Shared case " << options.case_id << " with observer " << observer->name << ": "
-            << shared->items << " item" << (shared->items == 1 ? "" : "s") << " and "
-            << shared->assessments << " assessment" << (shared->assessments == 1 ? "" : "s")
-            << " rewrapped to " << observer->recipient << " (" << shared->bytes << " bytes), in "
-            << options.output << ".\n"
+            << shared->items << " item" << (shared->items == 1 ? "" : "s") << ", "
+            << shared->assessments << " assessment version" << (shared->assessments == 1 ? "" : "s")
+            << " and " << shared->copies << " publication cop"
+            << (shared->copies == 1 ? "y" : "ies") << " rewrapped to " << observer->recipient
+            << " (" << shared->bytes << " bytes), in " << options.output << ".\n"
             << "Give it to the observer, who checks it against the log with:\n"
             << "  safehouse observe audit --bundle " << options.output
             << " --identity OBSERVER-KEY --url LOG-URL --state DIR\n";

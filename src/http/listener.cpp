@@ -46,6 +46,12 @@ net::awaitable<void> run_listener(ServerContext& context, const ListenerConfig& 
       socket.close(ignored);
       continue;
     }
+    // A response may leave in several writes (header, then a streamed body):
+    // with Nagle's algorithm a small last write waits for the client's
+    // delayed ACK, about 40 ms a response on Linux (bench/RESULTS.md, "The
+    // case list in Chromium"). Best effort: without it only latency suffers.
+    boost::system::error_code no_delay_ignored;
+    socket.set_option(net::ip::tcp::no_delay(true), no_delay_ignored);
     config.open_connections.fetch_add(1);  // run_session() gives it back
     auto executor = socket.get_executor();
     net::co_spawn(executor, run_session(context, config, std::move(socket)),

@@ -59,11 +59,11 @@ Response page(StaffContext& ctx, Request& request, web::Page which) {
   return Response::html(ctx.renderer.render(which, *language, data));
 }
 
-std::optional<Session> signed_in(StaffContext& ctx, const Request& request) {
+StaffSession signed_in(StaffContext& ctx, const Request& request) {
   return staff_session(ctx, request);
 }
 
-std::optional<Session> signed_in_post(StaffContext& ctx, const Request& request) {
+StaffSession signed_in_post(StaffContext& ctx, const Request& request) {
   return staff_session_for_post(ctx, request);
 }
 
@@ -136,7 +136,7 @@ Response login(StaffContext& ctx, Request& request) {
 
 Response logout(StaffContext& ctx, Request& request, bool everywhere) {
   auto session = signed_in_post(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   std::size_t ended = 1;
   if (everywhere) {
     ended = ctx.sessions->destroy_owner(session->owner);
@@ -152,7 +152,7 @@ Response logout(StaffContext& ctx, Request& request, bool everywhere) {
 
 Response export_logged(StaffContext& ctx, Request& request) {
   auto session = signed_in_post(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   auto logged = ctx.accounts->log(session->owner, "export", "identity");
   if (!logged) return api_error(500, "failed");
   return json_response(json::object{{"logged", true}});
@@ -160,7 +160,7 @@ Response export_logged(StaffContext& ctx, Request& request) {
 
 Response item(StaffContext& ctx, Request& request) {
   auto session = signed_in(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   std::int64_t id = 0;
   const auto text = request.path_param("id");
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -210,30 +210,35 @@ void add_staff_account_routes(Router& router, StaffContext& context) {
   add_staff_case_routes(router, ctx);
 }
 
-std::optional<Session> staff_session(StaffContext& ctx, const Request& request) {
+StaffSession staff_session(StaffContext& ctx, const Request& request) {
   const auto token = request.cookie(kStaffSessionCookieName);
-  if (!token) return std::nullopt;
+  if (!token) return {};
   auto session = ctx.sessions->find(*token);
-  if (!session) return std::nullopt;
+  if (!session) return {};
   // A reviewer removed (or re-enrolled) after signing in speaks for no one
   // any more and reads nothing more: every session of theirs ends here.
   auto allowed = ctx.accounts->may_stay_signed_in(session->owner);
-  if (!allowed) return std::nullopt;
+  if (!allowed) return {std::nullopt, /*unavailable=*/true};
   if (!*allowed) {
     ctx.sessions->destroy_owner(session->owner);
     (void)ctx.accounts->log(session->owner, "refused",
                             "session ended: no longer an active, enrolled reviewer");
-    return std::nullopt;
+    return {};
   }
+  return {std::move(session), false};
+}
+
+StaffSession staff_session_for_post(StaffContext& ctx, const Request& request) {
+  auto session = staff_session(ctx, request);
+  if (!session) return session;
+  const auto csrf = request.header(kCsrfHeader);
+  if (!csrf || !csrf_matches(session->csrf_token, *csrf)) return {};
   return session;
 }
 
-std::optional<Session> staff_session_for_post(StaffContext& ctx, const Request& request) {
-  auto session = staff_session(ctx, request);
-  if (!session) return std::nullopt;
-  const auto csrf = request.header(kCsrfHeader);
-  if (!csrf || !csrf_matches(session->csrf_token, *csrf)) return std::nullopt;
-  return session;
+Response no_staff_session(const StaffSession& session) {
+  if (session.unavailable) return api_error(503, "unavailable");
+  return api_error(401, "signed-out");
 }
 
 }  // namespace safehouse::http

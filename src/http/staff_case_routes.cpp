@@ -107,7 +107,7 @@ bool is_grade(std::string_view grade) {
 
 Response cases(StaffContext& ctx, Request& request) {
   auto session = staff_session(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   store::CaseSummaryQuery query;
   query.limit = kDefaultCasePage;
   if (const auto status = request.query("status"); status && !status->empty()) {
@@ -157,7 +157,7 @@ Response cases(StaffContext& ctx, Request& request) {
 // recipients a reply or an assessment is sealed to.
 Response one_case(StaffContext& ctx, Request& request) {
   auto session = staff_session(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   const auto id = case_param(request);
   if (!id) return api_error(404, "not-found");
   std::optional<store::CaseSummary> summary;
@@ -245,7 +245,7 @@ Response one_case(StaffContext& ctx, Request& request) {
 // by anyone else's key (or over anything else) does not verify.
 Response approve(StaffContext& ctx, Request& request) {
   auto session = staff_session_for_post(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   if (!is_json(request)) return api_error(415, "bad-request");
   const auto id = case_param(request);
   if (!id) return api_error(404, "not-found");
@@ -322,7 +322,7 @@ std::variant<Response, std::string> reply_target(StaffContext& ctx, const std::s
 // a whole STREAM payload; stored as a reviewer item, audited as "reply".
 Response reply(StaffContext& ctx, Request& request) {
   auto session = staff_session_for_post(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   if (!is_json(request)) return api_error(415, "bad-request");
   const auto id = case_param(request);
   if (!id) return api_error(404, "not-found");
@@ -368,7 +368,7 @@ Response reply(StaffContext& ctx, Request& request) {
 // recipient set; its grade in clear; the category files the case.
 Response assess(StaffContext& ctx, Request& request) {
   auto session = staff_session_for_post(ctx, request);
-  if (!session) return api_error(401, "signed-out");
+  if (!session) return no_staff_session(session);
   if (!is_json(request)) return api_error(415, "bad-request");
   const auto id = case_param(request);
   if (!id) return api_error(404, "not-found");

@@ -57,11 +57,26 @@ void add_staff_account_routes(Router& router, StaffContext& context);
 // a case, approvals, replies and assessments (called by the above).
 void add_staff_case_routes(Router& router, StaffContext& context);
 
+// A staff request's session, or why there is none.
+struct StaffSession {
+  std::optional<Session> session;
+  // The database could not say whether the reviewer may stay signed in
+  // (it is unavailable): the session may well be valid, so the answer is
+  // 503, not "signed out", and the session is kept.
+  bool unavailable = false;
+  explicit operator bool() const { return session.has_value(); }
+  const Session* operator->() const { return &*session; }
+  const Session& operator*() const { return *session; }
+};
+
 // A signed-in reviewer's session (the staff cookie), and for a POST also
 // the CSRF token in the X-CSRF-Token header (which a cross-site form
-// cannot set); nullopt otherwise.
-std::optional<Session> staff_session(StaffContext& context, const Request& request);
-std::optional<Session> staff_session_for_post(StaffContext& context, const Request& request);
+// cannot set); none otherwise.
+StaffSession staff_session(StaffContext& context, const Request& request);
+StaffSession staff_session_for_post(StaffContext& context, const Request& request);
+// The answer to a request without a session: 401 {"error":"signed-out"},
+// or 503 {"error":"unavailable"} while the database is unavailable.
+Response no_staff_session(const StaffSession& session);
 
 }  // namespace safehouse::http
 

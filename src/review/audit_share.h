@@ -4,15 +4,15 @@
 // their case (store::CaseRecord::audit_consent). The observer picks the
 // cases (`safehouse observe sample`, from its openings); a reviewer who can
 // decrypt the case shares it: an export bundle (review/bundle.h) whose
-// items and sealed assessments are rewrapped (age header only: one more
-// X25519 stanza, the payload untouched) to the observer's recipient, with
-// share-<case>.txt saying what the organisation records of the case:
+// items, sealed assessment versions and publication copies are rewrapped
+// (age header only: one more X25519 stanza, the payload untouched) to the
+// observer's recipient, with share-<case>.txt saying what the organisation
+// records of the case:
 //
 //   safehouse/share/v1
 //   case <id>
 //   observer <name>
 //   category <the case's category, "uncategorised" if none>
-//   assessment <version> <YYYYMMDD> <grade> assessment-<case>-<version>.age   (each)
 //
 // Refused (kConflict) when the source did not consent, kNotFound for an
 // unknown case or observer; nothing is written then. The caller audits.
@@ -36,22 +36,13 @@ namespace safehouse::review {
 
 inline constexpr std::size_t kMaxShareFileBytes = 64 * 1024;
 
-// share-<case id>.txt, assessment-<case id>-<version>.age.
+// share-<case id>.txt.
 std::string share_file_name(store::CaseId case_id);
-std::string assessment_file_name(store::CaseId case_id, std::int64_t version);
 
-struct ShareAssessment {
-  std::int64_t version = 0;
-  store::Day day = 0;
-  std::string grade;  // e.g. "F6"
-  std::string file;   // assessment_file_name()
-  friend bool operator==(const ShareAssessment&, const ShareAssessment&) = default;
-};
 struct ShareFile {
   store::CaseId case_id = 0;
   std::string observer;
   std::string category;
-  std::vector<ShareAssessment> assessments;  // ascending version
   friend bool operator==(const ShareFile&, const ShareFile&) = default;
 };
 std::string format_share_file(const ShareFile& file);
@@ -68,12 +59,13 @@ Result<store::CaseRecord> shareable_case(store::Store& store, store::CaseId case
 
 struct ShareSummary {
   std::size_t items = 0;
-  std::size_t assessments = 0;
+  std::size_t assessments = 0;  // versions
+  std::size_t copies = 0;       // publication copies
   std::uint64_t bytes = 0;
 };
 // Writes the bundle at `path` (which must not exist) for `observer`, with
-// every item and assessment of the case rewrapped with `identities` (one
-// must open each: kNoMatch otherwise, naming it, and no bundle is left).
+// every age file of the case rewrapped with `identities` (one must open
+// each: kNoMatch otherwise, naming it, and no bundle is left).
 Result<ShareSummary> share_case(store::Store& store, store::CaseId case_id,
                                 std::span<const age::Identity* const> identities,
                                 const store::ObserverRecord& observer,

@@ -16,12 +16,17 @@
 #include <set>
 
 #include "crypto/sha256.h"
+#include "store/staff_records.h"
 #include "store/verifying_source.h"
 
 namespace safehouse::review {
 namespace {
 
+// v1: events and items only (what readers before assessments and copies
+// know); v2 adds assessment and copy lines. A case without either is
+// written as v1.
 constexpr std::string_view kCaseFileHeader = "safehouse bundle case v1";
+constexpr std::string_view kCaseFileHeaderV2 = "safehouse bundle case v2";
 
 Error errno_error(std::string what) {
   const int saved = errno;
@@ -260,8 +265,16 @@ class BundleWriter {
   bool done_ = false;
 };
 
-Result<BundleCase> load_case(store::Store& store, store::CaseId case_id) {
-  BundleCase result;
+// A case as exported: its case file's contents and its sealed assessment
+// versions (small: they are kept in the database, not as blobs).
+struct LoadedCase {
+  BundleCase c;
+  std::vector<Bytes> sealed;  // one per c.assessments
+};
+
+Result<LoadedCase> load_case(store::Store& store, store::CaseId case_id) {
+  LoadedCase loaded;
+  BundleCase& result = loaded.c;
   result.record = SAFEHOUSE_TRY(store.get_case(case_id));
   auto source = store.get_source(result.record.source_id);
   if (!source) return source.error().with_context("case " + std::to_string(case_id));
@@ -269,10 +282,17 @@ Result<BundleCase> load_case(store::Store& store, store::CaseId case_id) {
   result.record.source_id = {};
   SAFEHOUSE_TRY_VOID(store.read([&](store::SqlSession& db) -> Result<void> {
     result.events = SAFEHOUSE_TRY(store::list_case_events(db, case_id));
+    for (auto& a : SAFEHOUSE_TRY(store::list_assessments(db, case_id))) {
+      result.assessments.push_back({a.version, a.day, a.reliability, a.credibility,
+                                    store::sha256_of(a.sealed), a.sealed.size()});
+      loaded.sealed.push_back(std::move(a.sealed));
+    }
+    result.copies = SAFEHOUSE_TRY(store::list_publication_copies(db, case_id));
+    for (auto& copy : result.copies) copy.reviewer_id = 0;
     return {};
   }));
   result.items = SAFEHOUSE_TRY(store.list_items(case_id));
-  return result;
+  return loaded;
 }
 
 }  // namespace
@@ -291,6 +311,14 @@ std::string bundle_item_name(store::ItemId item_id) {
 
 std::string bundle_case_name(store::CaseId case_id) {
   return "case-" + std::to_string(case_id) + ".txt";
+}
+
+std::string bundle_assessment_name(store::CaseId case_id, std::int64_t version) {
+  return "assessment-" + std::to_string(case_id) + "-" + std::to_string(version) + ".age";
+}
+
+std::string bundle_copy_name(std::int64_t copy_id) {
+  return "copy-" + std::to_string(copy_id) + ".age";
 }
 
 std::string format_manifest(std::span<const ManifestEntry> entries) {
@@ -341,15 +369,25 @@ bool BundleCase::operator==(const BundleCase& other) const {
     return a.item_id == b.item_id && a.case_id == b.case_id && a.direction == b.direction &&
            a.sha256 == b.sha256 && a.ciphertext_size == b.ciphertext_size && a.day == b.day;
   };
+  auto same_copy = [](const store::PublicationCopyRecord& a,
+                      const store::PublicationCopyRecord& b) {
+    return a.copy_id == b.copy_id && a.case_id == b.case_id && a.item_id == b.item_id &&
+           a.body == b.body && a.day == b.day;
+  };
   return same_record(record, other.record) && alias == other.alias &&
          std::equal(events.begin(), events.end(), other.events.begin(), other.events.end(),
                     same_event) &&
-         std::equal(items.begin(), items.end(), other.items.begin(), other.items.end(), same_item);
+         std::equal(items.begin(), items.end(), other.items.begin(), other.items.end(),
+                    same_item) &&
+         assessments == other.assessments &&
+         std::equal(copies.begin(), copies.end(), other.copies.begin(), other.copies.end(),
+                    same_copy);
 }
 
 std::string format_case_file(const BundleCase& c) {
   std::string out;
-  out += std::string(kCaseFileHeader) + "\n";
+  const bool v2 = !c.assessments.empty() || !c.copies.empty();
+  out += std::string(v2 ? kCaseFileHeaderV2 : kCaseFileHeader) + "\n";
   out += "case " + std::to_string(c.record.case_id) + "\n";
   out += "alias " + c.alias + "\n";
   out += "status " + std::string(store::status_name(c.record.status)) + "\n";
@@ -363,6 +401,16 @@ std::string format_case_file(const BundleCase& c) {
     out += "item " + std::to_string(item.item_id) + " " +
            std::string(store::direction_name(item.direction)) + " " + std::to_string(item.day) +
            " " + store::to_hex(item.sha256) + " " + std::to_string(item.ciphertext_size) + "\n";
+  }
+  for (const auto& a : c.assessments) {
+    out += "assessment " + std::to_string(a.version) + " " + std::to_string(a.day) + " " +
+           std::string(1, a.reliability) + std::to_string(a.credibility) + " " +
+           store::to_hex(a.sha256) + " " + std::to_string(a.size) + "\n";
+  }
+  for (const auto& copy : c.copies) {
+    out += "copy " + std::to_string(copy.copy_id) + " " + std::to_string(copy.item_id) + " " +
+           std::to_string(copy.day) + " " + store::to_hex(copy.body.sha256) + " " +
+           std::to_string(copy.body.size) + "\n";
   }
   return out;
 }
@@ -384,9 +432,11 @@ Result<BundleCase> parse_case_file(std::string_view text) {
     if (words.size() != 2 || words[0] != key) return {};
     return words[1];
   };
-  if (lines.empty() || lines[0] != kCaseFileHeader) {
-    return malformed("case file: line 1: not \"" + std::string(kCaseFileHeader) + "\"");
+  if (lines.empty() || (lines[0] != kCaseFileHeader && lines[0] != kCaseFileHeaderV2)) {
+    return malformed("case file: line 1: not \"" + std::string(kCaseFileHeader) + "\" or \"" +
+                     std::string(kCaseFileHeaderV2) + "\"");
   }
+  const bool v2 = lines[0] == kCaseFileHeaderV2;
   at = 1;
   BundleCase c;
   auto id = field("case");
@@ -435,6 +485,7 @@ Result<BundleCase> parse_case_file(std::string_view text) {
   }
   for (; at < lines.size(); ++at) {
     const auto words = split_words(lines[at]);
+    if (v2 && (words[0] == "assessment" || words[0] == "copy")) break;
     if (words.size() != 6 || words[0] != "item") {
       return bad("want \"item <id> <source|reviewer> <YYYYMMDD> <sha256> <size>\"");
     }
@@ -458,6 +509,55 @@ Result<BundleCase> parse_case_file(std::string_view text) {
     item.ciphertext_size = static_cast<std::uint64_t>(*size);
     c.items.push_back(item);
   }
+  const char* want_assessment =
+      "want \"assessment <version> <YYYYMMDD> <A-F><1-6> <sha256> <size>\"";
+  for (; at < lines.size(); ++at) {
+    const auto words = split_words(lines[at]);
+    if (words[0] == "copy") break;
+    if (words.size() != 6 || words[0] != "assessment") return bad(want_assessment);
+    auto version = parse_number(words[1], 1, INT64_MAX);
+    auto day = parse_day(words[2]);
+    auto digest = store::sha256_from_hex(words[4]);
+    auto size = parse_number(words[5], 1, INT64_MAX);
+    const std::string_view grade = words[3];
+    if (!version || !day || !digest || !size || grade.size() != 2 || grade[0] < 'A' ||
+        grade[0] > 'F' || grade[1] < '1' || grade[1] > '6') {
+      return bad(want_assessment);
+    }
+    if (*version != static_cast<std::int64_t>(c.assessments.size()) + 1) {
+      return bad("assessment versions must be numbered 1, 2, … in order");
+    }
+    c.assessments.push_back(
+        {*version, *day, grade[0], grade[1] - '0', *digest, static_cast<std::uint64_t>(*size)});
+  }
+  const char* want_copy = "want \"copy <id> <item id> <YYYYMMDD> <sha256> <size>\"";
+  for (; at < lines.size(); ++at) {
+    const auto words = split_words(lines[at]);
+    if (words.size() != 6 || words[0] != "copy") return bad(want_copy);
+    auto copy_id = parse_number(words[1], 1, INT64_MAX);
+    auto item_id = parse_number(words[2], 1, INT64_MAX);
+    auto day = parse_day(words[3]);
+    auto digest = store::sha256_from_hex(words[4]);
+    auto size = parse_number(words[5], 1, INT64_MAX);
+    if (!copy_id || !item_id || !day || !digest || !size) return bad(want_copy);
+    if (!c.copies.empty() && *copy_id <= c.copies.back().copy_id) {
+      return bad("copies must be in ascending id order");
+    }
+    const bool of_this_case = std::any_of(
+        c.items.begin(), c.items.end(), [&](const auto& item) { return item.item_id == *item_id; });
+    if (!of_this_case) return bad("a copy of an item the case does not list");
+    store::PublicationCopyRecord copy;
+    copy.copy_id = *copy_id;
+    copy.case_id = c.record.case_id;
+    copy.item_id = *item_id;
+    copy.day = *day;
+    copy.body = {*digest, static_cast<std::uint64_t>(*size)};
+    c.copies.push_back(copy);
+  }
+  // One spelling per case: v2 only when v1 cannot say it.
+  if (v2 && c.assessments.empty() && c.copies.empty()) {
+    return malformed("case file: line 1: v2, but it lists no assessment or copy (that is v1)");
+  }
   c.record.item_count = static_cast<std::int64_t>(c.items.size());
   return c;
 }
@@ -471,13 +571,12 @@ Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::
   if (ids.empty()) return invalid_argument("export: no case given");
   // Every case is read before the directory is made: an unknown case
   // leaves nothing behind.
-  std::vector<BundleCase> cases;
+  std::vector<LoadedCase> cases;
   for (store::CaseId id : ids) cases.push_back(SAFEHOUSE_TRY(load_case(store, id)));
 
   for (const auto& [name, bytes] : options.extra_files) {
-    if (!is_bundle_file_name(name) || name == kBundleManifestName ||
-        (name.starts_with("case-") && name.ends_with(".txt")) ||
-        (name.starts_with("item-") && name.ends_with(".age"))) {
+    if (!is_bundle_file_name(name) || name == kBundleManifestName || name.starts_with("case-") ||
+        name.starts_with("item-") || name.starts_with("assessment-") || name.starts_with("copy-")) {
       return invalid_argument("export: " + name + " cannot be an extra file of a bundle");
     }
   }
@@ -485,37 +584,58 @@ Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::
   auto writer = SAFEHOUSE_TRY(BundleWriter::create(path));
   ExportSummary summary;
   std::vector<ManifestEntry> manifest;
-  for (BundleCase& c : cases) {
+  // Writes `name` from `source`: copied and checked against `expected`, or,
+  // with options.rewrite, rewritten; returns what the file holds.
+  auto copy_in = [&](const std::string& name, ByteSource& source,
+                     const store::BlobRef& expected) -> Result<store::BlobRef> {
+    if (options.rewrite) {
+      const auto [digest, size] =
+          SAFEHOUSE_TRY(writer->write_with(name, [&](ByteSink& out) -> Result<void> {
+            auto rewritten = options.rewrite(source, out);
+            if (!rewritten) return rewritten.error().with_context("export: " + name);
+            return {};
+          }));
+      manifest.push_back(ManifestEntry{name, digest});
+      summary.bytes += size;
+      return store::BlobRef{digest, size};
+    }
+    const auto [digest, size] = SAFEHOUSE_TRY(writer->write(name, source));
+    if (digest != expected.sha256 || size != expected.size) {
+      return Error(ErrorCode::kIntegrity, "export: " + name + " changed while copied");
+    }
+    manifest.push_back(ManifestEntry{name, digest});
+    summary.bytes += size;
+    return expected;
+  };
+  for (LoadedCase& loaded : cases) {
+    BundleCase& c = loaded.c;
+    for (std::size_t i = 0; i < c.assessments.size(); ++i) {
+      BundleAssessment& a = c.assessments[i];
+      SpanSource sealed(loaded.sealed[i]);
+      const store::BlobRef written = SAFEHOUSE_TRY(
+          copy_in(bundle_assessment_name(c.record.case_id, a.version), sealed, {a.sha256, a.size}));
+      a.sha256 = written.sha256;
+      a.size = written.size;
+      ++summary.assessments;
+    }
+    for (store::PublicationCopyRecord& copy : c.copies) {
+      auto body = store.blobs().open_blob(copy.body);
+      if (!body) {
+        return body.error().with_context("export: publication copy " +
+                                         std::to_string(copy.copy_id));
+      }
+      copy.body = SAFEHOUSE_TRY(copy_in(bundle_copy_name(copy.copy_id), **body, copy.body));
+      ++summary.copies;
+    }
     for (store::ItemRecord& item : c.items) {
       auto body = store.open_item_body(item.item_id);
       if (!body) return body.error().with_context("export: item " + std::to_string(item.item_id));
-      const std::string name = bundle_item_name(item.item_id);
-      if (options.rewrite_item) {
-        // The stored ciphertext is checked as it is read (open_item_body).
-        const auto [digest, size] =
-            SAFEHOUSE_TRY(writer->write_with(name, [&](ByteSink& out) -> Result<void> {
-              auto rewritten = options.rewrite_item(item, **body, out);
-              if (!rewritten) {
-                return rewritten.error().with_context("export: item " +
-                                                      std::to_string(item.item_id));
-              }
-              return {};
-            }));
-        item.sha256 = digest;
-        item.ciphertext_size = size;
-        manifest.push_back(ManifestEntry{name, digest});
-        ++summary.items;
-        summary.bytes += size;
-        continue;
-      }
-      const auto [digest, size] = SAFEHOUSE_TRY(writer->write(name, **body));
-      if (digest != item.sha256 || size != item.ciphertext_size) {
-        return Error(ErrorCode::kIntegrity,
-                     "export: item " + std::to_string(item.item_id) + " changed while copied");
-      }
-      manifest.push_back(ManifestEntry{name, digest});
+      const store::BlobRef written =
+          SAFEHOUSE_TRY(copy_in(bundle_item_name(item.item_id), **body,
+                                store::BlobRef{item.sha256, item.ciphertext_size}));
+      item.sha256 = written.sha256;
+      item.ciphertext_size = written.size;
       ++summary.items;
-      summary.bytes += size;
     }
     const std::string text = format_case_file(c);
     SpanSource source(as_bytes(text));
@@ -584,18 +704,32 @@ Result<std::unique_ptr<Bundle>> Bundle::open(const std::filesystem::path& path) 
       return malformed("bundle: " + entry.name + ": holds case " +
                        std::to_string(parsed->record.case_id));
     }
-    for (const auto& item : parsed->items) {
-      const std::string name = bundle_item_name(item.item_id);
+    // Each file the case names must be listed with the same SHA-256.
+    auto check_listed = [&](const std::string& what, const std::string& name,
+                            const store::Sha256& digest) -> Result<void> {
       auto found = listed.find(name);
       if (found == listed.end()) {
-        return Error(ErrorCode::kNotFound, "bundle: " + entry.name + ": item " +
-                                               std::to_string(item.item_id) + " (" + name +
+        return Error(ErrorCode::kNotFound, "bundle: " + entry.name + ": " + what + " (" + name +
                                                ") is not in the manifest");
       }
-      if (found->second != item.sha256) {
+      if (found->second != digest) {
         return Error(ErrorCode::kIntegrity,
                      "bundle: " + name + ": its SHA-256 differs from the one in " + entry.name);
       }
+      return {};
+    };
+    for (const auto& item : parsed->items) {
+      SAFEHOUSE_TRY_VOID(check_listed("item " + std::to_string(item.item_id),
+                                      bundle_item_name(item.item_id), item.sha256));
+    }
+    for (const auto& a : parsed->assessments) {
+      SAFEHOUSE_TRY_VOID(check_listed("assessment version " + std::to_string(a.version),
+                                      bundle_assessment_name(parsed->record.case_id, a.version),
+                                      a.sha256));
+    }
+    for (const auto& copy : parsed->copies) {
+      SAFEHOUSE_TRY_VOID(check_listed("publication copy " + std::to_string(copy.copy_id),
+                                      bundle_copy_name(copy.copy_id), copy.body.sha256));
     }
     bundle->cases_.push_back(std::move(*parsed));
   }
@@ -630,6 +764,20 @@ Result<std::unique_ptr<ByteSource>> Bundle::open_item(const store::ItemRecord& i
   std::unique_ptr<ByteSource> file = SAFEHOUSE_TRY(open_in(fd_, bundle_item_name(item.item_id)));
   return store::make_verifying_source(std::move(file),
                                       store::BlobRef{item.sha256, item.ciphertext_size});
+}
+
+Result<std::unique_ptr<ByteSource>> Bundle::open_assessment(
+    const BundleCase& c, const BundleAssessment& assessment) const {
+  std::unique_ptr<ByteSource> file =
+      SAFEHOUSE_TRY(open_in(fd_, bundle_assessment_name(c.record.case_id, assessment.version)));
+  return store::make_verifying_source(std::move(file),
+                                      store::BlobRef{assessment.sha256, assessment.size});
+}
+
+Result<std::unique_ptr<ByteSource>> Bundle::open_copy(
+    const store::PublicationCopyRecord& copy) const {
+  std::unique_ptr<ByteSource> file = SAFEHOUSE_TRY(open_in(fd_, bundle_copy_name(copy.copy_id)));
+  return store::make_verifying_source(std::move(file), copy.body);
 }
 
 }  // namespace safehouse::review

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // review/bundle.h: the export bundle for offline review (docs/reviewing.md,
-// "Offline review"): a directory holding cases' encrypted items exactly as
-// stored (item-<id>.age, age files the stock `age -d` opens), one
-// case-<id>.txt per case with what the server knows of it (status, events,
-// items and their SHA-256) and manifest.txt, the SHA-256 of every other file
-// in `sha256sum` format. Writing needs the store; reading needs only the
-// directory, and verifies the whole manifest before anything is decrypted.
+// "Offline review"): a directory holding cases' encrypted items, sealed
+// assessment versions and publication copies exactly as stored
+// (item-<id>.age, assessment-<case>-<version>.age, copy-<id>.age: age files
+// the stock `age -d` opens), one case-<id>.txt per case with what the
+// server knows of it (status, events, and each file's SHA-256) and
+// manifest.txt, the SHA-256 of every other file in `sha256sum` format. Writing needs the store;
+// reading needs only the directory, and verifies the whole manifest before anything is decrypted.
 // Nothing here decrypts: review/case_reader.h does, with the bundle as the
 // source of item bodies.
 #ifndef SAFEHOUSE_REVIEW_BUNDLE_H_
@@ -24,6 +25,7 @@
 
 #include "base/byte_stream.h"
 #include "base/error.h"
+#include "store/publication_copy_records.h"
 #include "store/store.h"
 #include "store/workflow_records.h"
 
@@ -46,9 +48,12 @@ struct ManifestEntry {
 // digit (so never ".", "..", a path or a hidden file).
 bool is_bundle_file_name(std::string_view name);
 
-// "item-<id>.age", "case-<id>.txt".
+// "item-<id>.age", "case-<id>.txt", "assessment-<case>-<version>.age",
+// "copy-<id>.age".
 std::string bundle_item_name(store::ItemId item_id);
 std::string bundle_case_name(store::CaseId case_id);
+std::string bundle_assessment_name(store::CaseId case_id, std::int64_t version);
+std::string bundle_copy_name(std::int64_t copy_id);
 
 // The manifest's text, in sha256sum's format (`sha256sum -c manifest.txt`
 // checks a bundle too). parse_manifest is strict: every line
@@ -58,18 +63,35 @@ std::string bundle_case_name(store::CaseId case_id);
 std::string format_manifest(std::span<const ManifestEntry> entries);
 Result<std::vector<ManifestEntry>> parse_manifest(std::string_view text);
 
-// What a case file holds: the server-visible fields of a case, its events
-// and its items (no bodies). The source id is not exported.
+// One assessment version as a case file lists it: the grade the server
+// keeps in clear and the sealed record's SHA-256 and size.
+struct BundleAssessment {
+  std::int64_t version = 0;  // 1, 2, …
+  store::Day day = 0;
+  char reliability = 'F';  // 'A'..'F'
+  int credibility = 6;     // 1..6
+  store::Sha256 sha256{};
+  std::uint64_t size = 0;
+  bool operator==(const BundleAssessment&) const = default;
+};
+
+// What a case file holds: the server-visible fields of a case, its events,
+// its items, assessment versions and publication copies (no bodies). The
+// source id and the reviewers' ids are not exported.
 struct BundleCase {
   store::CaseRecord record;  // source_id left zero
   std::string alias;
   std::vector<store::CaseEventRecord> events;
   std::vector<store::ItemRecord> items;
+  std::vector<BundleAssessment> assessments;
+  std::vector<store::PublicationCopyRecord> copies;  // reviewer_id left zero
   bool operator==(const BundleCase& other) const;
 };
 
 // The case file's text and its strict parser (docs/reviewing.md gives the
-// format). kMalformed with the line number for anything else.
+// format: v1 for a case without assessments and copies, which older
+// readers know, v2 otherwise). kMalformed with the line number for
+// anything else.
 std::string format_case_file(const BundleCase& bundle_case);
 Result<BundleCase> parse_case_file(std::string_view text);
 
@@ -81,18 +103,20 @@ Result<BundleCase> parse_case_file(std::string_view text);
 struct ExportSummary {
   std::size_t cases = 0;
   std::size_t items = 0;
+  std::size_t assessments = 0;  // versions
+  std::size_t copies = 0;
   std::uint64_t bytes = 0;  // ciphertext bytes copied
 };
 // How a bundle differs from a plain export (the sampled audit's share,
 // review/audit_share.h, uses both):
-//   - rewrite_item: when set, each item is written through it (read the
-//     stored ciphertext, write the file) instead of copied byte for byte;
-//     the case file then lists the written file's SHA-256 and size;
-//   - extra_files: more files (bundle file names, none clashing) in the
-//     bundle and its manifest.
+//   - rewrite: when set, every age file (item, assessment version,
+//     publication copy) is written through it (read the stored ciphertext,
+//     write the file) instead of copied byte for byte; the case file then
+//     lists the written files' SHA-256 and size;
+//   - extra_files: more files (bundle file names of no other kind, none
+//     clashing) in the bundle and its manifest.
 struct BundleOptions {
-  std::function<Result<void>(const store::ItemRecord& item, ByteSource& stored, ByteSink& out)>
-      rewrite_item;
+  std::function<Result<void>(ByteSource& stored, ByteSink& out)> rewrite;
   std::vector<std::pair<std::string, Bytes>> extra_files;
 };
 Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::CaseId> case_ids,
@@ -117,6 +141,10 @@ class Bundle {
   // The item's ciphertext, checked again against its size and SHA-256 as it
   // is read (the file could change after open()).
   Result<std::unique_ptr<ByteSource>> open_item(const store::ItemRecord& item) const;
+  // The same for a sealed assessment version and a publication copy.
+  Result<std::unique_ptr<ByteSource>> open_assessment(const BundleCase& c,
+                                                      const BundleAssessment& assessment) const;
+  Result<std::unique_ptr<ByteSource>> open_copy(const store::PublicationCopyRecord& copy) const;
   // Every file the manifest lists, by name, with its SHA-256.
   const std::map<std::string, store::Sha256, std::less<>>& listed() const { return listed_; }
   // A small file the manifest lists (e.g. an extra file), read whole and

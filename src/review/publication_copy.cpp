@@ -127,13 +127,20 @@ Result<std::string> save_publication_copy(store::Store& store,
                                           const store::PublicationCopyRecord& copy,
                                           std::span<const age::Identity* const> identities,
                                           OutputDir& out) {
-  const std::string where = "publication copy " + std::to_string(copy.copy_id);
   auto body = store.blobs().open_blob(copy.body);
-  if (!body) return body.error().with_context(where);
+  if (!body) return body.error().with_context("publication copy " + std::to_string(copy.copy_id));
+  return save_publication_copy(**body, copy, identities, out);
+}
+
+Result<std::string> save_publication_copy(ByteSource& body,
+                                          const store::PublicationCopyRecord& copy,
+                                          std::span<const age::Identity* const> identities,
+                                          OutputDir& out) {
+  const std::string where = "publication copy " + std::to_string(copy.copy_id);
   CopyFileSink content(out, copy.copy_id);
   intake::FrameDecoder decoder(content);
   content.set_decoder(&decoder);
-  auto decrypted = age::decrypt(identities, **body, decoder);
+  auto decrypted = age::decrypt(identities, body, decoder);
   if (!decrypted) return decrypted.error().with_context(where);
   if (!decoder.header()) return malformed(where + ": frame: truncated");
   return content.name();

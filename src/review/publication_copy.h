@@ -49,6 +49,11 @@ Result<std::string> save_publication_copy(store::Store& store,
                                           const store::PublicationCopyRecord& copy,
                                           std::span<const age::Identity* const> identities,
                                           OutputDir& out);
+// The same from the copy's ciphertext `body` (an export bundle's file).
+Result<std::string> save_publication_copy(ByteSource& body,
+                                          const store::PublicationCopyRecord& copy,
+                                          std::span<const age::Identity* const> identities,
+                                          OutputDir& out);
 
 }  // namespace safehouse::review
 

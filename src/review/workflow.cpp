@@ -8,6 +8,7 @@
 #include "review/audit.h"
 #include "review/recipients.h"
 #include "review/transitions.h"
+#include "store/grant_records.h"
 #include "store/log_records.h"
 #include "store/publication_copy_records.h"
 #include "store/staff_records.h"
@@ -231,6 +232,8 @@ Result<TransitionOutcome> Workflow::submit(const SignedApproval& approval,
         const auto items = SAFEHOUSE_TRY(store::delete_case_items(db, approval.case_id));
         unreferenced.insert(unreferenced.end(), items.begin(), items.end());
         SAFEHOUSE_TRY_VOID(store::delete_assessments(db, approval.case_id));
+        // The tombstone keeps no digest of what was deleted.
+        SAFEHOUSE_TRY_VOID(store::delete_grants(db, approval.case_id));
         detail += ", items deleted";
       }
     }

@@ -256,14 +256,32 @@ CREATE TABLE IF NOT EXISTS publication_copies (
 ){strict};
 CREATE INDEX IF NOT EXISTS publication_copies_by_case ON publication_copies (case_id, copy_id);
 )sql"},
+    // Grants (docs/reviewing.md, "Granting a reviewer existing cases"): each
+    // item, assessment version or publication copy that a reviewer rewrapped
+    // for another reviewer (one more age stanza, the payload untouched). Its
+    // ciphertext, and so its SHA-256, changed: the old digest stays here so
+    // that a check citing it still finds its object. Digests only.
+    {13, R"sql(
+CREATE TABLE IF NOT EXISTS grants (
+  grant_id     {id},
+  case_id      {int} NOT NULL REFERENCES cases (case_id),
+  kind         TEXT NOT NULL CHECK (kind IN ('item', 'assessment', 'copy')),
+  object_id    {int} NOT NULL,
+  reviewer_id  {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  granted_by   {int} NOT NULL REFERENCES reviewers (reviewer_id),
+  old_sha256   {blob} NOT NULL CHECK (length(old_sha256) = 32),
+  new_sha256   {blob} NOT NULL CHECK (length(new_sha256) = 32),
+  day          {int} NOT NULL
+){strict};
+CREATE INDEX IF NOT EXISTS grants_by_case ON grants (case_id, kind, object_id);
+)sql"},
     // A source's consent, given at first contact, to an accredited observer
     // reading their case for a sampled audit (docs/tlog.md, "Sampled
     // audits"). 0 = no consent (unticked, absent, every older case); it
     // cannot be withdrawn, so nothing ever sets it back. Each logged event
     // keeps the consent as it was when the event was published: the
     // openings sealed to observers carry that, so a consent written into
-    // cases later does not reach events already in the log. Version 13 is
-    // another branch's.
+    // cases later does not reach events already in the log.
     {14, R"sql(
 ALTER TABLE cases ADD COLUMN audit_consent {int} NOT NULL DEFAULT 0
   CHECK (audit_consent IN (0, 1));

@@ -3,12 +3,14 @@
 // text — base32 decoding, file-name sanitizing, terminal text — never
 // crashes, and keeps its promises: a decoded base32 re-encodes to the same
 // bytes; a sanitized name is one non-empty, bounded, valid-UTF-8 component
-// that is not "." or ".."; printable text is valid UTF-8 without ESC.
+// that is not "." or ".."; printable text is valid UTF-8 without ESC, and so
+// is an assessment record's description (or the input is refused).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "review/assessment_text.h"
 #include "review/base32.h"
 #include "review/file_names.h"
 
@@ -26,5 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::string shown = printable_text(text);
   if (!is_valid_utf8(shown) || shown.find('\x1b') != std::string::npos) std::abort();
+  if (auto described = describe_assessment_record(text)) {
+    if (!is_valid_utf8(*described) || described->find('\x1b') != std::string::npos) std::abort();
+  }
   return 0;
 }

@@ -34,6 +34,66 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kPassphrase = "a long enough passphrase 41";
 
+// The store as the staff accounts see it, with a switch that makes every
+// read and commit fail as a lost database does (kUnavailable).
+class OutageStore final : public store::Store {
+ public:
+  explicit OutageStore(store::Store& real) : real_(real) {}
+  bool down = false;
+
+  void commit_async(store::WriteBatch batch,
+                    std::function<void(Result<store::CommitResult>)> done) override {
+    if (down) return done(outage());
+    real_.commit_async(std::move(batch), std::move(done));
+  }
+  Result<store::CommitResult> commit(store::WriteBatch batch) override {
+    if (down) return outage();
+    return real_.commit(std::move(batch));
+  }
+  Result<store::SourceRecord> get_source(const store::SourceId& id) override {
+    if (down) return outage();
+    return real_.get_source(id);
+  }
+  Result<store::CaseRecord> get_case(store::CaseId id) override {
+    if (down) return outage();
+    return real_.get_case(id);
+  }
+  Result<std::vector<store::CaseRecord>> list_cases(const store::CaseQuery& query) override {
+    if (down) return outage();
+    return real_.list_cases(query);
+  }
+  Result<store::ItemRecord> get_item(store::ItemId id) override {
+    if (down) return outage();
+    return real_.get_item(id);
+  }
+  Result<std::vector<store::ItemRecord>> list_items(store::CaseId id) override {
+    if (down) return outage();
+    return real_.list_items(id);
+  }
+  Result<std::unique_ptr<ByteSource>> open_item_body(store::ItemId id) override {
+    if (down) return outage();
+    return real_.open_item_body(id);
+  }
+  Result<Bytes> read_item_body(store::ItemId id, std::size_t max_bytes) override {
+    if (down) return outage();
+    return real_.read_item_body(id, max_bytes);
+  }
+  Result<Bytes> get_setting(const std::string& key) override {
+    if (down) return outage();
+    return real_.get_setting(key);
+  }
+  Result<void> read(const std::function<Result<void>(store::SqlSession&)>& fn) override {
+    if (down) return outage();
+    return real_.read(fn);
+  }
+  store::BlobStore& blobs() override { return real_.blobs(); }
+  store::StoreStats stats() override { return real_.stats(); }
+
+ private:
+  static Error outage() { return Error(ErrorCode::kUnavailable, "database unavailable (test)"); }
+  store::Store& real_;
+};
+
 class StaffRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,7 +106,8 @@ class StaffRoutesTest : public ::testing::Test {
     auto link = review::issue_enrolment(*store_, "alice", true, "admin", store::day_of(now_));
     ASSERT_TRUE(link);
     token_ = link->token;
-    accounts_ = std::make_unique<review::StaffAccounts>(*store_, crypto::SecretBytes::random(32),
+    outage_ = std::make_unique<OutageStore>(*store_);
+    accounts_ = std::make_unique<review::StaffAccounts>(*outage_, crypto::SecretBytes::random(32),
                                                         [this] { return now_; });
     sessions_ = std::make_unique<SessionStore>(15min, [this] { return steady_; });
     context_ = std::make_unique<StaffContext>(StaffContext{*stack_.intake, *stack_.renderer,
@@ -157,6 +218,7 @@ class StaffRoutesTest : public ::testing::Test {
   std::string installation_;
   std::unique_ptr<review::Workflow> workflow_;
   std::string token_;
+  std::unique_ptr<OutageStore> outage_;
   std::unique_ptr<review::StaffAccounts> accounts_;
   std::unique_ptr<SessionStore> sessions_;
   std::unique_ptr<StaffContext> context_;
@@ -285,6 +347,31 @@ TEST_F(StaffRoutesTest, ARemovedReviewerIsSignedOutEverywhereAtOnce) {
           .status(),
       401u);
   EXPECT_EQ(sessions_->destroy_owner("alice"), 0u);  // both sessions are gone
+}
+
+// While the database cannot say whether a reviewer may stay signed in, a
+// request is answered 503 "unavailable", not 401: the page must not sign
+// the reviewer out, and the session is still there once the database is.
+TEST_F(StaffRoutesTest, ADatabaseOutageIsUnavailableNotSignedOut) {
+  ASSERT_NO_FATAL_FAILURE(enrol());
+  first_contact();
+  const SignedIn alice = sign_in();
+  const HeaderMap cookie{{"cookie", alice.cookie}};
+  ASSERT_EQ(send(Method::kGet, "/api/staff/cases", {}, cookie).status(), 200u);
+  outage_->down = true;
+  const Response listed = send(Method::kGet, "/api/staff/cases", {}, cookie);
+  EXPECT_EQ(listed.status(), 503u);
+  EXPECT_EQ(parse(listed).at("error").as_string(), "unavailable");
+  EXPECT_EQ(send(Method::kGet, "/api/staff/items/1", {}, cookie).status(), 503u);
+  EXPECT_EQ(
+      post_json("/api/staff/export", {}, {{"cookie", alice.cookie}, {"x-csrf-token", alice.csrf}})
+          .status(),
+      503u);
+  // Without a session it is still "signed out", outage or not.
+  EXPECT_EQ(send(Method::kGet, "/api/staff/cases").status(), 401u);
+  outage_->down = false;
+  EXPECT_EQ(send(Method::kGet, "/api/staff/cases", {}, cookie).status(), 200u);
+  EXPECT_EQ(send(Method::kGet, "/api/staff/items/1", {}, cookie).status(), 200u);
 }
 
 // A new enrolment link (a lost or seized device) ends the old sessions too.

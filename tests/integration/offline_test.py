@@ -9,6 +9,15 @@
 #     manifest and an unfinished export are refused naming the bad file; an
 #     existing output directory and an unknown case are refused and leave
 #     nothing; the export is in the audit log, which stays intact.
+#   sealed: a case with an assessment version (sealed to the reviewer as the
+#     workspace seals it) and a publication copy (`review clean --attach`)
+#     is exported: the bundle holds assessment-<case>-1.age and
+#     copy-<id>.age, listed in a v2 case file and the manifest, which the
+#     stock `age -d` opens; `review read --bundle` (data directory moved
+#     away) and `review read --data` show the assessment's grade, checks with
+#     their evidence digests, category and notes (a terminal escape in the
+#     notes neutralised) and save the copy; a changed assessment file is
+#     refused naming it.
 #   duplicate: `review transition … duplicate --of CASE` stores the link,
 #     shown by `review list` (DUPLICATE-OF) and `review read` on both sides;
 #     linking a case to itself, to an unknown case or to a duplicate, and
@@ -286,8 +295,97 @@ def duplicate(binary, keep, engine="sqlite"):
         check(rc == 0, "audit verify: %s" % err)
 
 
+def sealed(binary, keep, engine="sqlite"):
+    from clean_test import png_with_metadata  # noqa: E402
+    with installations(engine)(binary, keep) as inst:
+        alice = os.path.join(inst.root, "alice.key")
+        inst.cli(["reviewer", "add", "--data", inst.dir, "alice", "--identity-out", alice])
+        inst.cli(["recipients", "add", "--data", inst.dir, "alice"])
+        server = inst.start()
+        message = unique_marker("MSG")
+        case_id = new_case(inst, server, message,
+                           files=[("photo.png", png_with_metadata("Author A", "Place P"))])
+        server.stop()
+        out = inst.cli(["review", "read", "--data", inst.dir, "-i", alice, str(case_id)])
+        png_item = int(re.search(r"^--- item (\d+), .*, file", out, re.M).group(1))
+        inst.cli(["review", "clean", "--data", inst.dir, "-i", alice, str(case_id), str(png_item),
+                  "-o", os.path.join(inst.root, "clean.png"), "--attach"])
+
+        # An assessment as the workspace seals it: JSON, age, to alice.
+        evidence = sql(inst, "SELECT %s FROM items WHERE item_id = %d" % (
+            "encode(sha256, 'hex')" if hasattr(inst, "cluster") else "lower(hex(sha256))",
+            png_item))
+        notes = unique_marker("NOTES")
+        record = ('{"version":1,"case":%d,"reviewer":"alice","reliability":"B","credibility":"2",'
+                  '"category":"police","checks":{"source":{"done":true,"evidence":["%s"]},'
+                  '"technical":{"done":false,"evidence":[]},"content":{"done":true,"evidence":[]}},'
+                  '"notes":"%s \\u001b[31mred"}' % (case_id, evidence, notes))
+        recipient = [line.split(": ", 1)[1].strip() for line in open(alice)
+                     if line.startswith("# public key: ")][0]
+        sealed_record = subprocess.run(["age", "-r", recipient], input=record.encode(),
+                                       capture_output=True, check=True, timeout=60).stdout
+        reviewer_id = int(sql(inst, "SELECT reviewer_id FROM reviewers WHERE name = 'alice'"))
+        blob = ("'\\x%s'::bytea" if hasattr(inst, "cluster") else "X'%s'") % sealed_record.hex()
+        sql(inst, "INSERT INTO assessments (case_id, version, reviewer_id, reliability, "
+            "credibility, day, sealed) VALUES (%d, 1, %d, 'B', 2, 20261205, %s)" %
+            (case_id, reviewer_id, blob))
+
+        def check_shown(out, where):
+            for words in ("--- assessment version 1, 2026-12-05, grade B2", "reviewer: alice",
+                          "category: police", "checks: source (evidence %s), content" % evidence,
+                          "notes: " + notes, "--- publication copy 1 of item %d" % png_item,
+                          message):
+                check(words in out, "%s: %r not in %r" % (where, words, out))
+            check("\x1b" not in out, "%s: a terminal escape reached the output" % where)
+
+        out = inst.cli(["review", "read", "--data", inst.dir, "-i", alice, str(case_id)])
+        check_shown(out, "review read --data")
+
+        bundle = os.path.join(inst.root, "bundle")
+        out = inst.cli(["export", "--data", inst.dir, str(case_id), "-o", bundle, "-i", alice])
+        check("1 sealed assessment version, 1 publication copy" in out, "export said %r" % out)
+        names = sorted(os.listdir(bundle))
+        for name in ("assessment-%d-1.age" % case_id, "copy-1.age"):
+            check(name in names, "%s not in the bundle: %r" % (name, names))
+        case_file = open(os.path.join(bundle, "case-%d.txt" % case_id)).read()
+        check(case_file.startswith("safehouse bundle case v2\n") and
+              "\nassessment 1 20261205 B2 %s %d\n" % (hashlib.sha256(sealed_record).hexdigest(),
+                                                     len(sealed_record)) in case_file and
+              "\ncopy 1 %d " % png_item in case_file, "case file: %r" % case_file)
+        proc = subprocess.run(["sha256sum", "-c", "--strict", "manifest.txt"], cwd=bundle,
+                              capture_output=True, timeout=60)
+        check(proc.returncode == 0, "sha256sum -c: %s" % proc.stdout.decode())
+        proc = subprocess.run(["age", "-d", "-i", alice,
+                               os.path.join(bundle, "assessment-%d-1.age" % case_id)],
+                              capture_output=True, timeout=60)
+        check(proc.returncode == 0 and proc.stdout == record.encode(),
+              "age -d of the assessment: %r" % proc.stderr)
+
+        moved = inst.dir + ".away"
+        os.rename(inst.dir, moved)
+        try:
+            saved = os.path.join(inst.root, "saved")
+            rc, out, err = run(inst, ["review", "read", "--bundle", bundle, "-i", alice,
+                                      "--out", saved])
+            check(rc == 0, "review read --bundle: %d %s" % (rc, err))
+            check_shown(out, "review read --bundle")
+            check("copy1-copy-of-item-%d.png" % png_item in os.listdir(saved),
+                  "the copy was not saved: %r" % os.listdir(saved))
+            target = os.path.join(bundle, "assessment-%d-1.age" % case_id)
+            data = bytearray(open(target, "rb").read())
+            data[-1] ^= 1
+            open(target, "wb").write(bytes(data))
+            expect_refused(run(inst, ["review", "read", "--bundle", bundle, "-i", alice]),
+                           "assessment-%d-1.age: its SHA-256 does not match" % case_id,
+                           "a changed assessment file")
+        finally:
+            os.rename(moved, inst.dir)
+
+
 CASES = {
     "export": export,
+    "sealed": sealed,
+    "sealed_postgres": lambda b, k: sealed(b, k, "postgres"),
     "export_postgres": lambda b, k: export(b, k, "postgres"),
     "duplicate": duplicate,
     "duplicate_postgres": lambda b, k: duplicate(b, k, "postgres"),

@@ -114,7 +114,8 @@ std::string with_line(int n, const std::string& line) {
 
 TEST(BundleCaseFile, MalformedRefusedWithLine) {
   const std::vector<std::tuple<int, std::string, std::string>> cases = {
-      {1, "safehouse bundle case v2", "line 1"},
+      {1, "safehouse bundle case v2", "line 1"},  // v2 with nothing v1 lacks
+      {1, "safehouse bundle case v3", "line 1"},
       {2, "case 0", "line 2"},
       {2, "case 03", "line 2"},
       {2, "case -3", "line 2"},
@@ -158,6 +159,69 @@ TEST(BundleCaseFile, MalformedRefusedWithLine) {
   EXPECT_NE(unterminated.error().message().find("does not end with a newline"), std::string::npos);
   EXPECT_FALSE(parse_case_file(""));
   EXPECT_FALSE(parse_case_file(std::string(kMaxCaseFileBytes + 1, 'x')));
+}
+
+// Version 2: a case with assessment versions and publication copies.
+std::string good_case_v2() {
+  std::string text = good_case();
+  text.replace(0, std::string("safehouse bundle case v1").size(), "safehouse bundle case v2");
+  return text + "assessment 1 20261205 F6 " + kHexA + " 300\n" + "assessment 2 20261206 B2 " +
+         kHexB + " 410\n" + "copy 4 5 20261206 " + kHexB + " 4096\n";
+}
+
+TEST(BundleCaseFile, VersionTwoCarriesAssessmentsAndCopies) {
+  auto parsed = parse_case_file(good_case_v2());
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ASSERT_EQ(parsed->assessments.size(), 2u);
+  EXPECT_EQ(parsed->assessments[1].version, 2);
+  EXPECT_EQ(parsed->assessments[1].reliability, 'B');
+  EXPECT_EQ(parsed->assessments[1].credibility, 2);
+  EXPECT_EQ(parsed->assessments[1].size, 410u);
+  ASSERT_EQ(parsed->copies.size(), 1u);
+  EXPECT_EQ(parsed->copies[0].copy_id, 4);
+  EXPECT_EQ(parsed->copies[0].item_id, 5);
+  EXPECT_EQ(parsed->copies[0].case_id, 3);
+  EXPECT_EQ(parsed->copies[0].body.size, 4096u);
+  EXPECT_EQ(format_case_file(*parsed), good_case_v2());
+  // Without them it is written as v1 again, which older readers know.
+  parsed->assessments.clear();
+  parsed->copies.clear();
+  EXPECT_EQ(format_case_file(*parsed), good_case());
+}
+
+TEST(BundleCaseFile, VersionTwoMalformedRefusedWithLine) {
+  const std::string v1_header = "safehouse bundle case v1";
+  const std::string assessment = "assessment 1 20261205 F6 " + kHexA + " 300\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // An assessment in a v1 file.
+      {good_case() + assessment, "line 11"},
+      {"safehouse bundle case v2" + good_case().substr(v1_header.size()), "line 1: v2"},
+      {good_case_v2() + "item 10 source 20261206 " + kHexA + " 1\n", "line 14"},
+      {good_case_v2() + assessment, "line 14"},  // after the copies
+      {good_case_v2() + "copy 4 5 20261206 " + kHexB + " 4096\n", "line 14: copies must be"},
+      {good_case_v2() + "copy 7 6 20261206 " + kHexB + " 4096\n", "line 14: a copy of an item"},
+      {good_case_v2() + "copy 7 5 20261206 " + kHexB + " 0\n", "line 14"},
+  };
+  for (const auto& [text, why] : cases) {
+    auto parsed = parse_case_file(text);
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed) << text;
+    EXPECT_NE(parsed.error().message().find(why), std::string::npos)
+        << parsed.error().message() << " lacks " << why;
+  }
+  // Each assessment line in turn: bad grade, version order, fields.
+  for (const std::string& line :
+       {"assessment 1 20261205 G6 " + kHexA + " 300", "assessment 1 20261205 F7 " + kHexA + " 300",
+        "assessment 1 20261205 f6 " + kHexA + " 300", "assessment 2 20261205 F6 " + kHexA + " 300",
+        "assessment 1 20261205 F6 " + kHexA, "assessment 1 2026120 F6 " + kHexA + " 300"}) {
+    std::string text = good_case_v2();
+    const std::size_t start = text.find("assessment 1 ");
+    text.replace(start, text.find('\n', start) - start, line);
+    auto parsed = parse_case_file(text);
+    ASSERT_FALSE(parsed) << line;
+    EXPECT_NE(parsed.error().message().find("line 11"), std::string::npos)
+        << parsed.error().message();
+  }
 }
 
 }  // namespace

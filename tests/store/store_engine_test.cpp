@@ -327,7 +327,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
     ASSERT_TRUE(store->commit(first_contact(1, ciphertext(5, 1))));
   }
   for (const char* table :
-       {"publication_copies", "assessments", "statement_cosignatures", "statements",
+       {"grants", "publication_copies", "assessments", "statement_cosignatures", "statements",
         "observer_openings", "observers", "log_case_entries", "reviewer_accounts", "case_links",
         "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
@@ -367,7 +367,7 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
                 "reviewers',"
                 "'case_events','approvals','audit_log','log_cosignatures','case_links','reviewer_"
                 "accounts','log_case_entries','observers','observer_openings','statements',"
-                "'statement_cosignatures','assessments','publication_copies']::text[], "
+                "'statement_cosignatures','assessments','publication_copies','grants']::text[], "
                 "table_name::text), 99), "
                 "table_name, ordinal_position) FROM information_schema.columns "
                 "WHERE table_schema = 'public'");
@@ -406,7 +406,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       // schema 10: assessments (the grade in clear, the record sealed in the browser)
       "case_id,version,reviewer_id,reliability,credibility,day,sealed,"
       // schema 12: publication copies (the blob of an age file, its original item)
-      "copy_id,case_id,item_id,reviewer_id,sha256,ciphertext_size,day");
+      "copy_id,case_id,item_id,reviewer_id,sha256,ciphertext_size,day,"
+      // schema 13: grants (digests before and after a rewrap; who, to whom)
+      "grant_id,case_id,kind,object_id,reviewer_id,granted_by,old_sha256,new_sha256,day");
 }
 
 // The source's audit consent (schema 14) is kept with the case as it was
