@@ -106,6 +106,20 @@ def run_scenario(inst):
         inst.cli(["review", "categorise", "--data", inst.dir, "-i", alice, str(case), category])
     inst.cli(["review", "reply", "--data", inst.dir, "-i", alice, str(case_a)],
              input_bytes=b"Thank you, we are checking.")
+    # An assessment of A as the workspace seals it (JSON, age, to alice).
+    record = ('{"version":1,"case":%d,"reviewer":"alice","reliability":"C","credibility":"3",'
+              '"category":"police","checks":{"source":{"done":true,"evidence":[]},'
+              '"technical":{"done":false,"evidence":[]},"content":{"done":false,"evidence":[]}},'
+              '"notes":"%s"}' % (case_a, unique_marker("NOTES")))
+    recipient = [line.split(": ", 1)[1].strip() for line in open(alice)
+                 if line.startswith("# public key: ")][0]
+    sealed_record = subprocess.run(["age", "-r", recipient], input=record.encode(),
+                                   capture_output=True, check=True, timeout=60).stdout
+    reviewer_id = int(sql(inst, "SELECT reviewer_id FROM reviewers WHERE name = 'alice'"))
+    blob = ("'\\x%s'::bytea" if hasattr(inst, "cluster") else "X'%s'") % sealed_record.hex()
+    sql(inst, "INSERT INTO assessments (case_id, version, reviewer_id, reliability, "
+        "credibility, day, sealed) VALUES (%d, 1, %d, 'C', 3, 20261205, %s)" %
+        (case_a, reviewer_id, blob))
 
     # An accredited observer; the log.
     observer_key = os.path.join(inst.root, "observer.key")
@@ -143,11 +157,17 @@ def run_scenario(inst):
     bundle = os.path.join(inst.root, "share-a")
     rc, out, err = run(inst, ["review", "share", "--data", inst.dir, "-i", alice, "--observer",
                               "ngo-watch", str(case_a), "-o", bundle])
-    check(rc == 0 and "Shared case %d with observer ngo-watch: 3 items" % case_a in out,
-          "share: %s %s" % (out, err))
+    check(rc == 0 and "Shared case %d with observer ngo-watch: 3 items, 1 assessment version "
+          "and 0 publication copies" % case_a in out, "share: %s %s" % (out, err))
     names = sorted(os.listdir(bundle))
     check("manifest.txt" in names and "case-%d.txt" % case_a in names and
-          "share-%d.txt" % case_a in names, "bundle holds %r" % names)
+          "share-%d.txt" % case_a in names and "assessment-%d-1.age" % case_a in names,
+          "bundle holds %r" % names)
+    proc = subprocess.run(["age", "-d", "-i", observer_key,
+                           os.path.join(bundle, "assessment-%d-1.age" % case_a)],
+                          capture_output=True, timeout=60)
+    check(proc.returncode == 0 and proc.stdout == record.encode(),
+          "the observer's age on the assessment: %r" % proc.stderr)
     share = open(os.path.join(bundle, "share-%d.txt" % case_a)).read()
     check(share == "safehouse/share/v1\ncase %d\nobserver ngo-watch\ncategory police\n" % case_a,
           "share file: %r" % share)
@@ -174,7 +194,8 @@ def run_scenario(inst):
     check(rc == 0 and "RESULT: OK" in out, "observe audit: %s %s" % (out, err))
     for words in ("every file matches its SHA-256", "all 3 decrypted with this observer's key (1 message, 1 file, 1 reply)",
                   "source consented to a sampled audit", "status: triage",
-                  'category: "police"'):
+                  'category: "police"',
+                  'assessments: 1 sealed version decrypted; version 1 files the case under "police"'):
         check(words in out, "observe audit does not say %r: %s" % (words, out))
 
     # Refused: no consent; an unknown observer. Nothing written.
