@@ -8,7 +8,7 @@
 //     consented, so that the observer, not the organisation, chooses;
 //   safehouse observe audit --bundle B --identity FILE --url URL [--state DIR | --key VKEY]
 //     opens the bundle a reviewer shared (`safehouse review share`):
-//     verifies its manifest, decrypts every item and assessment with the
+//     verifies its manifest, decrypts every item, assessment and copy with the
 //     observer's key, and checks the case against the log: its source
 //     consented, every event's day and status, its status and its category
 //     are what the opened log entries say. Prints a report; exits 1 naming
