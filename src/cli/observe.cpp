@@ -263,6 +263,8 @@ Result<void> run_observe(const ObserveOptions& options) {
   for (Entry& entry : entries) by_event[{entry.event.case_id, entry.event.event}] = &entry;
   std::uint64_t opened_count = 0;
   bool openings_ok = true;
+  ConsentState consent_now;  // written to the state with the checkpoint
+  bool consent_changed = false;
   auto sealed = get(options.url, "/openings/" + observer.name, report);
   if (!sealed) {
     report.fail("openings: " + sealed.error().message() +
@@ -295,8 +297,28 @@ Result<void> run_observe(const ObserveOptions& options) {
         found->second->category = opening.category;
         ++opened_count;
       }
+      // Each event's audit consent is fixed when it is published: one that
+      // changed since this observer's last run was rewritten.
+      const ConsentState seen = SAFEHOUSE_TRY(read_consent_state(options.state));
+      std::map<std::string, bool> consent_by_case;
+      for (const tlog::CategoryOpening& opening : file->openings) {
+        if (!by_event.contains({opening.case_id, opening.event})) continue;
+        consent_now[{opening.case_id, opening.event}] = opening.audit_consent;
+        auto [slot, added] = consent_by_case.try_emplace(opening.case_id, opening.audit_consent);
+        if (!added) slot->second = slot->second && opening.audit_consent;
+        auto before = seen.find({opening.case_id, opening.event});
+        if (before != seen.end() && before->second != opening.audit_consent) {
+          report.fail("case " + opening.case_id + ", event " + std::to_string(opening.event) +
+                      ": its audit consent changed from " + (before->second ? "yes" : "no") +
+                      " to " + (opening.audit_consent ? "yes" : "no") +
+                      " since this observer's last run (the openings were rewritten)");
+          consent_changed = true;
+        }
+      }
+      for (const auto& [event, yes] : seen) consent_now.try_emplace(event, yes);
       if (opened_count == entries.size()) {
-        const std::size_t consented = tlog::consented_cases(*file).size();
+        std::size_t consented = 0;
+        for (const auto& [id, yes] : consent_by_case) consented += yes ? 1 : 0;
         report.ok("openings: all " + std::to_string(opened_count) +
                   " case events' categories opened (openings v" + std::to_string(file->version) +
                   "; " + std::to_string(consented) + " case" + (consented == 1 ? "" : "s") +
@@ -403,6 +425,11 @@ Result<void> run_observe(const ObserveOptions& options) {
   if (log_ok) {
     if (!stored_key) SAFEHOUSE_TRY_VOID(write_state(state / "log.vkey", key_text + "\n"));
     SAFEHOUSE_TRY_VOID(write_state(state / "checkpoint", checkpoint_note));
+    // The consent seen stays as it was when it changed (the observer keeps
+    // the first word; sample and audit trust it over the new openings).
+    if (!consent_changed && !consent_now.empty()) {
+      SAFEHOUSE_TRY_VOID(write_consent_state(options.state, consent_now));
+    }
   }
   std::cout << (report.problems.empty() ? "RESULT: OK" : "RESULT: FAILED") << " — " << tree.size
             << " entries, " << opened_count << " categories opened, " << cosigned << " of "

@@ -85,17 +85,28 @@ Result<void> run_sample(const AuditOptions& options) {
   const std::string key = SAFEHOUSE_TRY(trusted_log_key(options.state, options.key));
   auto log = read_observed_log(options.url, key, observer);
   if (!log) return log.error().with_context("observe sample");
+  const ConsentState seen = SAFEHOUSE_TRY(read_consent_state(options.state));
   std::vector<std::string> consented;
-  std::size_t cases = 0;
+  std::size_t cases = 0, changed = 0;
   for (const auto& [id, consent] : consent_by_case(*log)) {
     ++cases;
-    if (consent) consented.push_back(id);
+    if (!consent) continue;
+    if (!refused_before(seen, id).empty()) {
+      ++changed;  // said no to this observer before: never sampled
+      continue;
+    }
+    consented.push_back(id);
   }
   std::cout << "Observer " << observer.name << "; log at " << options.url << ", checkpoint size "
             << log->checkpoint.size << " (signed, every entry checked, openings v"
             << log->openings_version << ")\n"
             << "Cases whose source consented to a sampled audit: " << consented.size() << " of "
             << cases << " cases with opened entries\n";
+  if (changed > 0) {
+    std::cout << "Left out: " << changed << " case" << (changed == 1 ? "" : "s")
+              << " whose consent this observer saw as \"no\" before (run `safehouse observe`: "
+                 "the openings were rewritten)\n";
+  }
   if (consented.empty()) {
     std::cout << "Nothing to sample: no source consented.\n";
     return {};
@@ -278,16 +289,25 @@ Result<void> run_audit(const AuditOptions& options) {
     std::cout << "RESULT: FAILED\n";
     return report.result("observe audit");
   }
+  const std::vector<std::uint64_t> refused =
+      refused_before(SAFEHOUSE_TRY(read_consent_state(options.state)), case_id);
+  auto listed = [](const std::vector<std::uint64_t>& events) {
+    std::string out = events.size() == 1 ? "event " : "events ";
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      out += (i > 0 ? ", " : "") + std::to_string(events[i]);
+    }
+    return out;
+  };
   if (!last->opened) {
     report.fail("log: the entries of case " + case_id + " have no opening for this observer");
   } else if (!without_consent.empty()) {
-    std::string events;
-    for (std::uint64_t n : without_consent)
-      events += (events.empty() ? "" : ", ") + std::to_string(n);
     report.fail("consent: the openings say case " + case_id +
-                "'s source did not consent to an audit (event" +
-                (without_consent.size() == 1 ? " " : "s ") + events +
+                "'s source did not consent to an audit (" + listed(without_consent) +
                 "): it should not have been shared");
+  } else if (!refused.empty()) {
+    report.fail("consent: this observer's earlier openings said case " + case_id +
+                "'s source did not consent (" + listed(refused) +
+                "); the openings were rewritten since: it should not have been shared");
   } else {
     report.ok("consent: the openings say case " + case_id +
               "'s source consented to a sampled audit");

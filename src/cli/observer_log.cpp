@@ -11,6 +11,7 @@
 #include "cli/log_client.h"
 #include "review/reviewer_keys.h"
 #include "store/log_store.h"
+#include "tlog/encoding.h"
 #include "tlog/merkle.h"
 #include "tlog/note_key.h"
 #include "tlog/tile.h"
@@ -21,6 +22,7 @@ namespace {
 
 constexpr std::size_t kMaxIdentityBytes = 64 * 1024;
 constexpr std::size_t kMaxStateBytes = 64 * 1024;
+constexpr std::size_t kMaxConsentStateBytes = 256 * 1024 * 1024;
 
 std::string text_of(ByteSpan bytes) {
   return std::string(bytes.begin(), bytes.end());
@@ -76,6 +78,58 @@ Result<std::string> trusted_log_key(const std::string& state, const std::string&
   return invalid_argument(
       "give the organisation's log verifier key with --key, or --state DIR of an observer that "
       "ran `safehouse observe` once");
+}
+
+Result<ConsentState> read_consent_state(const std::string& state) {
+  ConsentState out;
+  if (state.empty()) return out;
+  const std::filesystem::path path = std::filesystem::path(state) / "consent";
+  if (!std::filesystem::exists(path)) return out;
+  const crypto::SecretBytes bytes =
+      SAFEHOUSE_TRY(read_key_file(path.string(), kMaxConsentStateBytes));
+  std::string_view text(reinterpret_cast<const char*>(bytes.reveal().data()),
+                        bytes.reveal().size());
+  auto bad = [&](std::size_t line) {
+    return Error(ErrorCode::kIntegrity,
+                 path.string() + ": line " + std::to_string(line) + " is malformed");
+  };
+  constexpr std::string_view kHeader = "safehouse/observer-consent/v1\n";
+  if (!text.starts_with(kHeader)) return bad(1);
+  text.remove_prefix(kHeader.size());
+  for (std::size_t line = 2; !text.empty(); ++line) {
+    const std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) return bad(line);
+    const std::string_view row = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    const std::size_t a = row.find(' ');
+    const std::size_t b = a == std::string_view::npos ? a : row.find(' ', a + 1);
+    if (b == std::string_view::npos) return bad(line);
+    const auto event = tlog::parse_decimal(row.substr(a + 1, b - a - 1));
+    const std::string_view value = row.substr(b + 1);
+    if (a == 0 || !event || (value != "yes" && value != "no")) return bad(line);
+    out[{std::string(row.substr(0, a)), *event}] = value == "yes";
+  }
+  return out;
+}
+
+Result<void> write_consent_state(const std::string& state, const ConsentState& consent) {
+  std::string text = "safehouse/observer-consent/v1\n";
+  for (const auto& [event, yes] : consent) {
+    text += event.first + " " + std::to_string(event.second) + (yes ? " yes\n" : " no\n");
+  }
+  auto out = SAFEHOUSE_TRY(
+      OutputFile::open((std::filesystem::path(state) / "consent").string(), Existing::kReplace));
+  SAFEHOUSE_TRY_VOID(out->write(as_bytes(text)));
+  return out->finish();
+}
+
+std::vector<std::uint64_t> refused_before(const ConsentState& seen, const std::string& case_id) {
+  std::vector<std::uint64_t> out;
+  for (auto it = seen.lower_bound({case_id, 0}); it != seen.end() && it->first.first == case_id;
+       ++it) {
+    if (!it->second) out.push_back(it->first.second);
+  }
+  return out;
 }
 
 Result<ObservedLog> read_observed_log(const std::string& url, const std::string& key,

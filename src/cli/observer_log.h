@@ -60,6 +60,19 @@ struct ObservedLog {
 Result<ObservedLog> read_observed_log(const std::string& url, const std::string& key,
                                       const ObserverIdentity& observer);
 
+// What this observer's openings said of each logged event's audit consent
+// when `observe` last checked them (STATE/consent):
+//   safehouse/observer-consent/v1
+//   <case id> <event> yes|no      (one line an event)
+// An event's consent is fixed when it is published, so a change between
+// two runs means the openings were rewritten. read: empty without a state
+// directory or file; kIntegrity for a malformed file.
+using ConsentState = std::map<std::pair<std::string, std::uint64_t>, bool>;
+Result<ConsentState> read_consent_state(const std::string& state);
+Result<void> write_consent_state(const std::string& state, const ConsentState& consent);
+// The events of `case_id` this observer once saw without consent.
+std::vector<std::uint64_t> refused_before(const ConsentState& seen, const std::string& case_id);
+
 }  // namespace safehouse::cli
 
 #endif  // SAFEHOUSE_CLI_OBSERVER_LOG_H_

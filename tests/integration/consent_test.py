@@ -16,7 +16,10 @@
 #   - tampering is caught by `observe audit`: a changed item (the manifest),
 #     a share file naming another category (manifest rewritten to match),
 #     and a case shared after its consent was forged in the database (the
-#     openings say the source did not consent).
+#     openings of its earlier events say the source did not consent); when
+#     the operator rewrites those too and reseals, the observer's state
+#     (what its openings said before) catches it in `observe`, `observe
+#     sample` and `observe audit`.
 # scenario_postgres: the same on PostgreSQL (a throw-away cluster).
 import hashlib
 import os
@@ -264,6 +267,30 @@ def run_scenario(inst):
                               "--state", state])
     check(rc == 0 and re.findall(r"^case (\d+)$", out, re.M) == [str(case_a)],
           "sample after the forgery: %s" % out)
+
+    # Further still: the operator rewrites the logged events' consent too and
+    # reseals the openings with a new batch. The openings now say yes
+    # throughout; the observer remembers (its state) that they said no.
+    sql(inst, "UPDATE log_case_entries SET audit_consent = 1 WHERE case_id = %d" % case_b)
+    inst.cli(["review", "transition", "--data", inst.dir, "-i", alice, str(case_b), "needs-info"])
+    out = inst.cli(["log", "publish", "--data", inst.dir])
+    check("Published 1 case event" in out, "log publish after the rewrite: %r" % out)
+    rewritten = os.path.join(inst.root, "share-rewritten")
+    inst.cli(["review", "share", "--data", inst.dir, "-i", alice, "--observer", "ngo-watch",
+              str(case_b), "-o", rewritten])
+    rc, out, err = run(inst, ["observe", "audit", "--bundle", rewritten, "--identity", observer_key,
+                              "--url", url, "--state", state])
+    check(rc == 1 and "this observer's earlier openings said case %d's source did not consent "
+          "(events 1, 2)" % case_b in out, "rewritten openings, audit: %s %s" % (out, err))
+    rc, out, err = run(inst, ["observe", "sample", "5", "--url", url, "--identity", observer_key,
+                              "--state", state])
+    check(rc == 0 and re.findall(r"^case (\d+)$", out, re.M) == [str(case_a)] and
+          "Left out: 1 case whose consent" in out, "rewritten openings, sample: %s" % out)
+    rc, out, err = run(inst, ["observe", "--url", url, "--identity", observer_key, "--state", state])
+    check(rc == 1 and "case %d, event 1: its audit consent changed from no to yes" % case_b in out,
+          "rewritten openings, observe: %s %s" % (out, err))
+    consent_state = open(os.path.join(state, "consent")).read()
+    check("%d 1 no\n" % case_b in consent_state, "the observer's state forgot: %r" % consent_state)
 
 
 CASES = {
