@@ -43,8 +43,12 @@ void add_review_clean_command(CLI::App& review);
 void add_review_grant_command(CLI::App& review);
 // cli/assess.cpp: `review assess` (docs/reviewing.md, "The workspace").
 void add_review_assess_command(CLI::App& review);
-// cli/observe.cpp: `observe` (docs/tlog.md, "Observing").
+// cli/share.cpp: `review share` (docs/tlog.md, "Sampled audits").
+void add_review_share_command(CLI::App& review);
+// cli/observe.cpp: `observe` (docs/tlog.md, "Observing"), with its
+// subcommands `sample` and `audit` (cli/observe_audit.cpp, "Sampled audits").
 void add_observe_command(CLI::App& app);
+void add_observe_audit_commands(CLI::App& observe);
 
 // Ends a subcommand's callback: on error prints "safehouse: error: <message>"
 // as one line on stderr and makes the process exit with status 1.

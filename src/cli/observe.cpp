@@ -29,6 +29,7 @@
 #include "cli/files.h"
 #include "cli/http_fetch.h"
 #include "cli/log_client.h"
+#include "cli/observer_log.h"
 #include "review/log_publisher.h"
 #include "review/reviewer_keys.h"
 #include "store/log_store.h"
@@ -45,7 +46,6 @@
 namespace safehouse::cli {
 namespace {
 
-constexpr std::size_t kMaxIdentityBytes = 64 * 1024;
 constexpr std::size_t kMaxStateBytes = 64 * 1024;
 
 struct ObserveOptions {
@@ -83,44 +83,6 @@ Result<void> write_state(const std::filesystem::path& path, std::string_view tex
   return out->finish();
 }
 
-struct ObserverIdentity {
-  std::string name;
-  std::unique_ptr<age::X25519Identity> identity;
-};
-
-// The identity file `observer keygen` writes: "# Safehouse observer NAME"
-// and an AGE-SECRET-KEY-1 line.
-Result<ObserverIdentity> load_observer(const ObserveOptions& options) {
-  const crypto::SecretBytes file =
-      SAFEHOUSE_TRY(read_key_file(options.identity, kMaxIdentityBytes));
-  const std::string_view text(reinterpret_cast<const char*>(file.reveal().data()),
-                              file.reveal().size());
-  ObserverIdentity out;
-  out.name = options.name;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    at = end + 1;
-    constexpr std::string_view kComment = "# Safehouse observer ";
-    if (line.starts_with(kComment) && out.name.empty()) {
-      out.name = std::string(line.substr(kComment.size()));
-    } else if (line.starts_with("AGE-SECRET-KEY-1") && !out.identity) {
-      auto identity = age::X25519Identity::parse(line);
-      if (!identity) return identity.error().with_context(options.identity);
-      out.identity = std::make_unique<age::X25519Identity>(std::move(*identity));
-    }
-  }
-  if (!out.identity) return invalid_argument(options.identity + ": no AGE-SECRET-KEY-1 line");
-  if (out.name.empty()) {
-    return invalid_argument(options.identity +
-                            ": no \"# Safehouse observer NAME\" line: give --name");
-  }
-  SAFEHOUSE_TRY_VOID(review::check_reviewer_name(out.name));
-  return out;
-}
-
 struct Entry {
   std::uint64_t index = 0;
   tlog::CaseEvent event;
@@ -138,7 +100,11 @@ Result<Bytes> get(const std::string& url, const std::string& path, Report&) {
 }
 
 Result<void> run_observe(const ObserveOptions& options) {
-  const ObserverIdentity observer = SAFEHOUSE_TRY(load_observer(options));
+  if (options.url.empty() || options.identity.empty() || options.state.empty()) {
+    return invalid_argument(
+        "observe: --url, --identity and --state are required (or a subcommand: sample, audit)");
+  }
+  const ObserverIdentity observer = SAFEHOUSE_TRY(load_observer(options.identity, options.name));
   // Statements are cosigned as cosignature/v1 (docs/tlog.md).
   const tlog::CosignatureV1Signer cosigner =
       review::observer_cosigner(*observer.identity, observer.name);
@@ -297,6 +263,8 @@ Result<void> run_observe(const ObserveOptions& options) {
   for (Entry& entry : entries) by_event[{entry.event.case_id, entry.event.event}] = &entry;
   std::uint64_t opened_count = 0;
   bool openings_ok = true;
+  ConsentState consent_now;  // written to the state with the checkpoint
+  bool consent_changed = false;
   auto sealed = get(options.url, "/openings/" + observer.name, report);
   if (!sealed) {
     report.fail("openings: " + sealed.error().message() +
@@ -329,9 +297,32 @@ Result<void> run_observe(const ObserveOptions& options) {
         found->second->category = opening.category;
         ++opened_count;
       }
+      // Each event's audit consent is fixed when it is published: one that
+      // changed since this observer's last run was rewritten.
+      const ConsentState seen = SAFEHOUSE_TRY(read_consent_state(options.state));
+      std::map<std::string, bool> consent_by_case;
+      for (const tlog::CategoryOpening& opening : file->openings) {
+        if (!by_event.contains({opening.case_id, opening.event})) continue;
+        consent_now[{opening.case_id, opening.event}] = opening.audit_consent;
+        auto [slot, added] = consent_by_case.try_emplace(opening.case_id, opening.audit_consent);
+        if (!added) slot->second = slot->second && opening.audit_consent;
+        auto before = seen.find({opening.case_id, opening.event});
+        if (before != seen.end() && before->second != opening.audit_consent) {
+          report.fail("case " + opening.case_id + ", event " + std::to_string(opening.event) +
+                      ": its audit consent changed from " + (before->second ? "yes" : "no") +
+                      " to " + (opening.audit_consent ? "yes" : "no") +
+                      " since this observer's last run (the openings were rewritten)");
+          consent_changed = true;
+        }
+      }
+      for (const auto& [event, yes] : seen) consent_now.try_emplace(event, yes);
       if (opened_count == entries.size()) {
+        std::size_t consented = 0;
+        for (const auto& [id, yes] : consent_by_case) consented += yes ? 1 : 0;
         report.ok("openings: all " + std::to_string(opened_count) +
-                  " case events' categories opened");
+                  " case events' categories opened (openings v" + std::to_string(file->version) +
+                  "; " + std::to_string(consented) + " case" + (consented == 1 ? "" : "s") +
+                  " whose source consented to a sampled audit: `safehouse observe sample`)");
       } else if (openings_ok) {
         report.fail("openings: " + std::to_string(entries.size() - opened_count) + " of " +
                     std::to_string(entries.size()) + " case events have no opening");
@@ -434,6 +425,11 @@ Result<void> run_observe(const ObserveOptions& options) {
   if (log_ok) {
     if (!stored_key) SAFEHOUSE_TRY_VOID(write_state(state / "log.vkey", key_text + "\n"));
     SAFEHOUSE_TRY_VOID(write_state(state / "checkpoint", checkpoint_note));
+    // The consent seen stays as it was when it changed (the observer keeps
+    // the first word; sample and audit trust it over the new openings).
+    if (!consent_changed && !consent_now.empty()) {
+      SAFEHOUSE_TRY_VOID(write_consent_state(options.state, consent_now));
+    }
   }
   std::cout << (report.problems.empty() ? "RESULT: OK" : "RESULT: FAILED") << " — " << tree.size
             << " entries, " << opened_count << " categories opened, " << cosigned << " of "
@@ -458,17 +454,20 @@ void add_observe_command(CLI::App& app) {
   auto options = std::make_shared<ObserveOptions>();
   CLI::App* cmd = app.add_subcommand(
       "observe", "Check an installation's log, open its commitments, recompute its statements");
-  cmd->add_option("--url", options->url, "The log's URL, e.g. http://ONION/log")->required();
+  // Required unless a subcommand (sample, audit) is given: checked in run_observe.
+  cmd->add_option("--url", options->url, "The log's URL, e.g. http://ONION/log");
   cmd->add_option("--identity", options->identity,
-                  "The observer's identity file (`safehouse observer keygen`)")
-      ->required();
+                  "The observer's identity file (`safehouse observer keygen`)");
   cmd->add_option("--state", options->state,
-                  "This observer's state directory (trusted key, last checkpoint)")
-      ->required();
+                  "This observer's state directory (trusted key, last checkpoint)");
   cmd->add_option("--key", options->key, "The log's verifier key (needed on the first run)");
   cmd->add_option("--name", options->name,
                   "The observer's name (default: from the identity file's comment)");
-  cmd->callback([options] { exit_on_error(run_observe(*options)); });
+  add_observe_audit_commands(*cmd);
+  cmd->callback([options, cmd] {
+    // `observe sample|audit` ran already (CLI11 calls the subcommand first).
+    if (cmd->get_subcommands().empty()) exit_on_error(run_observe(*options));
+  });
 }
 
 }  // namespace safehouse::cli

@@ -476,6 +476,7 @@ void add_review_command(CLI::App& app) {
   add_review_clean_command(*review);
   add_review_grant_command(*review);
   add_review_assess_command(*review);
+  add_review_share_command(*review);
 }
 
 }  // namespace safehouse::cli

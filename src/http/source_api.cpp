@@ -273,7 +273,7 @@ Response sign_in(Api& api, Request& request) {
 
 // POST /api/v1/submissions. Signed in (session cookie and X-CSRF-Token):
 // {"items": [...]} is a follow-up. Otherwise {"first_contact": {source_id,
-// reply_recipient, signing_key, signature}, "items": [...]} registers the
+// reply_recipient, signing_key, signature[, audit_consent]}, "items": [...]} registers the
 // source, proved by signing the cookie's challenge with signing_key, and
 // signs it in. Answered from the store's group commit (submit_sealed_async):
 // waiting for the fsync holds no worker thread, so every request waiting
@@ -319,7 +319,8 @@ void submissions(Api& api, Request& request, const Respond& respond) {
     return respond(not_recognised(api, *visitor));
   }
   ctx.intake.submit_sealed_async(
-      intake::SealedSource{first.source_id, first.reply_recipient, first.signing_key},
+      intake::SealedSource{first.source_id, first.reply_recipient, first.signing_key,
+                           first.audit_consent},
       first.source_id, std::move(body->items), recipients->size(),
       [&api, respond, source_id = first.source_id](Result<intake::Receipt> receipt) {
         try {

@@ -170,7 +170,13 @@ std::optional<SubmissionBody> parse_submission_body(std::string_view body) {
   auto key = fixed_from_base64<kSourceSigningKeyBytes>(*key_text);
   auto signature = fixed_from_base64<kSourceSignatureBytes>(*signature_text);
   if (!source_id || !key || !signature) return out;
-  out.first_contact = FirstContactBody{*source_id, std::string(*recipient), *key, *signature};
+  bool audit_consent = false;
+  if (auto consent = fields.find("audit_consent"); consent != fields.end()) {
+    if (!consent->value().is_bool()) return out;
+    audit_consent = consent->value().get_bool();
+  }
+  out.first_contact =
+      FirstContactBody{*source_id, std::string(*recipient), *key, *signature, audit_consent};
   out.first_contact_state = SubmissionBody::FirstContact::kPresent;
   return out;
 }

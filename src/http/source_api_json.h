@@ -41,11 +41,14 @@ struct FirstContactBody {
   std::string reply_recipient;  // checked by intake when the source is stored
   std::array<std::uint8_t, kSourceSigningKeyBytes> signing_key{};
   std::array<std::uint8_t, kSourceSignatureBytes> signature{};
+  // "audit_consent": true (the source ticked the box); false or absent: no
+  // consent; any other value makes the first contact malformed.
+  bool audit_consent = false;
 };
 
 // {"items": ["<base64 age file>", ...]} with, at first contact,
 // "first_contact": {"source_id", "reply_recipient", "signing_key",
-// "signature"}. nullopt: not a JSON object, or items missing, not an array,
+// "signature"[, "audit_consent"]}. nullopt: not a JSON object, or items missing, not an array,
 // more than intake::kMaxSealedItems, not strings, not base64 or over
 // intake::kMaxSealedItemBytes each (the route's 400).
 struct SubmissionBody {

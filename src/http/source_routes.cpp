@@ -495,7 +495,9 @@ class SubmissionUpload final : public UploadHandler {
   }
 
  private:
-  enum class Field { kNone, kCsrf, kText, kFile };
+  enum class Field { kNone, kCsrf, kText, kConsent, kFile };
+  // Longer than any valid audit_consent value: refused as it arrives.
+  static constexpr std::size_t kMaxConsentFieldBytes = 16;
 
   Result<void> begin_part(const PartHeaders& h) {
     if (!csrf_ok_ && h.field_name != "csrf") {
@@ -519,6 +521,11 @@ class SubmissionUpload final : public UploadHandler {
         return {};
       }
     }
+    if (h.field_name == "audit_consent") {
+      field_ = Field::kConsent;
+      consent_.clear();
+      return {};
+    }
     if (h.field_name == "files") {
       field_ = Field::kFile;
       const std::string name =
@@ -536,6 +543,12 @@ class SubmissionUpload final : public UploadHandler {
         return {};
       case Field::kText:
         return submission_->append_text(text_field_, data);
+      case Field::kConsent:
+        if (consent_.size() + data.size() > kMaxConsentFieldBytes) {
+          return malformed("form: audit_consent is not \"yes\"");
+        }
+        consent_.append(reinterpret_cast<const char*>(data.data()), data.size());
+        return {};
       case Field::kFile:
         return submission_->append_file(data);
       case Field::kNone:
@@ -552,6 +565,7 @@ class SubmissionUpload final : public UploadHandler {
       }
       csrf_ok_ = true;
     }
+    if (ended == Field::kConsent) return submission_->set_audit_consent(consent_);
     if (ended == Field::kFile) return submission_->end_file();
     return {};
   }
@@ -565,6 +579,7 @@ class SubmissionUpload final : public UploadHandler {
   Field field_ = Field::kNone;
   intake::TextField text_field_ = intake::TextField::kMessage;
   std::string csrf_;
+  std::string consent_;  // the audit_consent field's value
   bool csrf_ok_ = false;
 };
 

@@ -172,7 +172,8 @@ void Intake::submit_sealed_async(const std::optional<SealedSource>& new_source,
       batch.create_source(new_source->source_id, random_alias(), pending->day,
                           new_source->reply_recipient,
                           Bytes(new_source->signing_key.begin(), new_source->signing_key.end()));
-      pending->case_op = batch.create_case(new_source->source_id, pending->day);
+      pending->case_op =
+          batch.create_case(new_source->source_id, pending->day, new_source->audit_consent);
       case_ref = store::CaseRef::created_by(pending->case_op);
     } else {
       pending->case_id = SAFEHOUSE_TRY(latest_case_of(store_, source_id));

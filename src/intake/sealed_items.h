@@ -36,6 +36,8 @@ struct SealedSource {
   store::SourceId source_id{};
   std::string reply_recipient;                 // "age1..."
   std::array<std::uint8_t, 32> signing_key{};  // Ed25519 public key
+  // The source ticked the audit consent (store::CaseRecord::audit_consent).
+  bool audit_consent = false;
 };
 
 // A reply as the JavaScript client gets it: the age file, decrypted in the

@@ -83,6 +83,21 @@ void Submission::remove_blobs() {
   blobs_.clear();
 }
 
+Result<void> Submission::set_audit_consent(std::string_view value) {
+  if (audit_consent_given_) return malformed("submission: audit_consent given twice");
+  audit_consent_given_ = true;
+  if (value != kAuditConsentYes) {
+    return malformed(
+        "submission: audit_consent is not \"yes\" (the only value; unticked, it is "
+        "not sent)");
+  }
+  if (!is_first_contact()) {
+    return invalid_argument("submission: consent to an audit is given only at first contact");
+  }
+  audit_consent_ = true;
+  return {};
+}
+
 Result<void> Submission::append_text(TextField field, ByteSpan data) {
   if (field == TextField::kMessage) {
     if (message_.size() + data.size() > intake_.limits().max_message_bytes) {
@@ -217,7 +232,7 @@ Result<Receipt> Submission::commit() {
   if (new_source_) {
     batch.create_source(new_source_->source_id, random_alias(), day,
                         new_source_->reply_recipient.to_string());
-    case_op = batch.create_case(new_source_->source_id, day);
+    case_op = batch.create_case(new_source_->source_id, day, audit_consent_);
     case_ref = store::CaseRef::created_by(case_op);
   }
   std::vector<std::size_t> item_ops;

@@ -34,6 +34,10 @@ inline constexpr std::size_t kMaxClaimBytes = 256;
 // The text fields of the forms (routes.md).
 enum class TextField { kMessage, kClaimBranch, kClaimUnit, kClaimRank, kClaimRegion };
 
+// The value of a ticked audit_consent checkbox (the form's and the JSON
+// API's "yes"/true: docs/routes.md).
+inline constexpr std::string_view kAuditConsentYes = "yes";
+
 // The allowed values of claim_branch ("" means not said).
 bool is_valid_branch(std::string_view branch);
 
@@ -60,6 +64,14 @@ class Submission {
   // Appends to a text field. kTooLarge beyond the field's limit; claims are
   // refused on a follow-up (kInvalidArgument).
   Result<void> append_text(TextField field, ByteSpan data);
+
+  // The first-contact form's audit_consent checkbox (docs/routes.md): the
+  // source consents to an accredited observer reading this case for a
+  // sampled audit. `value` is the field's whole value; "yes" (a ticked box)
+  // is the only one: anything else, or the field twice, is kMalformed; on
+  // a follow-up kInvalidArgument (consent is given at first contact only).
+  // Unticked, the field is absent: no consent.
+  Result<void> set_audit_consent(std::string_view value);
 
   // A file part: begin, any number of appends, end. A part with no name and
   // no bytes (a browser's empty file input) is dropped. kTooLarge beyond
@@ -100,6 +112,8 @@ class Submission {
   store::CaseId case_id_ = 0;  // follow-ups
   Bytes message_;              // plaintext: wiped on growth and at the end
   Claims claims_;
+  bool audit_consent_ = false;
+  bool audit_consent_given_ = false;    // the field came (once only)
   std::vector<store::ItemBody> items_;  // finished file items, in order
   std::vector<store::BlobRef> blobs_;   // every blob made, removed unless committed
   std::unique_ptr<ItemEncryptor> current_;

@@ -159,6 +159,33 @@ bool is_alias(std::string_view alias) {
                      [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; });
 }
 
+// Writes to a descriptor it does not own, hashing what passes.
+class FdSink final : public ByteSink {
+ public:
+  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  Result<void> write(ByteSpan data) override {
+    hasher.update(data);
+    total += data.size();
+    std::size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t w = ::write(fd_, data.data() + done, data.size() - done);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return errno_error("export: " + name_);
+      }
+      done += static_cast<std::size_t>(w);
+    }
+    return {};
+  }
+  Result<void> finish() override { return {}; }
+  crypto::Sha256 hasher;
+  std::uint64_t total = 0;
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
 // Creates files in the new bundle and remembers them, to remove them all
 // again if the export fails.
 class BundleWriter {
@@ -192,35 +219,30 @@ class BundleWriter {
   // Writes `name` from `source`, fsynced; returns its SHA-256 and size.
   Result<std::pair<store::Sha256, std::uint64_t>> write(const std::string& name,
                                                         ByteSource& source) {
+    return write_with(name, [&source](ByteSink& out) -> Result<void> {
+      Bytes buffer(256 * 1024);
+      for (;;) {
+        const std::size_t n = SAFEHOUSE_TRY(source.read(buffer));
+        if (n == 0) return out.finish();
+        SAFEHOUSE_TRY_VOID(out.write(ByteSpan(buffer.data(), n)));
+      }
+    });
+  }
+
+  // Writes `name` with what `produce` writes to the sink it is given (and
+  // finishes), fsynced; returns its SHA-256 and size.
+  Result<std::pair<store::Sha256, std::uint64_t>> write_with(
+      const std::string& name, const std::function<Result<void>(ByteSink&)>& produce) {
     const int fd =
         ::openat(fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return errno_error("export: " + name);
     created_.push_back(name);
-    crypto::Sha256 hasher;
-    std::uint64_t total = 0;
-    Bytes buffer(256 * 1024);
-    auto copied = [&]() -> Result<void> {
-      for (;;) {
-        const std::size_t n = SAFEHOUSE_TRY(source.read(buffer));
-        if (n == 0) break;
-        hasher.update(ByteSpan(buffer.data(), n));
-        total += n;
-        std::size_t done = 0;
-        while (done < n) {
-          const ssize_t w = ::write(fd, buffer.data() + done, n - done);
-          if (w < 0) {
-            if (errno == EINTR) continue;
-            return errno_error("export: " + name);
-          }
-          done += static_cast<std::size_t>(w);
-        }
-      }
-      if (::fsync(fd) != 0) return errno_error("export: " + name);
-      return {};
-    }();
+    FdSink sink(fd, name);
+    auto written = produce(sink);
+    if (written && ::fsync(fd) != 0) written = errno_error("export: " + name);
     ::close(fd);
-    if (!copied) return copied.error();
-    return std::make_pair(hasher.finish(), total);
+    if (!written) return written.error();
+    return std::make_pair(sink.hasher.finish(), sink.total);
   }
 
   Result<void> rename(const std::string& from, const std::string& to) {
@@ -541,7 +563,8 @@ Result<BundleCase> parse_case_file(std::string_view text) {
 }
 
 Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::CaseId> case_ids,
-                                    const std::filesystem::path& path) {
+                                    const std::filesystem::path& path,
+                                    const BundleOptions& options) {
   std::vector<store::CaseId> ids(case_ids.begin(), case_ids.end());
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -551,50 +574,68 @@ Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::
   std::vector<LoadedCase> cases;
   for (store::CaseId id : ids) cases.push_back(SAFEHOUSE_TRY(load_case(store, id)));
 
+  for (const auto& [name, bytes] : options.extra_files) {
+    if (!is_bundle_file_name(name) || name == kBundleManifestName || name.starts_with("case-") ||
+        name.starts_with("item-") || name.starts_with("assessment-") || name.starts_with("copy-")) {
+      return invalid_argument("export: " + name + " cannot be an extra file of a bundle");
+    }
+  }
+
   auto writer = SAFEHOUSE_TRY(BundleWriter::create(path));
   ExportSummary summary;
   std::vector<ManifestEntry> manifest;
-  // Writes `name` from `source`, checked against `expected`.
+  // Writes `name` from `source`: copied and checked against `expected`, or,
+  // with options.rewrite, rewritten; returns what the file holds.
   auto copy_in = [&](const std::string& name, ByteSource& source,
-                     const store::BlobRef& expected) -> Result<void> {
+                     const store::BlobRef& expected) -> Result<store::BlobRef> {
+    if (options.rewrite) {
+      const auto [digest, size] =
+          SAFEHOUSE_TRY(writer->write_with(name, [&](ByteSink& out) -> Result<void> {
+            auto rewritten = options.rewrite(source, out);
+            if (!rewritten) return rewritten.error().with_context("export: " + name);
+            return {};
+          }));
+      manifest.push_back(ManifestEntry{name, digest});
+      summary.bytes += size;
+      return store::BlobRef{digest, size};
+    }
     const auto [digest, size] = SAFEHOUSE_TRY(writer->write(name, source));
     if (digest != expected.sha256 || size != expected.size) {
       return Error(ErrorCode::kIntegrity, "export: " + name + " changed while copied");
     }
     manifest.push_back(ManifestEntry{name, digest});
     summary.bytes += size;
-    return {};
+    return expected;
   };
-  for (const LoadedCase& loaded : cases) {
-    const BundleCase& c = loaded.c;
+  for (LoadedCase& loaded : cases) {
+    BundleCase& c = loaded.c;
     for (std::size_t i = 0; i < c.assessments.size(); ++i) {
-      const BundleAssessment& a = c.assessments[i];
+      BundleAssessment& a = c.assessments[i];
       SpanSource sealed(loaded.sealed[i]);
-      SAFEHOUSE_TRY_VOID(
+      const store::BlobRef written = SAFEHOUSE_TRY(
           copy_in(bundle_assessment_name(c.record.case_id, a.version), sealed, {a.sha256, a.size}));
+      a.sha256 = written.sha256;
+      a.size = written.size;
       ++summary.assessments;
     }
-    for (const store::PublicationCopyRecord& copy : c.copies) {
+    for (store::PublicationCopyRecord& copy : c.copies) {
       auto body = store.blobs().open_blob(copy.body);
       if (!body) {
         return body.error().with_context("export: publication copy " +
                                          std::to_string(copy.copy_id));
       }
-      SAFEHOUSE_TRY_VOID(copy_in(bundle_copy_name(copy.copy_id), **body, copy.body));
+      copy.body = SAFEHOUSE_TRY(copy_in(bundle_copy_name(copy.copy_id), **body, copy.body));
       ++summary.copies;
     }
-    for (const store::ItemRecord& item : c.items) {
+    for (store::ItemRecord& item : c.items) {
       auto body = store.open_item_body(item.item_id);
       if (!body) return body.error().with_context("export: item " + std::to_string(item.item_id));
-      const std::string name = bundle_item_name(item.item_id);
-      const auto [digest, size] = SAFEHOUSE_TRY(writer->write(name, **body));
-      if (digest != item.sha256 || size != item.ciphertext_size) {
-        return Error(ErrorCode::kIntegrity,
-                     "export: item " + std::to_string(item.item_id) + " changed while copied");
-      }
-      manifest.push_back(ManifestEntry{name, digest});
+      const store::BlobRef written =
+          SAFEHOUSE_TRY(copy_in(bundle_item_name(item.item_id), **body,
+                                store::BlobRef{item.sha256, item.ciphertext_size}));
+      item.sha256 = written.sha256;
+      item.ciphertext_size = written.size;
       ++summary.items;
-      summary.bytes += size;
     }
     const std::string text = format_case_file(c);
     SpanSource source(as_bytes(text));
@@ -602,6 +643,11 @@ Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::
     const auto written = SAFEHOUSE_TRY(writer->write(name, source));
     manifest.push_back(ManifestEntry{name, written.first});
     ++summary.cases;
+  }
+  for (const auto& [name, bytes] : options.extra_files) {
+    SpanSource source(bytes);
+    const auto written = SAFEHOUSE_TRY(writer->write(name, source));
+    manifest.push_back(ManifestEntry{name, written.first});
   }
   std::sort(manifest.begin(), manifest.end(),
             [](const ManifestEntry& a, const ManifestEntry& b) { return a.name < b.name; });
@@ -645,6 +691,7 @@ Result<std::unique_ptr<Bundle>> Bundle::open(const std::filesystem::path& path) 
     }
     listed.emplace(entry.name, entry.sha256);
   }
+  bundle->listed_ = listed;
   for (const auto& entry : *manifest) {
     if (!entry.name.starts_with("case-") || !entry.name.ends_with(".txt")) continue;
     const std::string text = SAFEHOUSE_TRY(read_small(fd, entry.name, kMaxCaseFileBytes));
@@ -699,6 +746,18 @@ Result<const BundleCase*> Bundle::find_case(store::CaseId case_id) const {
   }
   return Error(ErrorCode::kNotFound,
                "bundle: " + path_.string() + " does not hold case " + std::to_string(case_id));
+}
+
+Result<std::string> Bundle::read_listed(std::string_view name, std::size_t max_bytes) const {
+  auto found = listed_.find(name);
+  if (found == listed_.end()) {
+    return Error(ErrorCode::kNotFound, "bundle: " + std::string(name) + " is not in the manifest");
+  }
+  const std::string text = SAFEHOUSE_TRY(read_small(fd_, std::string(name), max_bytes));
+  if (store::sha256_of(as_bytes(text)) != found->second) {
+    return Error(ErrorCode::kIntegrity, "bundle: " + std::string(name) + ": changed while read");
+  }
+  return text;
 }
 
 Result<std::unique_ptr<ByteSource>> Bundle::open_item(const store::ItemRecord& item) const {

@@ -14,10 +14,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/byte_stream.h"
@@ -104,8 +107,21 @@ struct ExportSummary {
   std::size_t copies = 0;
   std::uint64_t bytes = 0;  // ciphertext bytes copied
 };
+// How a bundle differs from a plain export (the sampled audit's share,
+// review/audit_share.h, uses both):
+//   - rewrite: when set, every age file (item, assessment version,
+//     publication copy) is written through it (read the stored ciphertext,
+//     write the file) instead of copied byte for byte; the case file then
+//     lists the written files' SHA-256 and size;
+//   - extra_files: more files (bundle file names of no other kind, none
+//     clashing) in the bundle and its manifest.
+struct BundleOptions {
+  std::function<Result<void>(ByteSource& stored, ByteSink& out)> rewrite;
+  std::vector<std::pair<std::string, Bytes>> extra_files;
+};
 Result<ExportSummary> export_bundle(store::Store& store, std::span<const store::CaseId> case_ids,
-                                    const std::filesystem::path& path);
+                                    const std::filesystem::path& path,
+                                    const BundleOptions& options = {});
 
 // An opened, verified bundle. open() reads the manifest, hashes every file
 // it names (a missing, extra-large or changed one is an error naming the
@@ -129,12 +145,19 @@ class Bundle {
   Result<std::unique_ptr<ByteSource>> open_assessment(const BundleCase& c,
                                                       const BundleAssessment& assessment) const;
   Result<std::unique_ptr<ByteSource>> open_copy(const store::PublicationCopyRecord& copy) const;
+  // Every file the manifest lists, by name, with its SHA-256.
+  const std::map<std::string, store::Sha256, std::less<>>& listed() const { return listed_; }
+  // A small file the manifest lists (e.g. an extra file), read whole and
+  // checked again against its SHA-256: kNotFound if not listed, kTooLarge
+  // beyond `max_bytes`, kIntegrity if it changed.
+  Result<std::string> read_listed(std::string_view name, std::size_t max_bytes) const;
 
  private:
   Bundle(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}
   std::filesystem::path path_;
   int fd_;
   std::vector<BundleCase> cases_;
+  std::map<std::string, store::Sha256, std::less<>> listed_;
 };
 
 }  // namespace safehouse::review

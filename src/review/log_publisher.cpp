@@ -40,6 +40,7 @@ tlog::CategoryOpening opening_of(const store::LoggedCaseEvent& event) {
   opening.event = static_cast<std::uint64_t>(event.event_number);
   opening.category = event.category;
   std::copy(event.nonce.begin(), event.nonce.end(), opening.nonce.begin());
+  opening.audit_consent = event.audit_consent;
   return opening;
 }
 
@@ -55,7 +56,8 @@ Result<Bytes> seal_to(std::string_view recipient_text, std::string_view plaintex
   return sealed;
 }
 
-// Reseals every observer's openings (all case events below the head).
+// Reseals every observer's openings (all case events below the head), each
+// saying whether its case's source consented to a sampled audit.
 Result<void> seal_openings(store::SqlSession& db, const store::LogHead& head,
                            const std::vector<store::ObserverRecord>& observers) {
   if (observers.empty()) return {};
@@ -134,6 +136,7 @@ Result<PublishedBatch> run_batch(store::LogStore& log, const tlog::NoteSigner& s
       logged.status = event.status;
       logged.category = category;
       std::copy(opening.nonce.begin(), opening.nonce.end(), logged.nonce.begin());
+      logged.audit_consent = event.audit_consent;
       batch.push_back(std::move(logged));
     }
     return entries;

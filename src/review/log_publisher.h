@@ -6,7 +6,9 @@
 //     entry (case id, event number, day, status, hiding commitment to the
 //     case's category), the batch in random order (a CSPRNG shuffle) so
 //     that positions say nothing about the time of day; the openings are
-//     kept and sealed with age to every accredited observer;
+//     kept and sealed with age to every accredited observer (openings v2:
+//     each with its case's audit consent, which the public entry never
+//     carries);
 //   - statements: signed notes of the figures of a period, recomputed from
 //     the log's entries and the openings;
 //   - observers' cosignatures of statements, checked against their keys.

@@ -24,7 +24,8 @@ Result<std::string> case_category(SqlSession& db, CaseId case_id) {
 
 Result<std::vector<LogCaseEvent>> list_unpublished_events(SqlSession& db, Day through) {
   auto rows = SAFEHOUSE_TRY(db.query(
-      "SELECT e.case_id, e.event_number, e.day, e.status, c.category FROM case_events e "
+      "SELECT e.case_id, e.event_number, e.day, e.status, c.category, c.audit_consent "
+      "FROM case_events e "
       "JOIN cases c ON c.case_id = e.case_id WHERE e.day <= ? AND NOT EXISTS (SELECT 1 FROM "
       "log_case_entries l WHERE l.case_id = e.case_id AND l.event_number = e.event_number) "
       "ORDER BY e.case_id, e.event_number",
@@ -33,23 +34,24 @@ Result<std::vector<LogCaseEvent>> list_unpublished_events(SqlSession& db, Day th
   out.reserve(rows.size());
   for (const SqlRow& row : rows) {
     out.push_back({row.integer(0), row.integer(1), static_cast<Day>(row.integer(2)),
-                   SAFEHOUSE_TRY(status_from_name(row.text(3))), std::string(row.text(4))});
+                   SAFEHOUSE_TRY(status_from_name(row.text(3))), std::string(row.text(4)),
+                   row.integer(5) != 0});
   }
   return out;
 }
 
 Result<void> insert_logged_event(SqlSession& db, const LoggedCaseEvent& event) {
   return db.exec(
-      "INSERT INTO log_case_entries (case_id, event_number, log_index, category, nonce) "
-      "VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO log_case_entries (case_id, event_number, log_index, category, nonce, "
+      "audit_consent) VALUES (?, ?, ?, ?, ?, ?)",
       {event.case_id, event.event_number, static_cast<std::int64_t>(event.log_index),
-       event.category, ByteSpan(event.nonce)});
+       event.category, ByteSpan(event.nonce), std::int64_t{event.audit_consent ? 1 : 0}});
 }
 
 Result<std::vector<LoggedCaseEvent>> list_logged_events(SqlSession& db, std::uint64_t size) {
   auto rows = SAFEHOUSE_TRY(db.query(
-      "SELECT l.log_index, l.case_id, l.event_number, e.day, e.status, l.category, l.nonce "
-      "FROM log_case_entries l JOIN case_events e ON e.case_id = l.case_id AND "
+      "SELECT l.log_index, l.case_id, l.event_number, e.day, e.status, l.category, l.nonce, "
+      "l.audit_consent FROM log_case_entries l JOIN case_events e ON e.case_id = l.case_id AND "
       "e.event_number = l.event_number WHERE l.log_index < ? ORDER BY l.log_index",
       {static_cast<std::int64_t>(size)}));
   std::vector<LoggedCaseEvent> out;
@@ -67,6 +69,7 @@ Result<std::vector<LoggedCaseEvent>> list_logged_events(SqlSession& db, std::uin
       return Error(ErrorCode::kIntegrity, "store: a log entry's nonce is not 32 bytes");
     }
     std::copy(nonce.begin(), nonce.end(), event.nonce.begin());
+    event.audit_consent = row.integer(7) != 0;
     out.push_back(std::move(event));
   }
   return out;

@@ -41,7 +41,8 @@ struct LogCaseEvent {
   std::int64_t event_number = 0;
   Day day = 0;
   CaseStatus status = CaseStatus::kReceived;
-  std::string category;  // the case's category now ('' if none)
+  std::string category;        // the case's category now ('' if none)
+  bool audit_consent = false;  // the case's source consented to a sampled audit
 };
 // The case events not yet in the log whose day is `through` or earlier, in
 // (case, event) order.
@@ -56,6 +57,10 @@ struct LoggedCaseEvent {
   CaseStatus status = CaseStatus::kReceived;
   std::string category;  // as committed in the entry
   LogNonce nonce{};
+  // The case's source had consented to a sampled audit when the event was
+  // published (cases.audit_consent then; never in the entry itself): the
+  // openings tell observers, the public log does not.
+  bool audit_consent = false;
 };
 // kConflict if the event or the index is recorded already.
 Result<void> insert_logged_event(SqlSession& db, const LoggedCaseEvent& event);

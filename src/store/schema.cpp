@@ -275,6 +275,19 @@ CREATE TABLE IF NOT EXISTS grants (
 ){strict};
 CREATE INDEX IF NOT EXISTS grants_by_case ON grants (case_id, kind, object_id);
 )sql"},
+    // A source's consent, given at first contact, to an accredited observer
+    // reading their case for a sampled audit (docs/tlog.md, "Sampled
+    // audits"). 0 = no consent (unticked, absent, every older case); it
+    // cannot be withdrawn, so nothing ever sets it back. Each logged event
+    // keeps the consent as it was when the event was published: the
+    // openings sealed to observers carry that, so a consent written into
+    // cases later does not reach events already in the log.
+    {14, R"sql(
+ALTER TABLE cases ADD COLUMN audit_consent {int} NOT NULL DEFAULT 0
+  CHECK (audit_consent IN (0, 1));
+ALTER TABLE log_case_entries ADD COLUMN audit_consent {int} NOT NULL DEFAULT 0
+  CHECK (audit_consent IN (0, 1));
+)sql"},
 };
 
 }  // namespace

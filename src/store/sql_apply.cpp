@@ -35,9 +35,9 @@ struct Applier {
 
   Result<std::int64_t> operator()(const CreateCase& op) const {
     auto row = db.query_one(
-        "INSERT INTO cases (source_id, status, created_day, last_event_day, item_count) "
-        "VALUES (?, 'received', ?, ?, 0) RETURNING case_id",
-        {ByteSpan(op.source_id), op.day, op.day});
+        "INSERT INTO cases (source_id, status, created_day, last_event_day, item_count, "
+        "audit_consent) VALUES (?, 'received', ?, ?, 0, ?) RETURNING case_id",
+        {ByteSpan(op.source_id), op.day, op.day, std::int64_t{op.audit_consent ? 1 : 0}});
     if (!row) return explain(row.error(), ErrorCode::kNotFound, "create case: no such source");
     if (!*row) return Error(ErrorCode::kInternal, "create case: no id returned");
     const CaseId case_id = (*row)->integer(0);

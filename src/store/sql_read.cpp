@@ -10,7 +10,8 @@ namespace safehouse::store::detail {
 namespace {
 
 constexpr std::string_view kCaseColumns =
-    "SELECT case_id, source_id, status, created_day, last_event_day, item_count FROM cases ";
+    "SELECT case_id, source_id, status, created_day, last_event_day, item_count, audit_consent "
+    "FROM cases ";
 constexpr std::string_view kItemColumns =
     "SELECT item_id, case_id, direction, sha256, ciphertext_size, day, in_blob, inline_body "
     "FROM items ";
@@ -36,6 +37,7 @@ Result<CaseRecord> case_from_row(const SqlRow& row) {
   r.created_day = static_cast<Day>(row.integer(3));
   r.last_event_day = static_cast<Day>(row.integer(4));
   r.item_count = row.integer(5);
+  r.audit_consent = row.integer(6) != 0;
   return r;
 }
 

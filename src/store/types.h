@@ -96,6 +96,9 @@ struct CaseRecord {
   Day created_day = 0;
   Day last_event_day = 0;
   std::int64_t item_count = 0;
+  // The source consented, at first contact, to an accredited observer
+  // reading this case for a sampled audit (never withdrawn).
+  bool audit_consent = false;
 };
 
 // Where an item's ciphertext lives.

@@ -15,8 +15,8 @@ std::size_t WriteBatch::create_source(const SourceId& source_id, std::string ali
   return ops_.size() - 1;
 }
 
-std::size_t WriteBatch::create_case(const SourceId& source_id, Day day) {
-  ops_.emplace_back(CreateCase{source_id, day});
+std::size_t WriteBatch::create_case(const SourceId& source_id, Day day, bool audit_consent) {
+  ops_.emplace_back(CreateCase{source_id, day, audit_consent});
   return ops_.size() - 1;
 }
 

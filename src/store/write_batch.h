@@ -64,6 +64,7 @@ struct CreateSource {
 struct CreateCase {
   SourceId source_id{};
   Day day = 0;
+  bool audit_consent = false;
 };
 struct AddItem {
   CaseRef case_ref = CaseRef::existing(0);
@@ -109,7 +110,9 @@ class WriteBatch {
                             std::string reply_recipient = {}, Bytes signing_key = {});
   // A new case of an existing (or same-batch) source, status "received",
   // item_count 0, with its case event 1 ("received"). Assigns a CaseId.
-  std::size_t create_case(const SourceId& source_id, Day day);
+  // `audit_consent`: the source consented at first contact to a sampled
+  // audit by an observer (CaseRecord::audit_consent); only intake sets it.
+  std::size_t create_case(const SourceId& source_id, Day day, bool audit_consent = false);
   // A new item; adds 1 to the case's item_count and sets its last_event_day.
   // Assigns an ItemId. A BlobRef body must come from a finished BlobWriter of
   // the same store (checked at commit: kNotFound otherwise).

@@ -18,7 +18,8 @@ namespace safehouse::tlog {
 namespace {
 
 constexpr std::string_view kEntryHeader = "safehouse/case-event/v1";
-constexpr std::string_view kOpeningHeader = "safehouse/opening/v1";
+constexpr std::string_view kOpeningHeaderV1 = "safehouse/opening/v1";
+constexpr std::string_view kOpeningHeaderV2 = "safehouse/opening/v2";
 constexpr std::string_view kCommitmentPrefix = "safehouse/category/v1\n";
 
 constexpr std::array<std::string_view, 11> kStatuses = {
@@ -151,23 +152,34 @@ Result<CaseEvent> parse_case_event(ByteSpan entry) {
   return event;
 }
 
-CategoryOpening make_opening(std::string case_id, std::uint64_t event, std::string category) {
-  CategoryOpening opening{std::move(case_id), event, std::move(category), {}};
+CategoryOpening make_opening(std::string case_id, std::uint64_t event, std::string category,
+                             bool audit_consent) {
+  CategoryOpening opening{std::move(case_id), event, std::move(category), {}, audit_consent};
   randombytes_buf(opening.nonce.data(), opening.nonce.size());
   return opening;
 }
 
-Result<std::string> encode_opening(const CategoryOpening& opening) {
+Result<std::string> encode_opening(const CategoryOpening& opening, unsigned version) {
   SAFEHOUSE_TRY_VOID(check_case_id(opening.case_id));
   SAFEHOUSE_TRY_VOID(check_category(opening.category));
-  return std::string(kOpeningHeader) + "\ncase " + opening.case_id + "\nevent " +
-         std::to_string(opening.event) + "\ncategory " + opening.category + "\nnonce " +
-         base64_encode(opening.nonce) + "\n";
+  if (version != 1 && version != 2) return invalid_argument("opening: no such version");
+  if (version == 1 && opening.audit_consent) {
+    return invalid_argument("opening: version 1 cannot carry an audit consent");
+  }
+  std::string text = std::string(version == 1 ? kOpeningHeaderV1 : kOpeningHeaderV2) + "\ncase " +
+                     opening.case_id + "\nevent " + std::to_string(opening.event) + "\ncategory " +
+                     opening.category + "\nnonce " + base64_encode(opening.nonce) + "\n";
+  if (version == 2) text += opening.audit_consent ? "audit-consent yes\n" : "audit-consent no\n";
+  return text;
 }
 
-Result<CategoryOpening> parse_opening(std::string_view text) {
-  static constexpr std::array<std::string_view, 4> kKeys = {"case", "event", "category", "nonce"};
-  const auto values = SAFEHOUSE_TRY(fields(text, kOpeningHeader, kKeys, "opening"));
+Result<CategoryOpening> parse_opening(std::string_view text, unsigned* version) {
+  static constexpr std::array<std::string_view, 4> kKeysV1 = {"case", "event", "category", "nonce"};
+  static constexpr std::array<std::string_view, 5> kKeysV2 = {"case", "event", "category", "nonce",
+                                                              "audit-consent"};
+  const bool v1 = text.starts_with(kOpeningHeaderV1);
+  const auto values = v1 ? SAFEHOUSE_TRY(fields(text, kOpeningHeaderV1, kKeysV1, "opening"))
+                         : SAFEHOUSE_TRY(fields(text, kOpeningHeaderV2, kKeysV2, "opening"));
   CategoryOpening opening;
   opening.case_id = std::string(values[0]);
   SAFEHOUSE_TRY_VOID(check_case_id(opening.case_id));
@@ -179,6 +191,14 @@ Result<CategoryOpening> parse_opening(std::string_view text) {
   const auto nonce = base64_decode(values[3]);
   if (!nonce || nonce->size() != kNonceSize) return malformed("opening: nonce is not 32 bytes");
   std::copy(nonce->begin(), nonce->end(), opening.nonce.begin());
+  if (!v1) {
+    if (values[4] == "yes") {
+      opening.audit_consent = true;
+    } else if (values[4] != "no") {
+      return malformed("opening: audit-consent is neither yes nor no");
+    }
+  }
+  if (version) *version = v1 ? 1 : 2;
   return opening;
 }
 

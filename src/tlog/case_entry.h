@@ -55,18 +55,31 @@ Hash category_commitment(std::string_view category, const CategoryNonce& nonce);
 Result<Bytes> encode_case_event(const CaseEvent& event);  // checks every field
 Result<CaseEvent> parse_case_event(ByteSpan entry);       // strict: canonical text only
 
-// What an observer is given to open an entry's commitment:
-//   safehouse/opening/v1\ncase <id>\nevent <n>\ncategory <category>\nnonce <base64>\n
+// What an observer is given to open an entry's commitment (version 2):
+//   safehouse/opening/v2\ncase <id>\nevent <n>\ncategory <category>\nnonce <base64>\n
+//   audit-consent yes|no\n
+// The last line says whether the case's source consented, at first
+// contact, to an accredited observer reading the case for a sampled audit;
+// it is never in the public entry. Version 1 (the same without that line)
+// is still read, as "no".
 struct CategoryOpening {
   std::string case_id;
   std::uint64_t event = 0;
   std::string category;
   CategoryNonce nonce{};
+  bool audit_consent = false;
+  friend bool operator==(const CategoryOpening&, const CategoryOpening&) = default;
 };
+inline constexpr unsigned kOpeningVersion = 2;  // what encode_opening writes
 // A fresh opening with a random nonce, and the commitment to put in the entry.
-CategoryOpening make_opening(std::string case_id, std::uint64_t event, std::string category);
-Result<std::string> encode_opening(const CategoryOpening& opening);
-Result<CategoryOpening> parse_opening(std::string_view text);
+CategoryOpening make_opening(std::string case_id, std::uint64_t event, std::string category,
+                             bool audit_consent = false);
+// `version` 1 or 2; version 1 cannot say yes to an audit (kInvalidArgument).
+Result<std::string> encode_opening(const CategoryOpening& opening,
+                                   unsigned version = kOpeningVersion);
+// Either version, strict (canonical text only); `version` (if given) is set
+// to the one read.
+Result<CategoryOpening> parse_opening(std::string_view text, unsigned* version = nullptr);
 // kNoMatch if the opening is for another case or event; kIntegrity if it
 // does not open the entry's commitment.
 Result<void> verify_opening(const CaseEvent& event, const CategoryOpening& opening);

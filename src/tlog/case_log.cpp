@@ -2,6 +2,7 @@
 // tlog/case_log.cpp: see case_log.h.
 #include "tlog/case_log.h"
 
+#include <algorithm>
 #include <map>
 
 #include "tlog/encoding.h"
@@ -9,8 +10,12 @@
 namespace safehouse::tlog {
 namespace {
 
-constexpr std::string_view kOpeningsHeader = "safehouse/openings/v1\n";
-constexpr std::size_t kOpeningLines = 5;
+constexpr std::string_view kOpeningsHeaderV1 = "safehouse/openings/v1\n";
+constexpr std::string_view kOpeningsHeaderV2 = "safehouse/openings/v2\n";
+// Lines of one opening, by version (case_entry.h).
+constexpr std::size_t opening_lines(unsigned version) {
+  return version == 1 ? 5 : 6;
+}
 
 bool all_digits(std::string_view text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
@@ -92,11 +97,12 @@ Result<std::string> format_openings_file(const OpeningsFile& file) {
   if (file.origin.empty() || file.origin.find('\n') != std::string::npos) {
     return invalid_argument("openings: bad origin");
   }
-  std::string text(kOpeningsHeader);
+  if (file.version != 1 && file.version != 2) return invalid_argument("openings: no such version");
+  std::string text(file.version == 1 ? kOpeningsHeaderV1 : kOpeningsHeaderV2);
   text += "log " + file.origin + "\n";
   text += "size " + std::to_string(file.size) + "\n";
   for (const CategoryOpening& opening : file.openings) {
-    text += SAFEHOUSE_TRY(encode_opening(opening));
+    text += SAFEHOUSE_TRY(encode_opening(opening, file.version));
   }
   return text;
 }
@@ -106,10 +112,15 @@ Result<OpeningsFile> parse_openings_file(std::string_view text) {
     return Error(ErrorCode::kTooLarge,
                  "openings: larger than " + std::to_string(kMaxOpeningsFileBytes) + " bytes");
   }
-  if (!text.starts_with(kOpeningsHeader)) {
-    return malformed("openings: does not start with safehouse/openings/v1");
+  OpeningsFile file;
+  if (text.starts_with(kOpeningsHeaderV2)) {
+    file.version = 2;
+  } else if (text.starts_with(kOpeningsHeaderV1)) {
+    file.version = 1;
+  } else {
+    return malformed("openings: does not start with safehouse/openings/v2 (or v1)");
   }
-  std::string_view rest = text.substr(kOpeningsHeader.size());
+  std::string_view rest = text.substr(kOpeningsHeaderV2.size());  // both are as long
   auto line = [&rest](std::string_view key) -> Result<std::string_view> {
     const auto end = rest.find('\n');
     if (end == std::string_view::npos || !rest.starts_with(key) ||
@@ -120,7 +131,6 @@ Result<OpeningsFile> parse_openings_file(std::string_view text) {
     rest.remove_prefix(end + 1);
     return value;
   };
-  OpeningsFile file;
   file.origin = std::string(SAFEHOUSE_TRY(line("log")));
   if (file.origin.empty() || !check_note_text(file.origin + "\n")) {
     return malformed("openings: the log's origin is not one line of text");
@@ -129,9 +139,9 @@ Result<OpeningsFile> parse_openings_file(std::string_view text) {
   if (!size) return malformed("openings: size is not a decimal");
   file.size = *size;
   while (!rest.empty()) {
-    // An opening is exactly its header and four lines.
+    // An opening is exactly its header and the lines of its version.
     std::size_t end = 0;
-    for (std::size_t i = 0; i < kOpeningLines; ++i) {
+    for (std::size_t i = 0; i < opening_lines(file.version); ++i) {
       end = rest.find('\n', end);
       if (end == std::string_view::npos) {
         return malformed("openings: opening " + std::to_string(file.openings.size() + 1) +
@@ -139,7 +149,11 @@ Result<OpeningsFile> parse_openings_file(std::string_view text) {
       }
       ++end;
     }
-    auto opening = parse_opening(rest.substr(0, end));
+    unsigned version = 0;
+    auto opening = parse_opening(rest.substr(0, end), &version);
+    if (opening && version != file.version) {
+      opening = malformed("not of the file's version " + std::to_string(file.version));
+    }
     if (!opening) {
       return opening.error().with_context("openings: opening " +
                                           std::to_string(file.openings.size() + 1));
@@ -150,6 +164,19 @@ Result<OpeningsFile> parse_openings_file(std::string_view text) {
   auto again = format_openings_file(file);
   if (!again || *again != text) return malformed("openings: not in canonical form");
   return file;
+}
+
+std::vector<std::string> consented_cases(const OpeningsFile& file) {
+  std::vector<std::string> out;
+  for (const CategoryOpening& opening : file.openings) {
+    if (opening.audit_consent) out.push_back(opening.case_id);
+  }
+  // Case ids are decimal numbers here (the installation's); order them so.
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace safehouse::tlog

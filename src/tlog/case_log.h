@@ -6,10 +6,13 @@
 //     the period, counted once, by the status — and the category — of its
 //     last event in the period (the highest event number);
 //   - the openings file sealed to an observer:
-//       safehouse/openings/v1
+//       safehouse/openings/v2
 //       log <origin>
 //       size <log size the file was made at>
-//       <opening>…     each the 5 lines of an opening (case_entry.h)
+//       <opening>…     each the 6 lines of a version-2 opening (case_entry.h),
+//                      with the case's audit consent
+//     Version 1 (openings of 5 lines, no consent) is still read: its cases
+//     count as not consenting.
 #ifndef SAFEHOUSE_TLOG_CASE_LOG_H_
 #define SAFEHOUSE_TLOG_CASE_LOG_H_
 
@@ -56,6 +59,7 @@ struct PeriodCounts {
 PeriodCounts count_period(std::span<const CountedEvent> events, const Period& period);
 
 struct OpeningsFile {
+  unsigned version = kOpeningVersion;  // 1 or 2, of the file and its openings
   std::string origin;
   std::uint64_t size = 0;
   std::vector<CategoryOpening> openings;
@@ -63,7 +67,11 @@ struct OpeningsFile {
 inline constexpr std::size_t kMaxOpeningsFileBytes = std::size_t{1} << 30;
 Result<std::string> format_openings_file(const OpeningsFile& file);
 // Strict: kMalformed naming the line; the text formats back identically.
+// Reads version 1 and 2 (`version` says which).
 Result<OpeningsFile> parse_openings_file(std::string_view text);
+// The distinct case ids whose openings say the source consented to a
+// sampled audit, ascending as numbers.
+std::vector<std::string> consented_cases(const OpeningsFile& file);
 
 }  // namespace safehouse::tlog
 

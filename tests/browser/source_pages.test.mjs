@@ -207,6 +207,14 @@ test('first contact without JavaScript, then signing in again in English and Per
     await page.fill('#claim_unit', 'Browser test unit 7');
     await page.fill('#claim_rank', 'Sergeant');
     await page.fill('#claim_region', 'تهران');
+    // The audit consent: offered unticked, in plain words; this source ticks it.
+    const consent = page.locator('#audit_consent');
+    assert.equal(await consent.isChecked(), false, 'the audit consent is ticked by default');
+    assert.equal(
+      (await page.locator('label[for="audit_consent"] span').textContent()).replace(/\s+/g, ' ').trim(),
+      t('en', 'I agree that an accredited independent observer may read this case, including what I send, for a sampled audit of how cases are handled. I cannot withdraw this consent later.'),
+    );
+    await consent.check();
     await page.setInputFiles('#files', [
       { name: 'notes.txt', mimeType: 'text/plain', buffer: small },
       { name: 'video.mp4', mimeType: 'video/mp4', buffer: large },
@@ -304,6 +312,14 @@ test('first contact in Persian shows a Persian codename on an RTL page', async (
     assert.equal(words.length, 9);
     const fa = new Set(wordlist('fa'));
     for (const word of words) assert.ok(fa.has(word), `not a Persian list word: ${word}`);
+    // The audit consent, unticked, in Persian.
+    assert.equal(await page.locator('#audit_consent').isChecked(), false);
+    assert.equal(
+      (await page.locator('label[for="audit_consent"] span').textContent()).replace(/\s+/g, ' ').trim(),
+      t('fa', 'I agree that an accredited independent observer may read this case, including what I send, for a sampled audit of how cases are handled. I cannot withdraw this consent later.'),
+    );
+    assert.equal((await page.locator('fieldset legend').nth(1).textContent()).trim(),
+      t('fa', 'Independent audit (optional)'));
     await page.screenshot({ path: path.join(outDir, 'fa-first-contact.png'), fullPage: true });
     assertOnlyOurOrigin(requests);
   } finally {

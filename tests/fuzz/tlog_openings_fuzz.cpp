@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto again = format_openings_file(*file);
     if (!again || *again != text) std::abort();
   }
-  if (auto opening = parse_opening(text)) {
-    auto again = encode_opening(*opening);
+  unsigned version = 0;
+  if (auto opening = parse_opening(text, &version)) {
+    auto again = encode_opening(*opening, version);
     if (!again || *again != text) std::abort();
   }
   if (auto period = parse_period(text)) {

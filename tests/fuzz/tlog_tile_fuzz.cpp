@@ -38,8 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
   }
-  auto opening = parse_opening(text);
-  if (opening && encode_opening(*opening).value() != text) std::abort();
+  unsigned version = 0;
+  auto opening = parse_opening(text, &version);
+  if (opening && encode_opening(*opening, version).value() != text) std::abort();
 
   // Proofs: sizes from the first 16 bytes, hashes from the rest. The root
   // is the hash of a fixed string no proof made here can reach.

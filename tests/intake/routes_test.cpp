@@ -261,6 +261,60 @@ TEST_P(RoutesTest, RefusalsStoreNothing) {
   EXPECT_EQ(stack_.blob_count(), 0U);
 }
 
+// The first-contact form's audit consent: the box is there unticked in
+// both languages; ticked ("yes") it is stored with the case, absent it is
+// not; any other value, the field twice, or a ticked box posted as a
+// follow-up (the form sent again from a signed-in tab) is a 400 that stores
+// nothing.
+TEST_P(RoutesTest, FirstContactFormCarriesTheAuditConsent) {
+  for (const char* lang : {"en", "fa"}) {
+    cookie_.clear();
+    Response form = call(Method::kGet, std::string("/") + lang + "/first-contact");
+    ASSERT_EQ(form.status(), 200U);
+    EXPECT_NE(form.body().find(R"(<input type="checkbox" id="audit_consent" name="audit_consent" )"
+                               R"(value="yes">)"),
+              std::string::npos)
+        << lang;
+    EXPECT_EQ(form.body().find("checked"), std::string::npos) << lang;
+  }
+  EXPECT_NE(call(Method::kGet, "/fa/first-contact").body().find("بازرسی مستقل"), std::string::npos);
+
+  auto first_contact = [&](const std::vector<Part>& consent) {
+    cookie_.clear();
+    const std::string csrf = csrf_of(call(Method::kGet, "/en/first-contact"));
+    std::vector<Part> parts = {{"csrf", csrf, {}}, {"message", "hello", {}}};
+    parts.insert(parts.end(), consent.begin(), consent.end());
+    return post_multipart("/en/first-contact", parts);
+  };
+  for (const std::vector<Part>& bad : std::vector<std::vector<Part>>{
+           {{"audit_consent", "no", {}}},
+           {{"audit_consent", "", {}}},
+           {{"audit_consent", "YES", {}}},
+           {{"audit_consent", "yes ", {}}},
+           {{"audit_consent", std::string(100, 'y'), {}}},
+           {{"audit_consent", "yes", {}}, {"audit_consent", "yes", {}}},
+       }) {
+    EXPECT_EQ(first_contact(bad).status(), 400U) << bad[0].value;
+  }
+  EXPECT_EQ(cases(), 0U);
+  EXPECT_EQ(stack_.installation->store().stats().batches, 0U);
+
+  ASSERT_EQ(first_contact({{"audit_consent", "yes", {}}}).status(), 303U);
+  // Signed in now: the same form again is a follow-up, where consent is refused.
+  const std::string inbox_csrf = csrf_of(call(Method::kGet, "/en/inbox"));
+  EXPECT_EQ(post_multipart(
+                "/en/first-contact",
+                {{"csrf", inbox_csrf, {}}, {"message", "again", {}}, {"audit_consent", "yes", {}}})
+                .status(),
+            400U);
+  ASSERT_EQ(first_contact({}).status(), 303U);
+  const auto all = stack_.installation->store().list_cases(store::CaseQuery{}).value();
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_TRUE(all[0].audit_consent);
+  EXPECT_EQ(all[0].item_count, 1);
+  EXPECT_FALSE(all[1].audit_consent);
+}
+
 // The codename is shown in the page's language and accepted typed in the
 // other one: a Persian first contact, then an English-page sign-in.
 TEST_P(RoutesTest, PersianCodenameSignsInAnywhere) {

@@ -96,6 +96,26 @@ TEST(SourceApiJson, FirstContactBody) {
   EXPECT_EQ(body->items.size(), 1u);
 }
 
+// The audit consent: true when ticked; false or absent, no consent; any
+// other value makes the first contact malformed (the route's 400).
+TEST(SourceApiJson, FirstContactAuditConsent) {
+  auto absent = parse_submission_body(first_contact(good_fields()));
+  ASSERT_TRUE(absent && absent->first_contact);
+  EXPECT_FALSE(absent->first_contact->audit_consent);
+  auto yes = parse_submission_body(first_contact(good_fields() + R"(,"audit_consent":true)"));
+  ASSERT_TRUE(yes && yes->first_contact);
+  EXPECT_TRUE(yes->first_contact->audit_consent);
+  auto no = parse_submission_body(first_contact(good_fields() + R"(,"audit_consent":false)"));
+  ASSERT_TRUE(no && no->first_contact);
+  EXPECT_FALSE(no->first_contact->audit_consent);
+  for (const std::string& value : {"\"yes\"", "1", "0", "null", "\"true\"", "[]", "{}"}) {
+    auto body = parse_submission_body(first_contact(good_fields() + ",\"audit_consent\":" + value));
+    ASSERT_TRUE(body) << value;
+    EXPECT_EQ(body->first_contact_state, SubmissionBody::FirstContact::kMalformed) << value;
+    EXPECT_FALSE(body->first_contact) << value;
+  }
+}
+
 TEST(SourceApiJson, MalformedFirstContactIsNotAbsent) {
   const std::string sig = R"("signature":")" + b64(64) + R"(")";
   const std::string key = R"("signing_key":")" + b64(32) + R"(")";
@@ -193,8 +213,8 @@ TEST(SourceApiJson, AttachBody) {
   ASSERT_TRUE(one);
   EXPECT_EQ(one->upload_ids, std::vector<std::string>{a});
   EXPECT_EQ(one->language, "en");
-  auto two = parse_attach_body(R"({"uploads":[")" + a + R"(",")" + b +
-                               R"("],"language":"fa","extra":1})");
+  auto two =
+      parse_attach_body(R"({"uploads":[")" + a + R"(",")" + b + R"("],"language":"fa","extra":1})");
   ASSERT_TRUE(two);
   EXPECT_EQ(two->upload_ids, (std::vector<std::string>{a, b}));
   EXPECT_EQ(two->language, "fa");
@@ -211,14 +231,14 @@ TEST(SourceApiJson, AttachBody) {
 TEST(SourceApiJson, MalformedAttachBodies) {
   const std::string a(32, 'a');
   for (const std::string& body : std::vector<std::string>{
-           "", "null", "[]", "{}", R"({"uploads":[]})", R"({"uploads":"x"})",
-           R"({"uploads":[1]})", R"({"uploads":[null]})",
-           R"({"uploads":[")" + a + R"(",")" + a + R"("]})",            // the same upload twice
-           R"({"uploads":[")" + std::string(32, 'A') + R"("]})",        // upper case
-           R"({"uploads":[")" + std::string(31, 'a') + R"("]})",        // short
-           R"({"uploads":[")" + std::string(33, 'a') + R"("]})",        // long
-           R"({"uploads":[")" + std::string(31, 'a') + R"(g"]})",       // not hex
-           R"({"uploads":["../../../../etc/passwd/aaaaaaaaaaaa"]})",   // a path
+           "", "null", "[]", "{}", R"({"uploads":[]})", R"({"uploads":"x"})", R"({"uploads":[1]})",
+           R"({"uploads":[null]})",
+           R"({"uploads":[")" + a + R"(",")" + a + R"("]})",          // the same upload twice
+           R"({"uploads":[")" + std::string(32, 'A') + R"("]})",      // upper case
+           R"({"uploads":[")" + std::string(31, 'a') + R"("]})",      // short
+           R"({"uploads":[")" + std::string(33, 'a') + R"("]})",      // long
+           R"({"uploads":[")" + std::string(31, 'a') + R"(g"]})",     // not hex
+           R"({"uploads":["../../../../etc/passwd/aaaaaaaaaaaa"]})",  // a path
            R"({"uploads":[")" + a + R"("],"language":"de"})",
            R"({"uploads":[")" + a + R"("],"language":1})",
            R"({"uploads":[")" + a + R"("]})" + "x"}) {

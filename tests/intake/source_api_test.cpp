@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include <fstream>
+#include <map>
 
 #include "age/age.h"
 #include "age/x25519.h"
@@ -115,7 +116,9 @@ class SourceApiTest : public ::testing::Test {
     return from_b64(match(response.body(), R"re("challenge":"([^"]+)")re"));
   }
 
-  Response first_contact(const Keys& keys, const std::vector<Bytes>& items) {
+  // `extra`: more members of first_contact (e.g. `,"audit_consent":true`).
+  Response first_contact(const Keys& keys, const std::vector<Bytes>& items,
+                         const std::string& extra = {}) {
     const std::string signature = keys.sign(challenge());
     std::string list;
     for (const Bytes& item : items) list += (list.empty() ? "\"" : ",\"") + b64(item) + "\"";
@@ -123,7 +126,7 @@ class SourceApiTest : public ::testing::Test {
                      R"({"first_contact":{"source_id":")" + intake::source_id_hex(keys.source_id) +
                          R"(","reply_recipient":")" + keys.reply.recipient().to_string() +
                          R"(","signing_key":")" + b64(keys.public_key) + R"(","signature":")" +
-                         signature + R"("},"items":[)" + list + "]}");
+                         signature + "\"" + extra + R"(},"items":[)" + list + "]}");
   }
 
   Response sign_in(const Keys& keys) {
@@ -365,6 +368,30 @@ TEST_F(SourceApiTest, FirstContactRefusalsStoreNothing) {
   EXPECT_EQ(cases(), 0U);
   EXPECT_EQ(first_contact(keys, {good}).status(), 200U);
   EXPECT_EQ(cases(), 1U);
+}
+
+// The source's consent to a sampled audit is stored with the case it
+// opens: ticked (true), unticked (false or absent); any other value is a
+// 400 that stores nothing.
+TEST_F(SourceApiTest, FirstContactCarriesTheAuditConsent) {
+  const Bytes good = sealed("hello");
+  Keys malformed;
+  EXPECT_EQ(first_contact(malformed, {good}, R"(,"audit_consent":"yes")").status(), 400U);
+  EXPECT_EQ(cases(), 0U);
+  Keys ticked, unticked, absent;
+  ASSERT_EQ(first_contact(ticked, {good}, R"(,"audit_consent":true)").status(), 200U);
+  cookie_.clear();
+  ASSERT_EQ(first_contact(unticked, {good}, R"(,"audit_consent":false)").status(), 200U);
+  cookie_.clear();
+  ASSERT_EQ(first_contact(absent, {good}).status(), 200U);
+  std::map<store::SourceId, bool> consent;
+  for (const auto& c : stack_.installation->store().list_cases(store::CaseQuery{}).value()) {
+    consent[c.source_id] = c.audit_consent;
+  }
+  ASSERT_EQ(consent.size(), 3U);
+  EXPECT_TRUE(consent.at(ticked.source_id));
+  EXPECT_FALSE(consent.at(unticked.source_id));
+  EXPECT_FALSE(consent.at(absent.source_id));
 }
 
 Bytes sealed_to(std::span<const age::Recipient* const> recipients, std::size_t size) {

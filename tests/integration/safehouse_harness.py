@@ -357,7 +357,10 @@ class Session:
                             headers=headers, **kw)
 
     # The source's steps (routes.md).
-    def first_contact(self, message, files=(), claims=None, lang="en", csrf=None):
+    def first_contact(self, message, files=(), claims=None, lang="en", csrf=None,
+                      audit_consent=None):
+        """audit_consent: the value of the audit_consent checkbox ("yes" when
+        ticked); None leaves it out, as an unticked box."""
         page = self.get("/%s/first-contact" % lang)
         check(page.status == 200, "first-contact page: %d" % page.status)
         self.codename = find_codename(page.text)
@@ -367,6 +370,8 @@ class Session:
         claims = claims or {}
         for key in ("branch", "unit", "rank", "region"):
             mp.field("claim_" + key, claims.get(key, ""))
+        if audit_consent is not None:
+            mp.field("audit_consent", audit_consent)
         for name, content in files:
             mp.file("files", name, content)
         return self.post_multipart("/%s/first-contact" % lang, mp)

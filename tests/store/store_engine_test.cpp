@@ -191,7 +191,7 @@ TEST_P(StoreEngine, CommittedDataSurvivesReopenAndPassesIntegrityCheck) {
   ASSERT_TRUE(store);
   EXPECT_EQ(store->get_case(case_id)->item_count, 1);
   EXPECT_EQ(*store->get_setting("installation"), (Bytes{1, 2, 3}));
-  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '3'}));
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '4'}));
   store.reset();
   if (GetParam() == Engine::kSqlite) {
     EXPECT_EQ(db_.sql("PRAGMA integrity_check"), "ok");
@@ -331,6 +331,7 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
         "observer_openings", "observers", "log_case_entries", "reviewer_accounts", "case_links",
         "audit_log", "approvals", "case_events", "reviewers"})
     db_.sql(std::string("DROP TABLE ") + table);
+  db_.sql("ALTER TABLE cases DROP COLUMN audit_consent");  // schema 14
   db_.sql("ALTER TABLE cases DROP COLUMN category");
   db_.sql("ALTER TABLE cases DROP COLUMN grade");          // schema 10
   db_.sql("ALTER TABLE sources DROP COLUMN signing_key");  // schema 9
@@ -340,10 +341,12 @@ TEST_P(StoreEngine, SchemaThreeIsMigrated) {
               : "UPDATE settings SET value = '3'::bytea WHERE key = 'schema_version'");
   auto store = db_.open_or_die();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '3'}));
+  EXPECT_EQ(*store->get_setting("schema_version"), (Bytes{'1', '4'}));
   EXPECT_EQ(db_.sql("SELECT event_number || ' ' || status || ' ' || day FROM case_events"),
             "1 triage 20261130");
   EXPECT_EQ(db_.sql("SELECT '[' || category || ']' FROM cases"), "[]");
+  // Cases from before the audit consent (schema 14) did not consent.
+  EXPECT_EQ(db_.sql("SELECT audit_consent FROM cases"), "0");
 }
 
 // Invariant 2: the schema has nowhere to put a time finer than a day, an
@@ -374,7 +377,9 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       // schema 9: sources.signing_key (the JavaScript client's public key)
       "key,value,source_id,alias,created_day,reply_recipient,signing_key,case_id,source_id,status,"
       "created_day,"
-      "last_event_day,item_count,category,grade,item_id,case_id,direction,sha256,ciphertext_size,"
+      // schema 14: cases.audit_consent (0/1, the source's consent to a sampled audit)
+      "last_event_day,item_count,category,grade,audit_consent,item_id,case_id,direction,sha256,"
+      "ciphertext_size,"
       "day,"
       "in_blob,inline_body,sha256,size,blob_id,blob_id,chunk,data,path,data,"
       // schema 4: the workflow (public keys, events, approvals, audit log)
@@ -392,6 +397,8 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "identity_box,totp_box,failed_logins,locked,"
       // schema 8: the transparency log's case entries, observers, statements
       "case_id,event_number,log_index,category,nonce,"
+      // schema 14: log_case_entries.audit_consent (the consent when the event was published)
+      "audit_consent,"
       "name,recipient,verifier_key,added_day,"
       "name,log_size,data,"
       "statement_id,day,note,"
@@ -402,6 +409,27 @@ TEST_P(StoreEngine, SchemaHoldsNoTimesOrNetworkMetadata) {
       "copy_id,case_id,item_id,reviewer_id,sha256,ciphertext_size,day,"
       // schema 13: grants (digests before and after a rewrap; who, to whom)
       "grant_id,case_id,kind,object_id,reviewer_id,granted_by,old_sha256,new_sha256,day");
+}
+
+// The source's audit consent (schema 14) is kept with the case as it was
+// given at first contact, defaults to none, and the column takes nothing
+// but 0 and 1.
+TEST_P(StoreEngine, AuditConsentIsKeptWithTheCase) {
+  auto store = db_.open_or_die();
+  WriteBatch consenting;
+  consenting.create_source(source_id(1), "amber-heron", kDay);
+  const std::size_t op = consenting.create_case(source_id(1), kDay, true);
+  auto yes = store->commit(std::move(consenting));
+  auto no = store->commit(first_contact(2, ciphertext(5, 2)));
+  ASSERT_TRUE(yes && no);
+  EXPECT_TRUE(store->get_case(yes->id(op))->audit_consent);
+  EXPECT_FALSE(store->get_case(no->id(1))->audit_consent);
+  auto listed = store->list_cases(CaseQuery{});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_TRUE((*listed)[0].audit_consent);
+  EXPECT_FALSE((*listed)[1].audit_consent);
+  EXPECT_EQ(db_.sql("SELECT count(*) FROM cases WHERE audit_consent = 1"), "1");
 }
 
 // Publication copies (schema 12): filed only under their original item's

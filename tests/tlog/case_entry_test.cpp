@@ -115,13 +115,60 @@ TEST(CaseEntry, OpeningsOpenOnlyTheirCommitment) {
   EXPECT_NE(make_opening("c-7", 2, "intelligence officer").nonce, opening.nonce);
 
   for (const std::string& bad : std::vector<std::string>{
-           text.substr(0, text.size() - 1), "safehouse/opening/v2" + text.substr(20),
+           text.substr(0, text.size() - 1), "safehouse/opening/v3" + text.substr(20),
            std::string("safehouse/opening/v1\ncase c\nevent 1\ncategory \nnonce AAAA\n")}) {
     EXPECT_FALSE(parse_opening(bad)) << bad;
   }
   EXPECT_FALSE(check_category(std::string(129, 'a')));
   EXPECT_FALSE(check_category("line\nbreak"));
   EXPECT_TRUE(check_category("افسر ارتش"));
+}
+
+// Version 2 openings say whether the case's source consented to a sampled
+// audit; version 1 ones are still read, as no consent.
+TEST(CaseEntry, OpeningsCarryTheAuditConsent) {
+  CategoryOpening opening = make_opening("12", 1, "police", true);
+  opening.nonce.fill(0);
+  const std::string yes = encode_opening(opening).value();
+  EXPECT_EQ(yes,
+            "safehouse/opening/v2\ncase 12\nevent 1\ncategory police\n"
+            "nonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\naudit-consent yes\n");
+  unsigned version = 0;
+  EXPECT_EQ(parse_opening(yes, &version).value(), opening);
+  EXPECT_EQ(version, 2u);
+  opening.audit_consent = false;
+  const std::string no = encode_opening(opening).value();
+  EXPECT_TRUE(no.ends_with("\naudit-consent no\n")) << no;
+  EXPECT_FALSE(parse_opening(no).value().audit_consent);
+
+  // Version 1: no consent line, read as no consent; cannot say yes.
+  const std::string v1 = encode_opening(opening, 1).value();
+  EXPECT_EQ(v1,
+            "safehouse/opening/v1\ncase 12\nevent 1\ncategory police\n"
+            "nonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+  EXPECT_EQ(parse_opening(v1, &version).value(), opening);
+  EXPECT_EQ(version, 1u);
+  opening.audit_consent = true;
+  EXPECT_EQ(encode_opening(opening, 1).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(encode_opening(opening, 3));
+
+  const std::string head = yes.substr(0, yes.find("audit-consent"));
+  for (const std::string& bad : std::vector<std::string>{
+           head,                                     // v2 without the consent line
+           head + "audit-consent Yes\n",             // not lower case
+           head + "audit-consent 1\n",               // not a word
+           head + "audit-consent \n",                // empty
+           head + "audit-consent yes \n",            // trailing space
+           head + "audit-consent yes\nextra\n",      // a line after
+           head + "consent yes\n",                   // another key
+           "safehouse/opening/v1" + yes.substr(20),  // v1 with a consent line
+       }) {
+    auto parsed = parse_opening(bad);
+    EXPECT_FALSE(parsed) << bad;
+    if (!parsed) EXPECT_EQ(parsed.error().code(), ErrorCode::kMalformed) << bad;
+  }
+  EXPECT_EQ(parse_opening(head + "audit-consent maybe\n").error().message(),
+            "opening: audit-consent is neither yes nor no");
 }
 
 TEST(CaseEntry, StatusesAreTheArchitecturesList) {

@@ -51,9 +51,9 @@ OpeningsFile sample_file() {
   OpeningsFile file;
   file.origin = "example-org/c74f20a3/log";
   file.size = 7;
-  CategoryOpening a{"12", 1, "police", {}};
+  CategoryOpening a{"12", 1, "police", {}, false};
   a.nonce.fill(0);
-  CategoryOpening b{"13", 2, "army officer", {}};
+  CategoryOpening b{"13", 2, "army officer", {}, true};
   b.nonce.fill(0xff);
   file.openings = {a, b};
   return file;
@@ -62,27 +62,65 @@ OpeningsFile sample_file() {
 TEST(OpeningsFile, ExactTextAndRoundTrip) {
   const std::string text = format_openings_file(sample_file()).value();
   EXPECT_EQ(text,
+            "safehouse/openings/v2\nlog example-org/c74f20a3/log\nsize 7\n"
+            "safehouse/opening/v2\ncase 12\nevent 1\ncategory police\n"
+            "nonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\naudit-consent no\n"
+            "safehouse/opening/v2\ncase 13\nevent 2\ncategory army officer\n"
+            "nonce //////////////////////////////////////////8=\naudit-consent yes\n");
+  const OpeningsFile parsed = parse_openings_file(text).value();
+  EXPECT_EQ(parsed.version, 2u);
+  EXPECT_EQ(parsed.origin, "example-org/c74f20a3/log");
+  EXPECT_EQ(parsed.size, 7u);
+  ASSERT_EQ(parsed.openings.size(), 2u);
+  EXPECT_EQ(parsed.openings[1].category, "army officer");
+  EXPECT_EQ(parsed.openings[1].nonce, sample_file().openings[1].nonce);
+  EXPECT_EQ(parsed.openings, sample_file().openings);
+  EXPECT_EQ(consented_cases(parsed), (std::vector<std::string>{"13"}));
+  OpeningsFile empty = sample_file();
+  empty.openings.clear();
+  EXPECT_EQ(parse_openings_file(format_openings_file(empty).value()).value().openings.size(), 0u);
+}
+
+// A version-1 file (made before the audit consent) is still read; its
+// cases did not consent. Version 1 cannot be written with a consent.
+TEST(OpeningsFile, VersionOneIsReadAsNoConsent) {
+  OpeningsFile file = sample_file();
+  file.version = 1;
+  EXPECT_EQ(format_openings_file(file).error().code(), ErrorCode::kInvalidArgument);
+  file.openings[1].audit_consent = false;
+  const std::string text = format_openings_file(file).value();
+  EXPECT_EQ(text,
             "safehouse/openings/v1\nlog example-org/c74f20a3/log\nsize 7\n"
             "safehouse/opening/v1\ncase 12\nevent 1\ncategory police\n"
             "nonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
             "safehouse/opening/v1\ncase 13\nevent 2\ncategory army officer\n"
             "nonce //////////////////////////////////////////8=\n");
   const OpeningsFile parsed = parse_openings_file(text).value();
-  EXPECT_EQ(parsed.origin, "example-org/c74f20a3/log");
-  EXPECT_EQ(parsed.size, 7u);
-  ASSERT_EQ(parsed.openings.size(), 2u);
-  EXPECT_EQ(parsed.openings[1].category, "army officer");
-  EXPECT_EQ(parsed.openings[1].nonce, sample_file().openings[1].nonce);
-  OpeningsFile empty = sample_file();
-  empty.openings.clear();
-  EXPECT_EQ(parse_openings_file(format_openings_file(empty).value()).value().openings.size(), 0u);
+  EXPECT_EQ(parsed.version, 1u);
+  EXPECT_EQ(parsed.openings, file.openings);
+  EXPECT_TRUE(consented_cases(parsed).empty());
+}
+
+TEST(OpeningsFile, ConsentedCasesAreDistinctAndInNumericOrder) {
+  OpeningsFile file = sample_file();
+  file.openings.clear();
+  for (const char* id : {"100", "9", "100", "20", "7"}) {
+    file.openings.push_back(CategoryOpening{id, 1, "police", {}, std::string_view(id) != "7"});
+  }
+  EXPECT_EQ(consented_cases(file), (std::vector<std::string>{"9", "20", "100"}));
 }
 
 TEST(OpeningsFile, MalformedIsRefused) {
   const std::string good = format_openings_file(sample_file()).value();
   const std::vector<std::string> bad = {
-      "",
-      "safehouse/openings/v2\n" + good.substr(22),
+      "", "safehouse/openings/v3\n" + good.substr(22),
+      "safehouse/openings/v1\n" + good.substr(22),  // v1 file, v2 openings
+      // a v2 file holding a v1 opening
+      "safehouse/openings/v2\nlog x\nsize 1\nsafehouse/opening/v1\ncase 1\nevent 1\n"
+      "category a\nnonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+      // a v2 opening whose consent is neither yes nor no
+      "safehouse/openings/v2\nlog x\nsize 1\nsafehouse/opening/v2\ncase 1\nevent 1\n"
+      "category a\nnonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\naudit-consent maybe\n",
       good.substr(0, good.size() - 1),            // no final newline
       good.substr(0, good.rfind("nonce")),        // an opening cut short
       good + "\n",                                // a blank line after

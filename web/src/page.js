@@ -130,7 +130,10 @@ export class SourceClient {
 
   // First contact: registers the source's public keys (proved by signing a
   // challenge) with its first message.
-  async firstContact(keys, text, claims) {
+  // `auditConsent`: the source ticked the (unticked by default) box letting an
+  // accredited observer read the case for a sampled audit; sent as a JSON
+  // boolean, never in the sealed item.
+  async firstContact(keys, text, claims, auditConsent = false) {
     const item = await this.#seal(text, claims);
     const signature = await signedChallenge(keys);
     const { status, json } = await api('/api/v1/submissions', {
@@ -141,6 +144,7 @@ export class SourceClient {
           reply_recipient: keys.replyRecipient,
           signing_key: toBase64(keys.signingPublicKey),
           signature,
+          audit_consent: auditConsent === true,
         },
         items: [item],
       },
@@ -360,12 +364,13 @@ function startPage(root) {
     if (text.trim() === '') throw new PageError('empty');
     say('sending');
     const keys = await pendingKeys;
-    await client.firstContact(keys, text, claims);
+    await client.firstContact(keys, text, claims, $('app-audit-consent').checked);
     pendingCodename.wipe();
     pendingCodename = null;
     pendingKeys = null;
     $('codename').textContent = '';
     for (const id of ['app-message', 'app-claim-unit', 'app-claim-rank', 'app-claim-region']) $(id).value = '';
+    $('app-audit-consent').checked = false;
     // Signed in now: the file goes as the case's first follow-up. Should it
     // fail, the source is in the inbox and can pick it again there.
     show('app-inbox');
