@@ -26,7 +26,6 @@
 #include "review/identities.h"
 #include "review/publication_copy.h"
 #include "review/transitions.h"
-#include "store/staff_records.h"
 
 namespace safehouse::cli {
 namespace {
@@ -173,14 +172,8 @@ Result<std::vector<review::BundleAssessment>> stored_assessments(store::Store& s
                                                                  store::CaseId case_id,
                                                                  std::vector<Bytes>& sealed) {
   std::vector<review::BundleAssessment> out;
-  SAFEHOUSE_TRY_VOID(store.read([&](store::SqlSession& db) -> Result<void> {
-    for (auto& a : SAFEHOUSE_TRY(store::list_assessments(db, case_id))) {
-      out.push_back({a.version, a.day, a.reliability, a.credibility, store::sha256_of(a.sealed),
-                     a.sealed.size()});
-      sealed.push_back(std::move(a.sealed));
-    }
-    return {};
-  }));
+  SAFEHOUSE_TRY_VOID(store.read(
+      [&](store::SqlSession& db) { return review::read_assessments(db, case_id, out, sealed); }));
   return out;
 }
 

@@ -75,6 +75,12 @@ struct BundleAssessment {
   bool operator==(const BundleAssessment&) const = default;
 };
 
+// The case's assessment versions as a case file lists them, oldest first,
+// appended to `listed`, and their sealed records, appended to `sealed` in
+// the same order. Run inside Store::read.
+Result<void> read_assessments(store::SqlSession& db, store::CaseId case_id,
+                              std::vector<BundleAssessment>& listed, std::vector<Bytes>& sealed);
+
 // What a case file holds: the server-visible fields of a case, its events,
 // its items, assessment versions and publication copies (no bodies). The
 // source id and the reviewers' ids are not exported.
