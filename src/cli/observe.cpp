@@ -60,16 +60,7 @@ std::string text_of(ByteSpan bytes) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-// What went wrong, as the report lists it.
-struct Report {
-  std::vector<std::string> problems;
-  void ok(const std::string& line) { std::cout << "  ok   " << line << "\n"; }
-  void info(const std::string& line) { std::cout << "       " << line << "\n"; }
-  void fail(const std::string& line) {
-    std::cout << "  FAIL " << line << "\n";
-    problems.push_back(line);
-  }
-};
+using Report = ObserveReport;
 
 Result<std::optional<std::string>> read_state(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) return std::optional<std::string>();
@@ -436,16 +427,7 @@ Result<void> run_observe(const ObserveOptions& options) {
             << statements << " statements cosigned";
   if (!report.problems.empty()) std::cout << ", " << report.problems.size() << " problems";
   std::cout << "\n";
-  std::cout.flush();
-  if (!report.problems.empty()) {
-    return Error(
-        ErrorCode::kIntegrity,
-        "observe: " + report.problems.front() +
-            (report.problems.size() > 1
-                 ? " (and " + std::to_string(report.problems.size() - 1) + " more problems above)"
-                 : ""));
-  }
-  return {};
+  return report.result("observe");
 }
 
 }  // namespace

@@ -47,24 +47,7 @@ struct AuditOptions {
   std::string name;
 };
 
-struct Report {
-  std::vector<std::string> problems;
-  void ok(const std::string& line) { std::cout << "  ok   " << line << "\n"; }
-  void info(const std::string& line) { std::cout << "       " << line << "\n"; }
-  void fail(const std::string& line) {
-    std::cout << "  FAIL " << line << "\n";
-    problems.push_back(line);
-  }
-  Result<void> result(std::string_view what) const {
-    std::cout.flush();
-    if (problems.empty()) return {};
-    return Error(ErrorCode::kIntegrity,
-                 std::string(what) + ": " + problems.front() +
-                     (problems.size() > 1
-                          ? " (and " + std::to_string(problems.size() - 1) + " more problems above)"
-                          : ""));
-  }
-};
+using Report = ObserveReport;
 
 // Case id → whether every opened event of the case says its source
 // consented (consent is given at first contact: each event's opening

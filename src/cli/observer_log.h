@@ -7,9 +7,11 @@
 #define SAFEHOUSE_CLI_OBSERVER_LOG_H_
 
 #include <cstdint>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,28 @@
 #include "tlog/checkpoint.h"
 
 namespace safehouse::cli {
+
+// An observer command's report: one line per check, and the problems found,
+// which make the command fail naming the first.
+struct ObserveReport {
+  std::vector<std::string> problems;
+  void ok(const std::string& line) { std::cout << "  ok   " << line << "\n"; }
+  void info(const std::string& line) { std::cout << "       " << line << "\n"; }
+  void fail(const std::string& line) {
+    std::cout << "  FAIL " << line << "\n";
+    problems.push_back(line);
+  }
+  // kIntegrity "WHAT: <first problem> (and N more problems above)", or ok.
+  Result<void> result(std::string_view what) const {
+    std::cout.flush();
+    if (problems.empty()) return {};
+    return Error(ErrorCode::kIntegrity,
+                 std::string(what) + ": " + problems.front() +
+                     (problems.size() > 1
+                          ? " (and " + std::to_string(problems.size() - 1) + " more problems above)"
+                          : ""));
+  }
+};
 
 struct ObserverIdentity {
   std::string name;
