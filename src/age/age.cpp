@@ -139,6 +139,15 @@ Result<void> decrypt(std::span<const Identity* const> identities, ByteSource& in
   return out.finish();
 }
 
+Result<Bytes> encrypt_bytes(std::span<const Recipient* const> recipients, ByteSpan plaintext) {
+  Bytes sealed;
+  VectorSink out(sealed);
+  auto sink = SAFEHOUSE_TRY(encrypt(recipients, out));
+  SAFEHOUSE_TRY_VOID(sink->write(plaintext));
+  SAFEHOUSE_TRY_VOID(sink->finish());
+  return sealed;
+}
+
 Result<void> rewrap(std::span<const Identity* const> identities, const Recipient& extra,
                     ByteSource& in, ByteSink& out) {
   detail::ParsedHeader parsed;

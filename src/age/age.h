@@ -22,6 +22,10 @@ namespace safehouse::age {
 Result<std::unique_ptr<ByteSink>> encrypt(std::span<const Recipient* const> recipients,
                                           ByteSink& out);
 
+// encrypt() of `plaintext` in memory, for small records (sealed notes,
+// assessments, openings); the whole age file.
+Result<Bytes> encrypt_bytes(std::span<const Recipient* const> recipients, ByteSpan plaintext);
+
 struct EncryptOptions {
   // Threads sealing payload chunks, the caller's included. 1 seals on the
   // caller's thread only (what a busy server wants: it encrypts many files at

@@ -88,12 +88,7 @@ std::string record_json(const AssessOptions& options, const std::string& reviewe
 Result<Bytes> seal(std::span<const age::X25519Recipient> set, std::string_view text) {
   std::vector<const age::Recipient*> recipients;
   for (const auto& r : set) recipients.push_back(&r);
-  Bytes out;
-  VectorSink sink(out);
-  auto encryptor = SAFEHOUSE_TRY(age::encrypt(recipients, sink));
-  SAFEHOUSE_TRY_VOID(encryptor->write(as_bytes(text)));
-  SAFEHOUSE_TRY_VOID(encryptor->finish());
-  return out;
+  return age::encrypt_bytes(recipients, as_bytes(text));
 }
 
 Result<void> run_assess(const AssessOptions& options) {

@@ -48,12 +48,7 @@ Result<Bytes> seal_to(std::string_view recipient_text, std::string_view plaintex
   auto recipient = age::X25519Recipient::parse(recipient_text);
   if (!recipient) return recipient.error().with_context("observer recipient");
   const age::Recipient* recipients[] = {&*recipient};
-  Bytes sealed;
-  VectorSink out(sealed);
-  auto sink = SAFEHOUSE_TRY(age::encrypt(recipients, out));
-  SAFEHOUSE_TRY_VOID(sink->write(as_bytes(plaintext)));
-  SAFEHOUSE_TRY_VOID(sink->finish());
-  return sealed;
+  return age::encrypt_bytes(recipients, as_bytes(plaintext));
 }
 
 // Reseals every observer's openings (all case events below the head), each

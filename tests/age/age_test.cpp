@@ -73,6 +73,22 @@ TEST(Age, ManyRecipientsAnyIdentityDecrypts) {
   EXPECT_EQ(r.error().code(), ErrorCode::kNoMatch);
 }
 
+TEST(Age, EncryptBytesIsTheStreamInMemory) {
+  X25519Identity id = X25519Identity::generate();
+  X25519Recipient r = id.recipient();
+  const Recipient* rs[] = {&r};
+  const Identity* ids[] = {&id};
+  for (std::size_t size : {0, 1, 65537}) {
+    const Bytes data = testing::pattern(size);
+    auto sealed = encrypt_bytes(rs, data);
+    ASSERT_TRUE(sealed) << sealed.error().message();
+    auto back = decrypt_from(ids, *sealed);
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_EQ(*back, data);
+  }
+  EXPECT_FALSE(encrypt_bytes({}, testing::pattern(10)));
+}
+
 TEST(Age, ScryptRoundTripAndWrongPassphrase) {
   ScryptRecipient r(secret("correct horse"), 10);
   const Recipient* rs[] = {&r};
