@@ -11,17 +11,11 @@
 
 #include "../age/sodium_reference.h"
 #include "age/chunk_cipher.h"
-#include "crypto/sodium_init.h"
 
 using namespace safehouse;
 using namespace safehouse::age::detail;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const bool ready = [] {
-    crypto::init_sodium();
-    return true;
-  }();
-  (void)ready;
   if (size < kAeadKeyBytes + kAeadNonceBytes) return 0;
   const auto key = crypto::SecretBytes::copy_of(ByteSpan(data, kAeadKeyBytes));
   AeadNonce nonce{};

@@ -7,7 +7,6 @@
 
 #include "age/age.h"
 #include "age/x25519.h"
-#include "crypto/sodium_init.h"
 
 namespace {
 
@@ -24,7 +23,6 @@ constexpr std::string_view kTestIdentity =
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto* identity = [] {
-    safehouse::crypto::init_sodium();
     auto id = safehouse::age::X25519Identity::parse(kTestIdentity);
     if (!id) std::abort();
     return new safehouse::age::X25519Identity(std::move(*id));

@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include "age/identity_file.h"
-#include "crypto/sodium_init.h"
 
 namespace {
 
@@ -24,11 +23,6 @@ bool looks_like_key_data(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static bool initialised = [] {
-    safehouse::crypto::init_sodium();
-    return true;
-  }();
-  (void)initialised;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
 
   auto identities = safehouse::age::parse_identity_file(text);

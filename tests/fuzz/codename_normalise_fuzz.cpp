@@ -14,15 +14,9 @@
 
 #include "codename/codename.h"
 #include "codename/normalise.h"
-#include "crypto/sodium_init.h"
 
 using namespace safehouse;
 using namespace safehouse::codename;
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  crypto::init_sodium();
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view typed(reinterpret_cast<const char*>(data), size);

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "crypto/sodium_init.h"
 #include "http/cookies.h"
 #include "http/form.h"
 #include "http/request.h"
@@ -37,13 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   // Nothing but what this process sealed opens: fuzz input never does.
-  // libsodium is initialised by main() in the program and here by the
-  // harness: without it sodium_malloc (a secret over the pool's largest
-  // slot) aborts, as a 299-byte hex cookie found.
-  static const safehouse::http::VisitorTokens tokens = [] {
-    safehouse::crypto::init_sodium();
-    return safehouse::http::VisitorTokens();
-  }();
+  static const safehouse::http::VisitorTokens tokens;
   if (tokens.open(input)) std::abort();
   return 0;
 }
