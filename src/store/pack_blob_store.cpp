@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "crypto/sha256.h"
+#include "store/range_hasher.h"
 #include "store/verifying_source.h"
 
 namespace safehouse::store {
@@ -95,8 +96,9 @@ class PackSource final : public ByteSource {
 // The pack engine's writer: fills segments it reserved, one at a time.
 class PackBlobWriter final : public BlobWriter {
  public:
-  explicit PackBlobWriter(PackBlobStore& store) : store_(store) {}
+  explicit PackBlobWriter(PackBlobStore& store) : store_(store), hasher_(*store.pack_) {}
   ~PackBlobWriter() override {
+    hasher_.cancel();  // before the segments it may be reading go back
     if (!result_) store_.release(segments_);
   }
   PackBlobWriter(const PackBlobWriter&) = delete;
@@ -114,7 +116,7 @@ class PackBlobWriter final : public BlobWriter {
           static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), segment.length - used_));
       auto written = store_.pack_->write_at(segment.offset + used_, data.first(n));
       if (!written) return fail(written.error().with_context("blob writer"));
-      hasher_.update(data.first(n));
+      hasher_.add(segment.offset + used_, data.first(n));
       used_ += n;
       size_ += n;
       data = data.subspan(n);
@@ -137,10 +139,13 @@ class PackBlobWriter final : public BlobWriter {
       std::uint64_t tail = round_up(used_);
       (void)store_.pack_->punch_hole(last.offset + tail, last.length - tail);
     }
+    // The helper may still be hashing while the disk syncs.
     if (auto synced = store_.pack_->sync(); !synced) {
       return fail(synced.error().with_context("blob writer"));
     }
-    BlobRef ref{hasher_.finish(), size_};
+    auto digest = hasher_.finish();
+    if (!digest) return fail(digest.error().with_context("blob writer"));
+    BlobRef ref{*digest, size_};
     auto published = store_.publish(ref, extents);
     if (!published) return fail(published.error().with_context("blob writer"));
     if (!*published) store_.release(segments_);  // an identical blob is there already
@@ -185,6 +190,7 @@ class PackBlobWriter final : public BlobWriter {
 
   Result<void> fail(Error error) {
     error_ = error;
+    hasher_.cancel();
     store_.release(segments_);
     segments_.clear();
     return error;
@@ -195,7 +201,7 @@ class PackBlobWriter final : public BlobWriter {
   std::uint64_t used_ = 0;            // bytes written into the last segment
   std::uint64_t hinted_ = 0;          // of those, handed to writeback
   std::uint64_t size_ = 0;
-  crypto::Sha256 hasher_;
+  RangeHasher hasher_;  // reads back what was written, on its own thread when large
   std::optional<Error> error_;
   std::optional<BlobRef> result_;
 };

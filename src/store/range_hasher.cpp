@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// store/range_hasher.cpp: see range_hasher.h.
+#include "store/range_hasher.h"
+
+#include <algorithm>
+
+namespace safehouse::store {
+namespace {
+
+// The helper's read buffer: a few pread(2) calls a MiB, and small enough
+// that four uploads at once stay within the server's memory goal.
+constexpr std::size_t kReadBytes = 128 * 1024;
+
+}  // namespace
+
+RangeHasher::RangeHasher(RandomAccessFile& file, std::uint64_t inline_bytes)
+    : file_(file), inline_bytes_(inline_bytes) {}
+
+RangeHasher::~RangeHasher() {
+  cancel();
+}
+
+void RangeHasher::add(std::uint64_t offset, ByteSpan data) {
+  if (data.empty()) return;
+  added_ += data.size();
+  if (!helper_.joinable() && added_ <= inline_bytes_) {
+    sha256_.update(data);
+    return;
+  }
+  if (!helper_.joinable()) start_helper();
+  {
+    std::lock_guard lock(mutex_);
+    if (!ranges_.empty() && ranges_.back().offset + ranges_.back().length == offset) {
+      ranges_.back().length += data.size();
+    } else {
+      ranges_.push_back({offset, data.size()});
+    }
+  }
+  cv_.notify_one();
+}
+
+void RangeHasher::start_helper() {
+  helper_ = std::thread([this] { hash_ranges(); });
+}
+
+void RangeHasher::hash_ranges() {
+  Bytes buffer(kReadBytes);
+  std::unique_lock lock(mutex_);
+  while (true) {
+    cv_.wait(lock, [this] { return stop_ || !ranges_.empty(); });
+    if (stop_) return;  // finish() stops only when nothing is left; cancel() drops what is
+    const std::uint64_t offset = ranges_.front().offset;
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(ranges_.front().length, buffer.size()));
+    busy_ = true;
+    lock.unlock();
+    auto read = file_.read_at(offset, MutableByteSpan(buffer.data(), want));
+    if (read && *read == want) sha256_.update(ByteSpan(buffer.data(), want));
+    lock.lock();
+    busy_ = false;
+    if (stop_) return;  // cancelled meanwhile: the ranges are gone
+    if (!read || *read != want) {
+      error_ = read ? Error(ErrorCode::kIo, "blob digest: a written range read back short")
+                    : read.error().with_context("blob digest");
+      ranges_.clear();
+      cv_.notify_all();
+      return;
+    }
+    // add() only ever grows or appends at the back, so the front is still
+    // the range this read came from.
+    ranges_.front().offset += want;
+    ranges_.front().length -= want;
+    if (ranges_.front().length == 0) ranges_.pop_front();
+    if (ranges_.empty()) cv_.notify_all();
+  }
+}
+
+Result<crypto::Sha256Digest> RangeHasher::finish() {
+  if (helper_.joinable()) {
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return error_.has_value() || (ranges_.empty() && !busy_); });
+      stop_ = true;
+    }
+    cv_.notify_all();
+    helper_.join();
+  }
+  if (error_) return *error_;
+  return sha256_.finish();
+}
+
+void RangeHasher::cancel() {
+  if (!helper_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    ranges_.clear();
+  }
+  cv_.notify_all();
+  helper_.join();
+}
+
+}  // namespace safehouse::store
