@@ -86,10 +86,11 @@ class Installation:
                               (" ".join(args), proc.returncode, proc.stderr.decode(errors="replace")))
         return proc.stdout.decode(errors="replace") if check_rc else proc
 
-    def set_quotas(self, lift_all=False, **values):
+    def set_quotas(self, lift_all=False, data_dir=None, **values):
         """Sets keys of config.toml's [quotas] (0 = no limit) before start();
-        lift_all sets every key to 0, as benchmarks and load tests do."""
-        path = os.path.join(self.dir, "config.toml")
+        lift_all sets every key to 0, as benchmarks and load tests do.
+        data_dir: another server's directory of the same installation."""
+        path = os.path.join(data_dir or self.dir, "config.toml")
         with open(path) as f:
             lines = f.read().split("\n")
         section, seen = None, set()
