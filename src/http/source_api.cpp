@@ -144,16 +144,6 @@ bool is_json(const Request& request) {
   return value == "application/json";
 }
 
-std::string owner_of(const store::SourceId& source_id) {
-  return intake::source_id_hex(source_id);
-}
-
-std::optional<Session> find_session(SourceContext& ctx, const Request& request) {
-  auto token = request.cookie(kSessionCookieName);
-  if (!token) return std::nullopt;
-  return ctx.sessions.find(*token);
-}
-
 std::shared_ptr<ApiSourceSession> api_state(const Session& session) {
   return std::dynamic_pointer_cast<ApiSourceSession>(session.state);
 }
@@ -161,12 +151,6 @@ std::shared_ptr<ApiSourceSession> api_state(const Session& session) {
 bool csrf_header_matches(const Request& request, const Session& session) {
   auto header = request.header("x-csrf-token");
   return header && csrf_matches(session.csrf_token, *header);
-}
-
-std::optional<Visitor> find_visitor(SourceContext& ctx, const Request& request) {
-  auto token = request.cookie(kSessionCookieName);
-  if (!token) return std::nullopt;
-  return ctx.visitors.open(*token);
 }
 
 bool too_many_failures(const SourceContext& ctx, unsigned failures) {

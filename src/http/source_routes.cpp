@@ -73,31 +73,7 @@ std::shared_ptr<SourceSession> source_state(const Session& session) {
   return std::dynamic_pointer_cast<SourceSession>(session.state);
 }
 
-std::optional<Session> find_session(SourceContext& ctx, const Request& request) {
-  auto token = request.cookie(kSessionCookieName);
-  if (!token) return std::nullopt;
-  return ctx.sessions.find(*token);
-}
-
-// The session's owner: the hex source id, so one source holds at most
-// SessionStore::kMaxSessionsPerOwner sessions.
-std::string owner_of(const store::SourceId& source_id) {
-  std::string hex(source_id.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), source_id.data(), source_id.size());
-  hex.pop_back();
-  return hex;
-}
-
 // ---- visitors who have not signed in (no server-side state) ----
-
-// The same cookie name as a session: a visitor has one or the other. The
-// value is a sealed VisitorTokens cookie; only a session token is found in
-// the SessionStore.
-std::optional<Visitor> find_visitor(SourceContext& ctx, const Request& request) {
-  auto token = request.cookie(kSessionCookieName);
-  if (!token) return std::nullopt;
-  return ctx.visitors.open(*token);
-}
 
 // A first contact shown but not yet sent: the codename and what it stands
 // for, sealed in the visitor's cookie as codename (kSecretBytes) || source id
@@ -644,6 +620,22 @@ std::variant<std::unique_ptr<UploadHandler>, Response> start_upload(SourceContex
 }
 
 }  // namespace
+
+std::optional<Session> find_session(SourceContext& ctx, const Request& request) {
+  auto token = request.cookie(kSessionCookieName);
+  if (!token) return std::nullopt;
+  return ctx.sessions.find(*token);
+}
+
+std::optional<Visitor> find_visitor(SourceContext& ctx, const Request& request) {
+  auto token = request.cookie(kSessionCookieName);
+  if (!token) return std::nullopt;
+  return ctx.visitors.open(*token);
+}
+
+std::string owner_of(const store::SourceId& source_id) {
+  return intake::source_id_hex(source_id);
+}
 
 std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request) {
   auto session = find_session(ctx, request);

@@ -77,6 +77,17 @@ struct SignedInSource {
 // nullopt when the request's cookie names no signed-in session.
 std::optional<SignedInSource> signed_in_source(SourceContext& ctx, const Request& request);
 
+// The session the request's cookie names (the pages' and the source API's
+// alike); nullopt when it names none.
+std::optional<Session> find_session(SourceContext& ctx, const Request& request);
+// A visitor who has not signed in: the same cookie name as a session (one
+// has one or the other), its value a sealed VisitorTokens cookie opened
+// here; nullopt when it is not one.
+std::optional<Visitor> find_visitor(SourceContext& ctx, const Request& request);
+// A source's sessions' owner: its id in hex, so that one source holds at
+// most SessionStore::kMaxSessionsPerOwner sessions.
+std::string owner_of(const store::SourceId& source_id);
+
 // The first line of the recipient-set note (docs/web-client.md): a note
 // signed by the log key is read as a recipient set only if it starts so.
 inline constexpr std::string_view kRecipientNoteHeader = "safehouse/recipients/v1";
