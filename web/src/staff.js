@@ -231,7 +231,12 @@ function startSignIn(root) {
     for (const c of '123456') $('grade-filter').append(new Option(`${r}${c}`, `${r}${c}`));
   }
 
+  // Filters changed in quick succession start loads that may answer out of
+  // order: only the newest load's answer is shown, or the list would show
+  // an older filter's cases under the newer filter.
+  let casesLoad = 0;
   const loadCases = async () => {
+    const load = ++casesLoad;
     const query = new URLSearchParams();
     if ($('status-filter').value) query.set('status', $('status-filter').value);
     if ($('category-filter').value !== '*') query.set('category', $('category-filter').value);
@@ -239,8 +244,11 @@ function startSignIn(root) {
     const text = query.toString();
     const response = await fetch(`/api/staff/cases${text ? `?${text}` : ''}`, { credentials: 'same-origin' });
     if (response.status === 401) return signedOut('signed-out');
+    if (load !== casesLoad) return;
     if (!response.ok) return say('failed');
-    renderCases((await response.json()).cases, (id) => openCase(id));
+    const { cases } = await response.json();
+    if (load !== casesLoad) return;
+    renderCases(cases, (id) => openCase(id));
   };
 
   const renderItems = async (c) => {
