@@ -15,6 +15,7 @@
 
 #include "http/cookies.h"
 #include "http/source_api_json.h"
+#include "http/source_internal.h"
 #include "http/source_routes.h"
 #include "intake/sealed_items.h"
 #include "intake/sources.h"
@@ -45,22 +46,11 @@ class ApiSourceSession final : public SessionState {
  public:
   explicit ApiSourceSession(const store::SourceId& source_id) : source_id_(source_id) {}
   const store::SourceId& source_id() const { return source_id_; }
-  bool take_submission(std::uint64_t per_minute) {
-    if (per_minute == 0) return true;
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(mu_);
-    while (!recent_.empty() && now - recent_.front() >= std::chrono::minutes(1)) {
-      recent_.pop_front();
-    }
-    if (recent_.size() >= per_minute) return false;
-    recent_.push_back(now);
-    return true;
-  }
+  bool take_submission(std::uint64_t per_minute) { return submissions_.take(per_minute); }
 
  private:
   const store::SourceId source_id_;
-  std::mutex mu_;
-  std::deque<std::chrono::steady_clock::time_point> recent_;  // guarded by mu_
+  source_internal::SubmissionRate submissions_;
 };
 
 // Challenges already answered, until they expire: a cookie replayed with

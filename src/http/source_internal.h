@@ -3,7 +3,8 @@
 // multipart uploads they receive (source_uploads.cpp) share: the signed-in
 // source's in-memory session state, the pending first contact sealed in a
 // visitor's cookie, and the translated error pages. Included by those two
-// files only; the listener's interface is http/source_routes.h.
+// files and, for SubmissionRate, by source_api.cpp; the listener's
+// interface is http/source_routes.h.
 #ifndef SAFEHOUSE_HTTP_SOURCE_INTERNAL_H_
 #define SAFEHOUSE_HTTP_SOURCE_INTERNAL_H_
 
@@ -22,21 +23,14 @@
 
 namespace safehouse::http::source_internal {
 
-// One visitor's state, in memory only. Before first contact it holds what
-// the codename just shown stands for (the codename itself is not kept);
-// after first contact or sign-in, the same marks the visitor as signed in:
-// the source id to file follow-ups under, and the reply identity to decrypt
-// replies with. The codename's other keys (the signing key) are dropped at
-// once. SecretBytes wipe themselves when the session ends.
-class SourceSession final : public SessionState {
+// The submissions one session started in the last minute ([quotas]
+// submissions_per_session_per_minute), for the pages' sessions and the
+// source API's alike. Thread-safe.
+class SubmissionRate {
  public:
-  SourceSession(const store::SourceId& source_id, age::X25519Identity reply_identity)
-      : source_id_(source_id), reply_identity_(std::move(reply_identity)) {}
-  const store::SourceId& source_id() const { return source_id_; }
-  const age::X25519Identity& reply_identity() const { return reply_identity_; }
   // Counts a submission starting now; false if `per_minute` have started
   // in the last minute already (0: no limit).
-  bool take_submission(std::uint64_t per_minute) {
+  bool take(std::uint64_t per_minute) {
     if (per_minute == 0) return true;
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
@@ -49,10 +43,28 @@ class SourceSession final : public SessionState {
   }
 
  private:
+  std::mutex mu_;
+  std::deque<std::chrono::steady_clock::time_point> recent_;  // guarded by mu_
+};
+
+// One visitor's state, in memory only. Before first contact it holds what
+// the codename just shown stands for (the codename itself is not kept);
+// after first contact or sign-in, the same marks the visitor as signed in:
+// the source id to file follow-ups under, and the reply identity to decrypt
+// replies with. The codename's other keys (the signing key) are dropped at
+// once. SecretBytes wipe themselves when the session ends.
+class SourceSession final : public SessionState {
+ public:
+  SourceSession(const store::SourceId& source_id, age::X25519Identity reply_identity)
+      : source_id_(source_id), reply_identity_(std::move(reply_identity)) {}
+  const store::SourceId& source_id() const { return source_id_; }
+  const age::X25519Identity& reply_identity() const { return reply_identity_; }
+  bool take_submission(std::uint64_t per_minute) { return submissions_.take(per_minute); }
+
+ private:
   const store::SourceId source_id_;
   const age::X25519Identity reply_identity_;
-  mutable std::mutex mu_;
-  std::deque<std::chrono::steady_clock::time_point> recent_;  // submissions, guarded by mu_
+  SubmissionRate submissions_;
 };
 
 std::shared_ptr<SourceSession> source_state(const Session& session);
