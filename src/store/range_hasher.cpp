@@ -3,6 +3,8 @@
 #include "store/range_hasher.h"
 
 #include <algorithm>
+#include <atomic>
+#include <system_error>
 
 namespace safehouse::store {
 namespace {
@@ -10,6 +12,8 @@ namespace {
 // The helper's read buffer: a few pread(2) calls a MiB, and small enough
 // that four uploads at once stay within the server's memory goal.
 constexpr std::size_t kReadBytes = 128 * 1024;
+
+std::atomic<unsigned> helpers_running{0};
 
 }  // namespace
 
@@ -23,11 +27,13 @@ RangeHasher::~RangeHasher() {
 void RangeHasher::add(std::uint64_t offset, ByteSpan data) {
   if (data.empty()) return;
   added_ += data.size();
-  if (!helper_.joinable() && added_ <= inline_bytes_) {
-    sha256_.update(data);
-    return;
+  if (!helper_.joinable()) {
+    if (added_ > inline_bytes_ && !inline_only_ && !start_helper()) inline_only_ = true;
+    if (!helper_.joinable()) {
+      sha256_.update(data);
+      return;
+    }
   }
-  if (!helper_.joinable()) start_helper();
   {
     std::lock_guard lock(mutex_);
     if (!ranges_.empty() && ranges_.back().offset + ranges_.back().length == offset) {
@@ -39,8 +45,23 @@ void RangeHasher::add(std::uint64_t offset, ByteSpan data) {
   cv_.notify_one();
 }
 
-void RangeHasher::start_helper() {
-  helper_ = std::thread([this] { hash_ranges(); });
+bool RangeHasher::start_helper() {
+  unsigned running = helpers_running.load();
+  do {
+    if (running >= kMaxHelpers) return false;
+  } while (!helpers_running.compare_exchange_weak(running, running + 1));
+  try {
+    helper_ = std::thread([this] { hash_ranges(); });
+  } catch (const std::system_error&) {  // no thread to be had: hash inline
+    helpers_running.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
+void RangeHasher::join_helper() {
+  helper_.join();
+  helpers_running.fetch_sub(1);
 }
 
 void RangeHasher::hash_ranges() {
@@ -83,7 +104,7 @@ Result<crypto::Sha256Digest> RangeHasher::finish() {
       stop_ = true;
     }
     cv_.notify_all();
-    helper_.join();
+    join_helper();
   }
   if (error_) return *error_;
   return sha256_.finish();
@@ -97,7 +118,7 @@ void RangeHasher::cancel() {
     ranges_.clear();
   }
   cv_.notify_all();
-  helper_.join();
+  join_helper();
 }
 
 }  // namespace safehouse::store

@@ -33,6 +33,11 @@ class RangeHasher {
   // Bytes hashed on the caller's thread before the helper starts.
   static constexpr std::uint64_t kInlineBytes = 4 << 20;
 
+  // Helpers running at once across all hashers: a flood of large uploads
+  // (up to the listener's connection limit) must not become as many
+  // threads. A blob that finds none free is hashed inline, as before.
+  static constexpr unsigned kMaxHelpers = 4;
+
   explicit RangeHasher(RandomAccessFile& file, std::uint64_t inline_bytes = kInlineBytes);
   ~RangeHasher();  // cancel()
   RangeHasher(const RangeHasher&) = delete;
@@ -52,13 +57,16 @@ class RangeHasher {
     std::uint64_t offset;
     std::uint64_t length;
   };
-  void start_helper();
+  // Starts the helper if one of kMaxHelpers is free; false otherwise.
+  bool start_helper();
+  void join_helper();
   void hash_ranges();
 
   RandomAccessFile& file_;
   const std::uint64_t inline_bytes_;
   std::uint64_t added_ = 0;
-  crypto::Sha256 sha256_;  // the caller's until the helper starts, then the helper's
+  bool inline_only_ = false;  // no helper was free when one was wanted
+  crypto::Sha256 sha256_;     // the caller's until the helper starts, then the helper's
   std::thread helper_;
 
   std::mutex mutex_;

@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 namespace safehouse::store {
 namespace {
@@ -131,6 +133,33 @@ TEST(RangeHasher, CancelStopsTheHelperWithRangesStillQueued) {
   RangeHasher destroyed_unfinished(file, 0);
   write_through(file, destroyed_unfinished, 0, pattern(4 << 20, 8), 1 << 20);
   SUCCEED() << "destroyed without finish(): joins its helper (ASan/TSan would object otherwise)";
+}
+
+TEST(RangeHasher, BeyondTheHelperLimitALargeBlobIsHashedInline) {
+  // kMaxHelpers hashers each holding a helper (until finished)...
+  std::vector<std::unique_ptr<MemoryFile>> files;
+  std::vector<std::unique_ptr<RangeHasher>> busy;
+  for (unsigned i = 0; i < RangeHasher::kMaxHelpers; ++i) {
+    files.push_back(std::make_unique<MemoryFile>());
+    busy.push_back(std::make_unique<RangeHasher>(*files.back(), 0));
+    write_through(*files.back(), *busy.back(), 0, pattern(4096, i), 4096);
+  }
+  // ...so one more hashes on the caller's thread: no read back, same digest.
+  MemoryFile file;
+  RangeHasher hasher(file, 0);
+  const Bytes data = pattern(300000, 9);
+  write_through(file, hasher, 0, data, 65536);
+  auto digest = hasher.finish();
+  ASSERT_TRUE(digest) << digest.error().message();
+  EXPECT_EQ(*digest, crypto::sha256(data));
+  EXPECT_EQ(file.reads_.load(), 0);
+  for (auto& other : busy) ASSERT_TRUE(other->finish());
+  // With the helpers free again, a new hasher gets one.
+  MemoryFile later;
+  RangeHasher again(later, 0);
+  write_through(later, again, 0, data, 65536);
+  ASSERT_TRUE(again.finish());
+  EXPECT_GT(later.reads_.load(), 0);
 }
 
 TEST(RangeHasher, EmptyInputIsTheDigestOfNothing) {
