@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // cli/cleanup.cpp: signal handlers that remove a pending temporary file and
 // restore the terminal. SIGBUS is included: it is what reading a mapped input
-// file that someone truncates meanwhile raises. The handler only calls async-signal-safe functions
-// (kill, open, getdents64, unlinkat, rmdir, close, tcsetattr, signal, raise) on state kept in
-// plain static storage.
+// file that someone truncates meanwhile raises; a fault in a live input
+// mapping is absorbed first (cli/file_mapping.h, which adds mmap to the list
+// below). The handlers only call async-signal-safe functions (kill, open,
+// getdents64, unlinkat, rmdir, close, tcsetattr, signal, raise) on state
+// kept in plain static storage.
 #include "cli/cleanup.h"
 
 #include <dirent.h>
@@ -14,6 +16,8 @@
 
 #include <csignal>
 #include <cstring>
+
+#include "cli/file_mapping.h"
 
 namespace safehouse::cli {
 namespace {
@@ -77,15 +81,28 @@ void on_signal(int signo) {
   std::raise(signo);
 }
 
+// A read of a mapped input whose page went away (cli/file_mapping.h) is
+// absorbed: the read repeats on zero pages and the reader reports the file
+// as changed. Any other SIGBUS is a crash, after the cleanup.
+void on_bus_error(int signo, siginfo_t* info, void* /*context*/) {
+  if (info != nullptr && absorb_mapping_fault(info->si_addr)) return;
+  on_signal(signo);
+}
+
 }  // namespace
 
 void install_cleanup_handlers() {
-  for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGBUS}) {
+  for (int signo : {SIGINT, SIGTERM, SIGHUP}) {
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
     sigaction(signo, &action, nullptr);
   }
+  struct sigaction bus {};
+  bus.sa_sigaction = on_bus_error;
+  bus.sa_flags = SA_SIGINFO;
+  sigemptyset(&bus.sa_mask);
+  sigaction(SIGBUS, &bus, nullptr);
 }
 
 void set_pending_temp_file(const std::string& path) {

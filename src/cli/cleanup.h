@@ -3,7 +3,9 @@
 // SIGTERM, SIGHUP or SIGBUS it kills the pending child process group (mat2),
 // removes the pending temporary output file and private directory (so no
 // partial plaintext stays on disk) and restores the terminal's echo, then
-// dies of the same signal. Knows nothing of age or of what the files hold.
+// dies of the same signal; a SIGBUS from a live input mapping whose file
+// shrank is absorbed instead (cli/file_mapping.h). Knows nothing of age or
+// of what the files hold.
 #ifndef SAFEHOUSE_CLI_CLEANUP_H_
 #define SAFEHOUSE_CLI_CLEANUP_H_
 

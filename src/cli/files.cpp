@@ -11,11 +11,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
 
 #include "cli/cleanup.h"
+#include "cli/file_mapping.h"
 
 namespace safehouse::cli {
 namespace {
@@ -117,7 +119,41 @@ Result<std::unique_ptr<InputFile>> InputFile::open(const std::string& path) {
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return os_error(path, "cannot open");
-  return std::unique_ptr<InputFile>(new InputFile(fd, true, path));
+  std::unique_ptr<InputFile> file(new InputFile(fd, true, path));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<std::uint64_t>(st.st_size) >= kMapMinBytes &&
+      static_cast<std::uint64_t>(st.st_size) <= SIZE_MAX) {
+    // A file that cannot be mapped is simply read.
+    auto mapping = FileMapping::map(fd, static_cast<std::size_t>(st.st_size), path);
+    if (mapping) file->mapping_ = std::move(*mapping);
+  }
+  return file;
+}
+
+Error InputFile::changed_error() const {
+  return io_error(name_ +
+                  ": the file shrank, or part of it could not be read, while it was being read");
+}
+
+Result<void> InputFile::check_mapping() const {
+  if (mapping_->damaged()) return changed_error();
+  return {};
+}
+
+// The mapping covers the file as it was opened. Past its end, checks that
+// nothing read from it was lost and the file is no shorter, then reads on
+// with read(2) from there: a file that grew meanwhile is read to its end,
+// as it would have been without the mapping.
+Result<void> InputFile::leave_mapping() {
+  SAFEHOUSE_TRY_VOID(check_mapping());
+  std::size_t size = mapping_->bytes().size();
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return os_error(name_, "cannot stat");
+  if (static_cast<std::uint64_t>(st.st_size) < size) return changed_error();
+  mapping_.reset();
+  if (::lseek(fd_, static_cast<off_t>(size), SEEK_SET) < 0) return os_error(name_, "cannot seek");
+  return {};
 }
 
 // Moves the unread bytes to the front and reads more behind them.
@@ -134,6 +170,17 @@ Result<std::size_t> InputFile::fill() {
 }
 
 Result<std::size_t> InputFile::read(MutableByteSpan data) {
+  if (mapping_) {
+    ByteSpan rest = mapping_->bytes().subspan(map_pos_);
+    if (!rest.empty()) {
+      std::size_t n = std::min(data.size(), rest.size());
+      std::memcpy(data.data(), rest.data(), n);
+      map_pos_ += n;
+      SAFEHOUSE_TRY_VOID(check_mapping());
+      return n;
+    }
+    SAFEHOUSE_TRY_VOID(leave_mapping());
+  }
   if (begin_ == end_) {
     // Large reads (an age chunk) bypass the buffer: no extra copy.
     if (data.size() >= kDirectReadBytes) {
@@ -150,6 +197,18 @@ Result<std::size_t> InputFile::read(MutableByteSpan data) {
 
 Result<ByteSpan> InputFile::peek(std::size_t n) {
   n = std::min(n, kBufferBytes);
+  if (mapping_) {
+    // What a caller reads of it here, it reads again through read() or
+    // next(), which check the mapping.
+    ByteSpan rest = mapping_->bytes().subspan(map_pos_);
+    if (rest.size() >= n) return rest.first(n);
+    // Near the mapping's end: carry the rest over into the buffer.
+    std::copy(rest.begin(), rest.end(), buffer_.begin());
+    begin_ = 0;
+    end_ = rest.size();
+    map_pos_ += rest.size();
+    SAFEHOUSE_TRY_VOID(leave_mapping());
+  }
   while (end_ - begin_ < n) {
     if (SAFEHOUSE_TRY(fill()) == 0) break;
   }
@@ -157,6 +216,19 @@ Result<ByteSpan> InputFile::peek(std::size_t n) {
 }
 
 Result<ByteSpan> InputFile::next() {
+  if (mapping_) {
+    // The span handed out last has been used by now: check it, and take its
+    // pages out of this process's resident set.
+    SAFEHOUSE_TRY_VOID(check_mapping());
+    mapping_->release_before(map_pos_);
+    ByteSpan rest = mapping_->bytes().subspan(map_pos_);
+    if (!rest.empty()) {
+      ByteSpan span = rest.first(std::min(rest.size(), kMapSpanBytes));
+      map_pos_ += span.size();
+      return span;
+    }
+    SAFEHOUSE_TRY_VOID(leave_mapping());
+  }
   if (begin_ < end_) {
     ByteSpan rest = ByteSpan(buffer_).subspan(begin_, end_ - begin_);
     begin_ = end_;

@@ -17,8 +17,9 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/safehouse-age-cli.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-# Around the payload's 64 KiB chunks and the CLI's 1 MiB read window.
-SIZES=(0 1 65535 65536 65537 131073 1048576 1048577 3145728)
+# Around the payload's 64 KiB chunks, the CLI's 1 MiB read window and
+# smallest mapped file, and its 8 MiB mapped spans.
+SIZES=(0 1 65535 65536 65537 131073 1048575 1048576 1048577 3145728 9437185)
 
 fail() {
   printf 'FAIL [%s]: %s\n' "$CASE" "$*" >&2
