@@ -119,21 +119,30 @@ Result<std::unique_ptr<InputFile>> InputFile::open(const std::string& path) {
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return os_error(path, "cannot open");
-  std::unique_ptr<InputFile> file(new InputFile(fd, true, path));
+  return std::unique_ptr<InputFile>(new InputFile(fd, true, path));
+}
+
+// Only a named regular file read from its start by next() alone: read() and
+// peek() copy into the caller's memory anyway (decrypt), so there a mapping
+// would save nothing (it measured 1 % slower than read(2)).
+void InputFile::map_if_worth_it() {
+  if (!owned_ || started_) return;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-      static_cast<std::uint64_t>(st.st_size) >= kMapMinBytes &&
-      static_cast<std::uint64_t>(st.st_size) <= SIZE_MAX) {
-    // A file that cannot be mapped is simply read.
-    auto mapping = FileMapping::map(fd, static_cast<std::size_t>(st.st_size), path);
-    if (mapping) file->mapping_ = std::move(*mapping);
-  }
-  return file;
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size < kMapMinBytes || size > SIZE_MAX) return;
+  // A file that cannot be mapped is simply read.
+  auto mapping = FileMapping::map(fd_, static_cast<std::size_t>(size), name_);
+  if (mapping) mapping_ = std::move(*mapping);
 }
 
 Error InputFile::changed_error() const {
   return io_error(name_ +
                   ": the file shrank, or part of it could not be read, while it was being read");
+}
+
+Error InputFile::mixed_error() const {
+  return Error(ErrorCode::kInternal, name_ + ": read() or peek() after next()");
 }
 
 Result<void> InputFile::check_mapping() const {
@@ -170,17 +179,8 @@ Result<std::size_t> InputFile::fill() {
 }
 
 Result<std::size_t> InputFile::read(MutableByteSpan data) {
-  if (mapping_) {
-    ByteSpan rest = mapping_->bytes().subspan(map_pos_);
-    if (!rest.empty()) {
-      std::size_t n = std::min(data.size(), rest.size());
-      std::memcpy(data.data(), rest.data(), n);
-      map_pos_ += n;
-      SAFEHOUSE_TRY_VOID(check_mapping());
-      return n;
-    }
-    SAFEHOUSE_TRY_VOID(leave_mapping());
-  }
+  if (mapping_) return mixed_error();
+  started_ = true;
   if (begin_ == end_) {
     // Large reads (an age chunk) bypass the buffer: no extra copy.
     if (data.size() >= kDirectReadBytes) {
@@ -196,19 +196,9 @@ Result<std::size_t> InputFile::read(MutableByteSpan data) {
 }
 
 Result<ByteSpan> InputFile::peek(std::size_t n) {
+  if (mapping_) return mixed_error();
+  started_ = true;
   n = std::min(n, kBufferBytes);
-  if (mapping_) {
-    // What a caller reads of it here, it reads again through read() or
-    // next(), which check the mapping.
-    ByteSpan rest = mapping_->bytes().subspan(map_pos_);
-    if (rest.size() >= n) return rest.first(n);
-    // Near the mapping's end: carry the rest over into the buffer.
-    std::copy(rest.begin(), rest.end(), buffer_.begin());
-    begin_ = 0;
-    end_ = rest.size();
-    map_pos_ += rest.size();
-    SAFEHOUSE_TRY_VOID(leave_mapping());
-  }
   while (end_ - begin_ < n) {
     if (SAFEHOUSE_TRY(fill()) == 0) break;
   }
@@ -216,6 +206,10 @@ Result<ByteSpan> InputFile::peek(std::size_t n) {
 }
 
 Result<ByteSpan> InputFile::next() {
+  if (!started_) {
+    map_if_worth_it();
+    started_ = true;
+  }
   if (mapping_) {
     // The span handed out last has been used by now: check it, and take its
     // pages out of this process's resident set.

@@ -23,16 +23,17 @@ class FileMapping;
 // refusing files over `max_bytes`. Errors name the path, never the content.
 Result<crypto::SecretBytes> read_key_file(const std::string& path, std::size_t max_bytes);
 
-// A reader over a file, or stdin when the path is "" or "-". A named regular
-// file of 1 MiB or more is mapped whole (cli/file_mapping.h) and next()
-// hands out spans of the mapping, so the age writers seal straight from the
-// page cache: that saves read(2)'s copy, about a fifth of `safehouse
-// encrypt` on one core (bench/RESULTS.md). (A sliding 1 MiB mapping, mapped
-// and unmapped per step, cost more than the copy: 285 against 170 ms CPU for
-// 256 MiB.) If the file shrinks while it is read, the reader fails with an
-// error rather than the process dying of SIGBUS. Anything else (stdin,
-// pipes, small files, or a file that cannot be mapped) is read into a 1 MiB
-// buffer, which next() hands out itself.
+// A reader over a file, or stdin when the path is "" or "-". When a named
+// regular file of 1 MiB or more is read with next() alone, it is mapped
+// whole (cli/file_mapping.h) and next() hands out spans of the mapping, so
+// the age writers seal straight from the page cache: that saves read(2)'s
+// copy, 7 % of `safehouse encrypt` on one core (bench/RESULTS.md). (A
+// sliding 1 MiB mapping, mapped and unmapped per step, cost more than the
+// copy: 285 against 170 ms CPU for 256 MiB.) If the file shrinks while it
+// is mapped, next() fails with an error rather than the process dying of
+// SIGBUS. Otherwise (stdin, pipes, small files, read() and peek(), or a
+// file that cannot be mapped) the file is read into a 1 MiB buffer, which
+// next() hands out itself.
 class InputFile final : public ByteSource {
  public:
   static Result<std::unique_ptr<InputFile>> open(const std::string& path);
@@ -65,8 +66,10 @@ class InputFile final : public ByteSource {
   InputFile(int fd, bool owned, std::string name);
   Result<std::size_t> fill();
   Error changed_error() const;
+  Error mixed_error() const;
   Result<void> check_mapping() const;
   Result<void> leave_mapping();
+  void map_if_worth_it();
 
   int fd_;
   bool owned_;
@@ -74,6 +77,7 @@ class InputFile final : public ByteSource {
   crypto::WipedBytes buffer_;  // plaintext on its way to the encryptor
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
+  bool started_ = false;                  // read, peeked or next()ed
   std::unique_ptr<FileMapping> mapping_;  // until its end is reached
   std::size_t map_pos_ = 0;               // bytes of the mapping consumed
 };
