@@ -2,10 +2,10 @@
 // store/pg_session.cpp: the libpq SqlSession (store/pg_session.h).
 #include "store/pg_session.h"
 
-#include <libpq-fe.h>
-
 #include <cstring>
 #include <regex>
+
+#include "store/libpq.h"
 
 namespace safehouse::store::detail {
 namespace {
@@ -17,7 +17,11 @@ constexpr Oid kInt8Oid = 20;
 constexpr Oid kInt2Oid = 21;
 constexpr Oid kInt4Oid = 23;
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+struct ClearResult {
+  const LibPq* pq;
+  void operator()(PGresult* result) const { pq->PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ClearResult>;
 
 std::int64_t big_endian(const char* data, int length) {
   std::uint64_t value = 0;
@@ -29,11 +33,11 @@ std::int64_t big_endian(const char* data, int length) {
   return static_cast<std::int64_t>(value);
 }
 
-SqlRow::Value column_value(const PGresult* result, int row, int column) {
-  if (PQgetisnull(result, row, column)) return std::monostate();
-  const char* data = PQgetvalue(result, row, column);
-  const int length = PQgetlength(result, row, column);
-  switch (PQftype(result, column)) {
+SqlRow::Value column_value(const LibPq& pq, const PGresult* result, int row, int column) {
+  if (pq.PQgetisnull(result, row, column)) return std::monostate();
+  const char* data = pq.PQgetvalue(result, row, column);
+  const int length = pq.PQgetlength(result, row, column);
+  switch (pq.PQftype(result, column)) {
     case kBoolOid:
     case kInt2Oid:
     case kInt4Oid:
@@ -68,17 +72,18 @@ Result<std::unique_ptr<PgSession>> PgSession::connect(const std::string& url, in
   // connect_timeout first: a value in the URL overrides it.
   const char* keywords[] = {"connect_timeout", "dbname", nullptr};
   const char* values[] = {timeout.c_str(), url.c_str(), nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, 1);
+  const LibPq* pq = SAFEHOUSE_TRY(load_libpq());
+  PGconn* conn = pq->PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr) return Error(ErrorCode::kUnavailable, "postgresql: out of memory");
-  std::unique_ptr<PgSession> session(new PgSession(conn));
-  if (PQstatus(conn) != CONNECTION_OK) {
+  std::unique_ptr<PgSession> session(new PgSession(*pq, conn));
+  if (pq->PQstatus(conn) != CONNECTION_OK) {
     // libpq's message names the host and the reason, never a password.
-    std::string why = PQerrorMessage(conn);
+    std::string why = pq->PQerrorMessage(conn);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     return Error(ErrorCode::kUnavailable,
                  "postgresql: cannot connect to " + redact_postgres_url(url) + ": " + why);
   }
-  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  pq->PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   // An acknowledged write must be durable (invariant 5): whatever the
   // server's default, commits wait for the WAL flush (and for synchronous
   // standbys, if the operator configured any).
@@ -91,23 +96,24 @@ Result<std::unique_ptr<PgSession>> PgSession::connect(const std::string& url, in
 }
 
 PgSession::~PgSession() {
-  PQfinish(conn_);
+  pq_.PQfinish(conn_);
 }
 
 bool PgSession::broken() const {
-  return PQstatus(conn_) != CONNECTION_OK;
+  return pq_.PQstatus(conn_) != CONNECTION_OK;
 }
 
 Error PgSession::error_of(const void* raw, std::string_view sql) {
   const auto* result = static_cast<const PGresult*>(raw);
   retryable_ = false;
   const bool lost = broken();
-  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state =
+      result != nullptr ? pq_.PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   // Only the primary message: the detail may quote the values of a row.
   const char* primary =
-      result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+      result != nullptr ? pq_.PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   std::string message = "postgresql: ";
-  message += primary != nullptr ? primary : (lost ? "connection lost" : PQerrorMessage(conn_));
+  message += primary != nullptr ? primary : (lost ? "connection lost" : pq_.PQerrorMessage(conn_));
   while (!message.empty() && message.back() == '\n') message.pop_back();
   if (lost) {
     // The server went away. A COMMIT that was sent may or may not have
@@ -141,8 +147,9 @@ Result<SqlRows> PgSession::query(std::string_view sql, const SqlParams& params) 
   if (it == prepared_.end()) {
     const std::string name = "s" + std::to_string(prepared_.size());
     const std::string translated = translate_sql(sql, SqlDialect::kPostgres);
-    ResultPtr prepared(PQprepare(conn_, name.c_str(), translated.c_str(), 0, nullptr), PQclear);
-    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+    ResultPtr prepared(pq_.PQprepare(conn_, name.c_str(), translated.c_str(), 0, nullptr),
+                       ClearResult{&pq_});
+    if (!prepared || pq_.PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
       return error_of(prepared.get(), sql);
     }
     it = prepared_.emplace(std::string(sql), name).first;
@@ -169,17 +176,17 @@ Result<SqlRows> PgSession::query(std::string_view sql, const SqlParams& params) 
       formats[i] = 1;
     }
   }
-  ResultPtr result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                  values.data(), lengths.data(), formats.data(), 1),
-                   PQclear);
-  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  ResultPtr result(pq_.PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                      values.data(), lengths.data(), formats.data(), 1),
+                   ClearResult{&pq_});
+  const ExecStatusType status = result ? pq_.PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return error_of(result.get(), sql);
-  SqlRows rows(static_cast<std::size_t>(PQntuples(result.get())));
-  const int columns = PQnfields(result.get());
+  SqlRows rows(static_cast<std::size_t>(pq_.PQntuples(result.get())));
+  const int columns = pq_.PQnfields(result.get());
   for (std::size_t r = 0; r < rows.size(); ++r) {
     rows[r].values.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
-      rows[r].values.push_back(column_value(result.get(), static_cast<int>(r), c));
+      rows[r].values.push_back(column_value(pq_, result.get(), static_cast<int>(r), c));
     }
   }
   return rows;
@@ -187,8 +194,8 @@ Result<SqlRows> PgSession::query(std::string_view sql, const SqlParams& params) 
 
 Result<void> PgSession::exec_script(std::string_view sql) {
   const std::string text(sql);
-  ResultPtr result(PQexec(conn_, text.c_str()), PQclear);
-  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  ResultPtr result(pq_.PQexec(conn_, text.c_str()), ClearResult{&pq_});
+  const ExecStatusType status = result ? pq_.PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return error_of(result.get(), sql);
   return {};
 }

@@ -2,7 +2,8 @@
 // store/pg_session.h (internal): an SqlSession over one libpq connection —
 // placeholders translated to $N, statements prepared once per connection,
 // results read in binary, SQLSTATEs turned into ErrorCodes. Knows libpq;
-// nothing of the store's schema.
+// nothing of the store's schema. libpq itself is loaded on the first
+// connect() (store/libpq.h).
 #ifndef SAFEHOUSE_STORE_PG_SESSION_H_
 #define SAFEHOUSE_STORE_PG_SESSION_H_
 
@@ -17,6 +18,8 @@
 struct pg_conn;
 
 namespace safehouse::store::detail {
+
+struct LibPq;
 
 // Not thread-safe (one connection, one thread at a time).
 class PgSession final : public SqlSession {
@@ -37,11 +40,12 @@ class PgSession final : public SqlSession {
   bool last_error_retryable() const override { return retryable_; }
 
  private:
-  explicit PgSession(pg_conn* conn) : conn_(conn) {}
+  PgSession(const LibPq& pq, pg_conn* conn) : pq_(pq), conn_(conn) {}
   // The Error for a failed result (or for a lost connection if `result` is
   // null), remembering whether it is worth a retry.
   Error error_of(const void* result, std::string_view sql);
 
+  const LibPq& pq_;
   pg_conn* conn_;
   // SQL text → prepared statement name on this connection.
   std::map<std::string, std::string, std::less<>> prepared_;
