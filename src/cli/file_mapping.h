@@ -10,8 +10,8 @@
 // never passed off as the file's content.
 //
 // Why map at all: `safehouse encrypt` seals straight from the mapping, which
-// saves read(2)'s copy out of the page cache, about a fifth of encrypt's
-// time on one core (bench/RESULTS.md, "a whole-file mapping").
+// saves read(2)'s copy out of the page cache: 7-10 % of encrypt's time on
+// one core (bench/RESULTS.md, "encrypt from a whole-file mapping").
 #ifndef SAFEHOUSE_CLI_FILE_MAPPING_H_
 #define SAFEHOUSE_CLI_FILE_MAPPING_H_
 

@@ -27,7 +27,7 @@ Result<crypto::SecretBytes> read_key_file(const std::string& path, std::size_t m
 // regular file of 1 MiB or more is read with next() alone, it is mapped
 // whole (cli/file_mapping.h) and next() hands out spans of the mapping, so
 // the age writers seal straight from the page cache: that saves read(2)'s
-// copy, 7 % of `safehouse encrypt` on one core (bench/RESULTS.md). (A
+// copy, 7-10 % of `safehouse encrypt` on one core (bench/RESULTS.md). (A
 // sliding 1 MiB mapping, mapped and unmapped per step, cost more than the
 // copy: 285 against 170 ms CPU for 256 MiB.) If the file shrinks while it
 // is mapped, next() fails with an error rather than the process dying of
