@@ -17,7 +17,8 @@ TEST(LibPq, LoadsEveryFunctionOnce) {
   EXPECT_EQ(*first, *second);
   const LibPq& pq = **first;
   for (const void* function :
-       {reinterpret_cast<const void*>(pq.PQconnectdbParams), reinterpret_cast<const void*>(pq.PQstatus),
+       {reinterpret_cast<const void*>(pq.PQconnectdbParams),
+        reinterpret_cast<const void*>(pq.PQstatus),
         reinterpret_cast<const void*>(pq.PQerrorMessage),
         reinterpret_cast<const void*>(pq.PQsetNoticeProcessor),
         reinterpret_cast<const void*>(pq.PQfinish), reinterpret_cast<const void*>(pq.PQprepare),
