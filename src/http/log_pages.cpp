@@ -139,7 +139,7 @@ void add_published_files_page(Router& router, const web::Renderer& renderer, Pub
         status = 400;
       } else {
         auto found = f->find(*digest);
-        if (!found) return router.error_page(status_for(found.error().code()), request);
+        if (!found) return router.error_page(status_for(found.error()), request);
         data.set_flag("checked", true);
         if (!*found) {
           data.set_flag("not_found", true);
@@ -172,7 +172,7 @@ void add_published_files_page(Router& router, const web::Renderer& renderer, Pub
       }
     }
     auto listed = f->list();
-    if (!listed) return router.error_page(status_for(listed.error().code()), request);
+    if (!listed) return router.error_page(status_for(listed.error()), request);
     std::vector<web::PageData> rows;
     for (auto it = listed->rbegin(); it != listed->rend() && rows.size() < kListedPublishedFiles;
          ++it) {

@@ -57,14 +57,14 @@ void add_log_publication_routes(Router& router, LogPublication publication) {
     const std::string_view name = request.path_param("observer");
     if (!is_observer_name(name)) return router.error_page(404, request);
     auto sealed = p->openings(name);
-    if (!sealed) return router.error_page(status_for(sealed.error().code()), request);
+    if (!sealed) return router.error_page(status_for(sealed.error()), request);
     Response response(200, "application/octet-stream", std::string(sealed->begin(), sealed->end()));
     response.set_header("Cache-Control", "no-cache");
     return response;
   });
   router.get("/log/statements/", [&router, p](Request& request) {
     auto statements = p->statements();
-    if (!statements) return router.error_page(status_for(statements.error().code()), request);
+    if (!statements) return router.error_page(status_for(statements.error()), request);
     std::string body = "safehouse/statements/v1\n";
     for (const StatementListing& listing : *statements) body += listing_line(listing);
     return text(200, std::move(body));
@@ -73,7 +73,7 @@ void add_log_publication_routes(Router& router, LogPublication publication) {
     const auto id = parse_id(request.path_param("id"));
     if (!id) return router.error_page(404, request);
     auto note = p->statement(*id);
-    if (!note) return router.error_page(status_for(note.error().code()), request);
+    if (!note) return router.error_page(status_for(note.error()), request);
     return text(200, std::move(*note));
   });
   router.post("/log/statements/{id}", [&router, p](Request& request) {
@@ -81,7 +81,7 @@ void add_log_publication_routes(Router& router, LogPublication publication) {
     if (!id) return router.error_page(404, request);
     auto kept = p->cosign(*id, request.body());
     if (!kept) {
-      const unsigned status = status_for(kept.error().code());
+      const unsigned status = status_for(kept.error());
       if (status >= 500) return router.error_page(status, request);
       return text(status, kept.error().message() + "\n");
     }

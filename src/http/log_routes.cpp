@@ -17,7 +17,7 @@ constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 
 Response served(const Router& router, const Request& request, const Result<Bytes>& bytes,
                 std::string content_type) {
-  if (!bytes) return router.error_page(status_for(bytes.error().code()), request);
+  if (!bytes) return router.error_page(status_for(bytes.error()), request);
   Response response(200, std::move(content_type), std::string(bytes->begin(), bytes->end()));
   return response;
 }

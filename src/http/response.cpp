@@ -2,6 +2,7 @@
 // http/response.cpp: response helpers and the error-code-to-status mapping.
 #include "http/response.h"
 
+#include <spdlog/spdlog.h>
 #include <strings.h>
 
 namespace safehouse::http {
@@ -89,6 +90,12 @@ unsigned status_for(ErrorCode code) {
       break;
   }
   return 500;
+}
+
+unsigned status_for(const Error& error) {
+  const unsigned status = status_for(error.code());
+  if (status == 500) spdlog::error("http: 500: {}", error.message());
+  return status;
 }
 
 std::string_view reason_phrase(unsigned status) {

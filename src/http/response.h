@@ -81,6 +81,12 @@ class Response {
 // kUnavailable 503, kInsufficientStorage 507, else 500.
 unsigned status_for(ErrorCode code);
 
+// status_for(error.code()), and a 500 (a bug, or a failure the server cannot
+// name, such as I/O) is logged with the error's message, so that it can be
+// traced. Messages name what failed, never what a source sent (store/
+// and age/ keep values out of them).
+unsigned status_for(const Error& error);
+
 // The standard reason phrase ("Not Found"), or "Error" for unknown codes.
 std::string_view reason_phrase(unsigned status);
 

@@ -102,7 +102,7 @@ Response json_error(unsigned status, std::string_view code) {
 }
 
 Response json_error_for(const Error& error) {
-  const unsigned status = status_for(error.code());
+  const unsigned status = status_for(error);
   switch (status) {
     case 400:
       return json_error(400, "malformed");

@@ -84,7 +84,7 @@ Response error_for(SourceContext& ctx, const Error& error, web::Language languag
     data.set_flag("outcome_unknown", true);
     return page(ctx, web::Page::kError, language, data, 503);
   }
-  return error_page(ctx, status_for(error.code()), language);
+  return error_page(ctx, status_for(error), language);
 }
 
 std::string prefix(web::Language language) {

@@ -170,7 +170,7 @@ Response item(StaffContext& ctx, Request& request) {
   auto record = ctx.store->get_item(id);
   if (!record) return api_error(404, "not-found");
   auto body = ctx.store->open_item_body(id);
-  if (!body) return api_error(status_for(body.error().code()), "failed");
+  if (!body) return api_error(status_for(body.error()), "failed");
   // The reviewer fetches ciphertext; decrypting happens in their browser or
   // offline. Logged as the download it is, before a byte leaves.
   if (!ctx.accounts->log(session->owner, "download", "item " + std::to_string(id))) {

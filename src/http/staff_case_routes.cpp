@@ -357,7 +357,7 @@ Response reply(StaffContext& ctx, Request& request) {
     if (blob && !store::commit_may_have_happened(committed.error())) {
       (void)ctx.store->blobs().remove(blob->sha256);
     }
-    return api_error(status_for(committed.error().code()), "failed");
+    return api_error(status_for(committed.error()), "failed");
   }
   const store::ItemId item = committed->id(op);
   (void)ctx.workflow->log(session->owner, "reply", *id, "item " + std::to_string(item));

@@ -72,7 +72,7 @@ Response tus_error(unsigned status, std::string message) {
 }
 
 Response tus_error(const Error& error) {
-  unsigned status = status_for(error.code());
+  unsigned status = status_for(error);
   if (error.code() == ErrorCode::kUnavailable) status = 423;  // another PATCH holds it: retry
   // Upload-Checksum with an unknown algorithm is a 400 in tus, not a 415.
   if (error.code() == ErrorCode::kUnsupported) status = 400;
@@ -348,7 +348,7 @@ Response attach(TusContext& ctx, Request& request) {
   for (const std::string& id : ids) {
     auto blob = ctx.uploads.completed_blob(source->source_id, id);
     if (!blob)
-      return Response::text(blob.error().message() + "\n", status_for(blob.error().code()));
+      return Response::text(blob.error().message() + "\n", status_for(blob.error()));
     blobs.push_back(*blob);
   }
   if (!ctx.attach_budget.take(source->source_id,
@@ -358,16 +358,16 @@ Response attach(TusContext& ctx, Request& request) {
   auto submission = ctx.source.intake.start_follow_up(source->source_id, std::move(language));
   if (!submission) {
     return Response::text(submission.error().message() + "\n",
-                          status_for(submission.error().code()));
+                          status_for(submission.error()));
   }
   for (const store::BlobRef& blob : blobs) {
     if (auto attached = (*submission)->attach_blob(blob); !attached) {
-      return Response::text(attached.error().message() + "\n", status_for(attached.error().code()));
+      return Response::text(attached.error().message() + "\n", status_for(attached.error()));
     }
   }
   auto receipt = (*submission)->commit();
   if (!receipt) {
-    return Response::text(receipt.error().message() + "\n", status_for(receipt.error().code()));
+    return Response::text(receipt.error().message() + "\n", status_for(receipt.error()));
   }
   for (const std::string& id : ids) ctx.uploads.attached(id);
   boost::json::object reply;

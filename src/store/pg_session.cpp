@@ -109,22 +109,35 @@ Error PgSession::error_of(const void* raw, std::string_view sql) {
   const bool lost = broken();
   const char* state =
       result != nullptr ? pq_.PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string_view code = state != nullptr ? state : "";
   // Only the primary message: the detail may quote the values of a row.
+  // A data exception's primary message may too ("invalid input syntax for
+  // type bigint: \"…\""), so for class 22 only the SQLSTATE is kept.
   const char* primary =
       result != nullptr ? pq_.PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   std::string message = "postgresql: ";
-  message += primary != nullptr ? primary : (lost ? "connection lost" : pq_.PQerrorMessage(conn_));
-  while (!message.empty() && message.back() == '\n') message.pop_back();
-  if (lost) {
-    // The server went away. A COMMIT that was sent may or may not have
-    // happened (kOutcomeUnknown: keep the blobs it names, tell the client
-    // so); anything else certainly did not (kUnavailable: the client sees
-    // 503 and retries).
+  if (code.starts_with("22")) {
+    message += "the server refused a value";
+  } else if (primary != nullptr) {
+    message += primary;
+  } else {
+    message += lost ? "connection lost" : pq_.PQerrorMessage(conn_);
+  }
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (!code.empty()) message += " (SQLSTATE " + std::string(code) + ")";
+  if (lost || code.empty()) {
+    // The server went away, or libpq failed on its own side: every error
+    // the server sends carries an SQLSTATE, so one without is libpq's own
+    // (a read or write that failed, memory, a protocol it could not
+    // follow), and the connection may be dead even while PQstatus still
+    // says OK. A COMMIT that was sent may or may not have happened
+    // (kOutcomeUnknown: keep the blobs it names, tell the client so);
+    // anything else certainly did not (kUnavailable: the client sees 503
+    // and retries).
     if (sql == "COMMIT")
       return Error(ErrorCode::kOutcomeUnknown, message + " (during COMMIT: outcome unknown)");
     return Error(ErrorCode::kUnavailable, message);
   }
-  const std::string_view code = state != nullptr ? state : "";
   if (code == "40001" || code == "40P01") {  // serialization failure, deadlock
     retryable_ = true;
     return Error(ErrorCode::kUnavailable, message);

@@ -41,8 +41,9 @@ class PgSession final : public SqlSession {
 
  private:
   PgSession(const LibPq& pq, pg_conn* conn) : pq_(pq), conn_(conn) {}
-  // The Error for a failed result (or for a lost connection if `result` is
-  // null), remembering whether it is worth a retry.
+  // The Error for a failed result, by SQLSTATE; a null result or one
+  // without SQLSTATE is libpq's own failure, taken as connection trouble.
+  // Remembers whether it is worth a retry.
   Error error_of(const void* result, std::string_view sql);
 
   const LibPq& pq_;

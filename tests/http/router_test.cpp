@@ -4,7 +4,10 @@
 #include "http/router.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -239,6 +242,27 @@ TEST(Router, StatusForErrorCodes) {
   EXPECT_EQ(status_for(ErrorCode::kUnsupported), 415u);
   EXPECT_EQ(status_for(ErrorCode::kIo), 500u);
   EXPECT_EQ(status_for(ErrorCode::kOutcomeUnknown), 503u);
+}
+
+// A 500 leaves the error's message in the log, so that a rare one can be
+// traced; other statuses (503s while the database is away, 4xx) do not
+// flood it.
+TEST(Router, StatusForAnErrorLogsOnlyA500WithItsMessage) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  spdlog::set_default_logger(logger);
+  EXPECT_EQ(status_for(Error(ErrorCode::kUnavailable, "MRK-UNAVAILABLE")), 503u);
+  EXPECT_EQ(status_for(Error(ErrorCode::kMalformed, "MRK-MALFORMED")), 400u);
+  EXPECT_EQ(status_for(io_error("MRK-IO")), 500u);
+  EXPECT_EQ(status_for(Error(ErrorCode::kInternal, "MRK-INTERNAL")), 500u);
+  spdlog::set_default_logger(previous);
+  const std::string logged = out.str();
+  EXPECT_NE(logged.find("MRK-IO"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("MRK-INTERNAL"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("MRK-UNAVAILABLE"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("MRK-MALFORMED"), std::string::npos) << logged;
 }
 
 }  // namespace

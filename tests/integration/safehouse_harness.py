@@ -124,8 +124,22 @@ class Installation:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            self.print_logs()
         self.close()
+
+    def print_logs(self, tail=4000):
+        """After a failure, the end of each server's output: the directory
+        is removed afterwards, and a rare failure must leave its trace."""
+        logs = getattr(self, "logs", None)
+        if not logs or not os.path.isdir(logs):
+            return
+        for name in sorted(os.listdir(logs)):
+            with open(os.path.join(logs, name), errors="replace") as f:
+                text = f.read()[-tail:]
+            if text.strip():
+                log("--- %s (last %d characters) ---\n%s" % (name, tail, text))
 
 
 class Server:
