@@ -74,6 +74,9 @@ class MultipartParser {
   Result<ByteSpan> feed_body_in_place(ByteSpan data);
   Result<void> fail(Error error);
 
+  // Where the delimiter starts in `text`, or npos.
+  std::size_t find_delimiter(std::string_view text) const;
+
   const std::string delimiter_;  // "\r\n--" + boundary
   Callbacks callbacks_;
   const MultipartLimits limits_;
