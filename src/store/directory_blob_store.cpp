@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "crypto/sha256.h"
+#include "store/range_hasher.h"
 #include "store/verifying_source.h"
 
 namespace safehouse::store {
@@ -36,16 +37,23 @@ std::string subdir_name(unsigned i) {
 
 }  // namespace
 
+// The digest as in the pack engine (store/range_hasher.h): a large blob is
+// read back through a second descriptor and hashed on a helper thread while
+// the writer appends. `hasher` is declared after (destroyed before) `reader`.
 struct DirectoryBlobWriter::Hasher {
-  crypto::Sha256 sha256;
+  explicit Hasher(std::unique_ptr<RandomAccessFile> file)
+      : reader(std::move(file)), hasher(*reader) {}
+  std::unique_ptr<RandomAccessFile> reader;
+  RangeHasher hasher;
 };
 
 DirectoryBlobWriter::DirectoryBlobWriter(DirectoryBlobStore& store, std::filesystem::path tmp_path,
-                                         std::unique_ptr<WritableFile> file, bool resumable)
+                                         std::unique_ptr<WritableFile> file,
+                                         std::unique_ptr<RandomAccessFile> reader, bool resumable)
     : store_(store),
       tmp_path_(std::move(tmp_path)),
       file_(std::move(file)),
-      hasher_(std::make_unique<Hasher>()),
+      hasher_(std::make_unique<Hasher>(std::move(reader))),
       resumable_(resumable) {}
 
 DirectoryBlobWriter::~DirectoryBlobWriter() {
@@ -57,6 +65,7 @@ DirectoryBlobWriter::~DirectoryBlobWriter() {
 
 Result<void> DirectoryBlobWriter::fail(Error error) {
   error_ = error;
+  hasher_->hasher.cancel();
   file_.reset();
   if (!resumable_) (void)store_.fs_.remove(tmp_path_);
   return error;
@@ -75,7 +84,7 @@ Result<void> DirectoryBlobWriter::write(ByteSpan data) {
   if (result_) return fail(Error(ErrorCode::kInternal, "blob writer: write after finish"));
   auto appended = file_->append(data);
   if (!appended) return fail(appended.error().with_context("blob writer"));
-  hasher_->sha256.update(data);
+  hasher_->hasher.add(size_, data);
   size_ += data.size();
   return {};
 }
@@ -91,9 +100,11 @@ Result<void> DirectoryBlobWriter::finish() {
   auto closed = file_->close();
   if (!closed) return fail(closed.error().with_context("blob writer"));
   file_.reset();
+  auto digest = hasher_->hasher.finish();
+  if (!digest) return fail(digest.error().with_context("blob writer"));
   BlobRef ref;
   ref.size = size_;
-  ref.sha256 = hasher_->sha256.finish();
+  ref.sha256 = *digest;
   result_ = ref;
   auto published = publish();
   if (!published) {
@@ -179,7 +190,13 @@ Result<std::unique_ptr<BlobWriter>> DirectoryBlobStore::create_writer() {
   std::filesystem::path tmp = dir_ / kTmpDir / (random_id() + ".tmp");
   auto file = fs_.create_file(tmp);
   if (!file) return file.error().with_context("blob store");
-  return std::unique_ptr<BlobWriter>(new DirectoryBlobWriter(*this, tmp, std::move(*file), false));
+  auto reader = fs_.open_random_access(tmp);
+  if (!reader) {
+    (void)fs_.remove(tmp);
+    return reader.error().with_context("blob store");
+  }
+  return std::unique_ptr<BlobWriter>(
+      new DirectoryBlobWriter(*this, tmp, std::move(*file), std::move(*reader), false));
 }
 
 Result<std::unique_ptr<ByteSource>> DirectoryBlobStore::open_blob(const BlobRef& ref) {
@@ -224,8 +241,13 @@ Result<DirectoryBlobStore::Upload> DirectoryBlobStore::create_upload() {
   std::filesystem::path path = dir_ / kUploadsDir / id;
   auto file = fs_.create_file(path);
   if (!file) return file.error().with_context("blob store");
+  auto reader = fs_.open_random_access(path);
+  if (!reader) {
+    (void)fs_.remove(path);
+    return reader.error().with_context("blob store");
+  }
   std::unique_ptr<DirectoryBlobWriter> writer(
-      new DirectoryBlobWriter(*this, path, std::move(*file), true));
+      new DirectoryBlobWriter(*this, path, std::move(*file), std::move(*reader), true));
   writer->lock_ = SAFEHOUSE_TRY(lock_upload(path));
   // The id is handed to the client: it must survive a crash.
   if (auto synced = fs_.sync_directory(dir_ / kUploadsDir); !synced) {
@@ -242,8 +264,9 @@ Result<std::unique_ptr<BlobWriter>> DirectoryBlobStore::resume_upload(std::strin
     return Error(ErrorCode::kNotFound, "blob store: no such upload");
   auto lock = SAFEHOUSE_TRY(lock_upload(path));
   auto file = SAFEHOUSE_TRY(fs_.open_for_append(path));
+  auto reader = SAFEHOUSE_TRY(fs_.open_random_access(path));
   std::unique_ptr<DirectoryBlobWriter> writer(
-      new DirectoryBlobWriter(*this, path, std::move(file), true));
+      new DirectoryBlobWriter(*this, path, std::move(file), std::move(reader), true));
   writer->lock_ = std::move(lock);
   // Rebuild the digest from the bytes already there.
   auto source = SAFEHOUSE_TRY(fs_.open_for_reading(path));
@@ -251,7 +274,7 @@ Result<std::unique_ptr<BlobWriter>> DirectoryBlobStore::resume_upload(std::strin
   for (;;) {
     std::size_t n = SAFEHOUSE_TRY(source->read(buffer));
     if (n == 0) break;
-    writer->hasher_->sha256.update(ByteSpan(buffer.data(), n));
+    writer->hasher_->hasher.add(writer->size_, ByteSpan(buffer.data(), n));
     writer->size_ += n;
   }
   return writer;

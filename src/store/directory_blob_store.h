@@ -42,8 +42,11 @@ class DirectoryBlobWriter final : public BlobWriter {
  private:
   friend class DirectoryBlobStore;
   struct Hasher;
+  // `reader`: the same file opened again, from which a large blob's digest
+  // is read back.
   DirectoryBlobWriter(DirectoryBlobStore& store, std::filesystem::path tmp_path,
-                      std::unique_ptr<WritableFile> file, bool resumable);
+                      std::unique_ptr<WritableFile> file, std::unique_ptr<RandomAccessFile> reader,
+                      bool resumable);
   Result<void> fail(Error error);
   Result<void> publish();
 

@@ -10,6 +10,7 @@
 
 #include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
+#include "store/range_hasher.h"
 #include "temp_dir.h"
 
 namespace safehouse::store {
@@ -60,6 +61,37 @@ TEST(BlobStore, WritesContentAddressedAndReadsBack) {
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, data);
   EXPECT_TRUE(*(*store)->contains(*ref));
+}
+
+// Past RangeHasher::kInlineBytes the digest is read back from the file and
+// hashed on a helper thread while the writer appends: same digest, same bytes.
+TEST(BlobStore, ALargeBlobIsHashedFromTheFileAsWritten) {
+  TempDir dir;
+  auto store = DirectoryBlobStore::open(dir.path(), FileSystem::posix());
+  ASSERT_TRUE(store) << store.error().message();
+  Bytes data = pattern(3 * RangeHasher::kInlineBytes + 12345);
+  auto ref = write_blob(**store, data, 65552);  // age's sealed chunk size
+  ASSERT_TRUE(ref) << ref.error().message();
+  Sha256 expected{};
+  crypto_hash_sha256(expected.data(), data.data(), data.size());
+  EXPECT_EQ(ref->sha256, expected);
+  EXPECT_EQ(*(*store)->read_blob(*ref, data.size()), data);
+}
+
+TEST(BlobStore, DiskFullPastTheHelpersStartLeavesNothing) {
+  TempDir dir;
+  FaultyFileSystem fs(FileSystem::posix());
+  auto store = *DirectoryBlobStore::open(dir.path(), fs);
+  fs.set_space_left(RangeHasher::kInlineBytes + (1 << 20));
+  auto writer = *store->create_writer();
+  const Bytes piece = pattern(1 << 20);
+  Result<void> wrote;
+  for (int i = 0; i < 8 && wrote; ++i) wrote = writer->write(piece);
+  ASSERT_FALSE(wrote);
+  EXPECT_EQ(wrote.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(writer->finish().error().code(), ErrorCode::kUnavailable);
+  writer.reset();
+  EXPECT_EQ(count_blob_files(dir.path() / "blobs"), 0u);
 }
 
 // Invariant 2: a blob file and its directories carry the day, not the

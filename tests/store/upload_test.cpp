@@ -6,6 +6,7 @@
 
 #include "store/directory_blob_store.h"
 #include "store/faulty_file_system.h"
+#include "store/range_hasher.h"
 #include "temp_dir.h"
 
 namespace safehouse::store {
@@ -17,6 +18,31 @@ Bytes pattern(std::size_t n, std::size_t offset = 0) {
   Bytes out(n);
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>((offset + i) * 29 + 3);
   return out;
+}
+
+// A resumed upload past RangeHasher::kInlineBytes: the digest of what was
+// there before the restart is rebuilt partly by the helper reading back.
+TEST(Upload, ALargeUploadResumesWithTheRightDigest) {
+  TempDir dir;
+  const std::size_t before = 2 * RangeHasher::kInlineBytes + 777;
+  const std::size_t after = RangeHasher::kInlineBytes + 999;
+  std::string id;
+  {
+    auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
+    auto upload = store->create_upload();
+    ASSERT_TRUE(upload) << upload.error().message();
+    id = upload->id;
+    ASSERT_TRUE(upload->writer->write(pattern(before)));
+    ASSERT_TRUE(upload->writer->sync());
+  }
+  auto store = *DirectoryBlobStore::open(dir.path(), FileSystem::posix());
+  auto writer = store->resume_upload(id);
+  ASSERT_TRUE(writer) << writer.error().message();
+  EXPECT_EQ((*writer)->size(), before);
+  ASSERT_TRUE((*writer)->write(pattern(after, before)));
+  ASSERT_TRUE((*writer)->finish());
+  EXPECT_EQ((*writer)->result().size, before + after);
+  EXPECT_EQ((*writer)->result().sha256, sha256_of(pattern(before + after)));
 }
 
 TEST(Upload, ResumesAfterRestartAndFinishesIntoABlob) {
