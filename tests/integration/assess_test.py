@@ -18,7 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safehouse_harness import check, log, run_cases, unique_marker  # noqa: E402
-from clean_test import On, expect_refused, run, sql  # noqa: E402
+from clean_test import expect_refused  # noqa: E402
+from engines import On, run, sql  # noqa: E402
 
 
 def assess_cli(binary, keep, engine="sqlite"):

@@ -29,24 +29,13 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safehouse_harness import (Installation, check, db_path, log, run_cases,  # noqa: E402
-                               sqlite_query, unique_marker)
-from postgres_test import Cluster, PostgresInstallation  # noqa: E402
-
-
-def sql(inst, query):
-    """One value (or rows joined by newlines, columns by '|')."""
-    if hasattr(inst, "cluster"):
-        return inst.cluster.psql(query)
-    return sqlite_query(db_path(inst), query)
+from safehouse_harness import check, run_cases, unique_marker  # noqa: E402
+import engines  # noqa: E402
+from engines import sql  # noqa: E402
 
 
 def run(inst, args):
-    proc = inst.cli(args, check_rc=False)
-    out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    log("$ safehouse", " ".join(args), "->", proc.returncode)
-    log(out + err)
-    return proc.returncode, out, err
+    return engines.run(inst, args, echo=True)
 
 
 def new_case(inst, server, message, consent):
@@ -66,17 +55,8 @@ def rewrite_manifest(bundle):
 
 
 def scenario(binary, keep, engine):
-    cluster = Cluster() if engine == "postgres" else None
-    inst = (PostgresInstallation(binary, cluster, keep) if cluster
-            else Installation(binary, keep))
-    try:
+    with engines.On(engine, binary, keep) as inst:
         run_scenario(inst)
-    finally:
-        try:
-            inst.close()
-        finally:
-            if cluster:
-                cluster.close()
 
 
 def run_scenario(inst):

@@ -20,7 +20,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safehouse_harness import check, live_blobs, log, run_cases, unique_marker  # noqa: E402
-from clean_test import On, blob_bytes, expect_refused, frame_content, run, sql  # noqa: E402
+from clean_test import blob_bytes, expect_refused, frame_content  # noqa: E402
+from engines import On, run, sql  # noqa: E402
 
 
 def hex_of(inst, column):

@@ -32,46 +32,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safehouse_harness import (Installation, check, db_path, log, run_cases,  # noqa: E402
-                               sqlite_query, unique_marker)
-from postgres_test import Cluster, PostgresInstallation  # noqa: E402
-
-
-def sql(inst, query):
-    """One value (or rows joined by newlines) from the installation's database."""
-    if hasattr(inst, "cluster"):
-        return inst.cluster.psql(query)
-    return sqlite_query(db_path(inst), query)
-
-
-def installations(engine):
-    """A context manager yielding a fresh installation on `engine`."""
-    class On:
-        def __init__(self, binary, keep):
-            self.binary, self.keep, self.cluster, self.inst = binary, keep, None, None
-
-        def __enter__(self):
-            if engine == "postgres":
-                self.cluster = Cluster()
-                self.inst = PostgresInstallation(self.binary, self.cluster, self.keep)
-            else:
-                self.inst = Installation(self.binary, self.keep)
-            return self.inst
-
-        def __exit__(self, *exc):
-            try:
-                self.inst.close()
-            finally:
-                if self.cluster:
-                    self.cluster.close()
-    return On
-
-
-def run(inst, args, env=None):
-    """(exit status, stdout, stderr) of `safehouse ARGS`."""
-    proc = inst.cli(args, check_rc=False, env=env)
-    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(
-        errors="replace")
+from safehouse_harness import check, log, run_cases, unique_marker  # noqa: E402
+from engines import On, run, sql  # noqa: E402
 
 
 def expect_refused(result, words, what):
@@ -93,7 +55,7 @@ def read_bundle(inst, bundle, extra=()):
 
 
 def export(binary, keep, engine="sqlite"):
-    with installations(engine)(binary, keep) as inst:
+    with On(engine, binary, keep) as inst:
         server = inst.start()
         message, claim = unique_marker("MSG"), unique_marker("UNIT")
         file_body = ("file " + unique_marker("FILE") + "\n").encode() * 200
@@ -248,7 +210,7 @@ def list_row(inst, case_id):
 
 
 def duplicate(binary, keep, engine="sqlite"):
-    with installations(engine)(binary, keep) as inst:
+    with On(engine, binary, keep) as inst:
         server = inst.start()
         original = new_case(inst, server, unique_marker("FIRST"))
         copy = new_case(inst, server, unique_marker("AGAIN"))
@@ -297,7 +259,7 @@ def duplicate(binary, keep, engine="sqlite"):
 
 def sealed(binary, keep, engine="sqlite"):
     from clean_test import png_with_metadata  # noqa: E402
-    with installations(engine)(binary, keep) as inst:
+    with On(engine, binary, keep) as inst:
         alice = os.path.join(inst.root, "alice.key")
         inst.cli(["reviewer", "add", "--data", inst.dir, "alice", "--identity-out", alice])
         inst.cli(["recipients", "add", "--data", inst.dir, "alice"])

@@ -18,43 +18,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safehouse_harness import (Installation, check, db_path, log, run_cases,  # noqa: E402
-                               sqlite_query, unique_marker)
-from postgres_test import Cluster, PostgresInstallation  # noqa: E402
-
-
-def sql(inst, query):
-    if hasattr(inst, "cluster"):
-        return inst.cluster.psql(query)
-    return sqlite_query(db_path(inst), query)
-
-
-class On:
-    """A fresh installation on `engine` (a context manager)."""
-
-    def __init__(self, engine, binary, keep):
-        self.engine, self.binary, self.keep, self.cluster, self.inst = engine, binary, keep, None, None
-
-    def __enter__(self):
-        if self.engine == "postgres":
-            self.cluster = Cluster()
-            self.inst = PostgresInstallation(self.binary, self.cluster, self.keep)
-        else:
-            self.inst = Installation(self.binary, self.keep)
-        return self.inst
-
-    def __exit__(self, *exc):
-        try:
-            self.inst.close()
-        finally:
-            if self.cluster:
-                self.cluster.close()
-
-
-def run(inst, args):
-    proc = inst.cli(args, check_rc=False)
-    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(
-        errors="replace")
+from safehouse_harness import check, log, run_cases, unique_marker  # noqa: E402
+from engines import On, run, sql  # noqa: E402
 
 
 def expect_refused(result, words, what):

@@ -22,14 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safehouse_harness import check, db_path, log, run_cases, sqlite_query  # noqa: E402
-from offline_test import installations, sql  # noqa: E402
-
-
-def run(inst, args):
-    """(exit status, stdout, stderr) of `safehouse ARGS`."""
-    proc = inst.cli(args, check_rc=False)
-    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(
-        errors="replace")
+from engines import On, run, sql  # noqa: E402
 
 
 def transition(inst, key, case_id, status):
@@ -110,7 +103,7 @@ def tampered_copy(inst, name, statements):
 
 
 def cli_contract(binary, keep, engine="sqlite"):
-    with installations(engine)(binary, keep) as inst:
+    with On(engine, binary, keep) as inst:
         server = inst.start()
         source = server.session()
         resp = source.first_contact("I serve in a unit and want to talk.",
