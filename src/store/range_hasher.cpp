@@ -9,9 +9,11 @@
 namespace safehouse::store {
 namespace {
 
-// The helper's read buffer: a few pread(2) calls a MiB, and small enough
-// that four uploads at once stay within the server's memory goal.
-constexpr std::size_t kReadBytes = 128 * 1024;
+// The helper's read buffer: one pread(2) a MiB of ciphertext (128 KiB made
+// ~9,600 calls a GiB and measured no faster, bench/RESULTS.md,
+// "Upload CPU, fourth look"); four uploads at once hold 4 MiB, well within
+// the server's memory goal.
+constexpr std::size_t kReadBytes = 1024 * 1024;
 
 std::atomic<unsigned> helpers_running{0};
 
