@@ -112,6 +112,9 @@ class FaultyRandomAccessFile final : public RandomAccessFile {
   void start_writeback(std::uint64_t offset, std::uint64_t length) override {
     target_->start_writeback(offset, length);
   }
+  void drop_cached(std::uint64_t offset, std::uint64_t length) override {
+    target_->drop_cached(offset, length);
+  }
 
  private:
   FaultyFileSystem& fs_;

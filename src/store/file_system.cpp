@@ -207,6 +207,11 @@ class PosixRandomAccessFile final : public RandomAccessFile {
                             SYNC_FILE_RANGE_WRITE);
   }
 
+  void drop_cached(std::uint64_t offset, std::uint64_t length) override {
+    (void)::posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                          POSIX_FADV_DONTNEED);
+  }
+
  private:
   std::string path_;
   int fd_;

@@ -53,6 +53,10 @@ class RandomAccessFile {
   // Starts writing [offset, offset + length) back to the disk without
   // waiting (sync_file_range): a hint for speed, never for durability.
   virtual void start_writeback(std::uint64_t offset, std::uint64_t length) {}
+  // Tells the kernel that [offset, offset + length) will not be read again
+  // soon (posix_fadvise DONTNEED): its clean pages leave the page cache,
+  // dirty ones stay (their writeback starts). A hint: changes no byte.
+  virtual void drop_cached(std::uint64_t offset, std::uint64_t length) {}
 };
 
 // An advisory inter-process lock on a file (flock). Released on destruction.

@@ -19,8 +19,9 @@ std::atomic<unsigned> helpers_running{0};
 
 }  // namespace
 
-RangeHasher::RangeHasher(RandomAccessFile& file, std::uint64_t inline_bytes)
-    : file_(file), inline_bytes_(inline_bytes) {}
+RangeHasher::RangeHasher(RandomAccessFile& file, std::uint64_t inline_bytes,
+                         std::uint64_t drop_lag_bytes)
+    : file_(file), inline_bytes_(inline_bytes), drop_lag_bytes_(drop_lag_bytes) {}
 
 RangeHasher::~RangeHasher() {
   cancel();
@@ -68,6 +69,8 @@ void RangeHasher::join_helper() {
 
 void RangeHasher::hash_ranges() {
   Bytes buffer(kReadBytes);
+  std::deque<Range> hashed;  // read back, not yet dropped from the cache
+  std::uint64_t hashed_bytes = 0;
   std::unique_lock lock(mutex_);
   while (true) {
     cv_.wait(lock, [this] { return stop_ || !ranges_.empty(); });
@@ -78,7 +81,16 @@ void RangeHasher::hash_ranges() {
     busy_ = true;
     lock.unlock();
     auto read = file_.read_at(offset, MutableByteSpan(buffer.data(), want));
-    if (read && *read == want) sha256_.update(ByteSpan(buffer.data(), want));
+    if (read && *read == want) {
+      sha256_.update(ByteSpan(buffer.data(), want));
+      hashed.push_back({offset, want});
+      hashed_bytes += want;
+      while (hashed_bytes > drop_lag_bytes_) {
+        file_.drop_cached(hashed.front().offset, hashed.front().length);
+        hashed_bytes -= hashed.front().length;
+        hashed.pop_front();
+      }
+    }
     lock.lock();
     busy_ = false;
     if (stop_) return;  // cancelled meanwhile: the ranges are gone

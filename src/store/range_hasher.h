@@ -7,7 +7,12 @@
 // off the writer's thread"). The writer hands over each range it has just
 // written: the first kInlineBytes are hashed at once on its own thread (most
 // blobs are small and start no thread), the rest is read back from the file
-// (the page cache) and hashed by a helper while the writer goes on.
+// (the page cache) and hashed by a helper while the writer goes on. Once
+// read back, a range is not needed in memory again soon: the helper asks
+// the kernel to drop it from the page cache, kDropLagBytes behind, so that
+// a 1 GiB upload does not leave 1 GiB of cache behind it (four uploads at
+// once ran twice as fast on the test VM, where freshly used memory is
+// slow: bench/RESULTS.md, "Upload CPU, fourth look").
 #ifndef SAFEHOUSE_STORE_RANGE_HASHER_H_
 #define SAFEHOUSE_STORE_RANGE_HASHER_H_
 
@@ -38,7 +43,13 @@ class RangeHasher {
   // threads. A blob that finds none free is hashed inline, as before.
   static constexpr unsigned kMaxHelpers = 4;
 
-  explicit RangeHasher(RandomAccessFile& file, std::uint64_t inline_bytes = kInlineBytes);
+  // How far behind the read-back the helper drops ranges from the page
+  // cache. The writer starts writeback every 8 MiB, and only clean pages
+  // can be dropped; dirty ones are simply kept.
+  static constexpr std::uint64_t kDropLagBytes = 32 << 20;
+
+  explicit RangeHasher(RandomAccessFile& file, std::uint64_t inline_bytes = kInlineBytes,
+                       std::uint64_t drop_lag_bytes = kDropLagBytes);
   ~RangeHasher();  // cancel()
   RangeHasher(const RangeHasher&) = delete;
   RangeHasher& operator=(const RangeHasher&) = delete;
@@ -64,6 +75,7 @@ class RangeHasher {
 
   RandomAccessFile& file_;
   const std::uint64_t inline_bytes_;
+  const std::uint64_t drop_lag_bytes_;
   std::uint64_t added_ = 0;
   bool inline_only_ = false;  // no helper was free when one was wanted
   crypto::Sha256 sha256_;     // the caller's until the helper starts, then the helper's

@@ -3,7 +3,12 @@
 // injector that the other store tests rely on.
 #include "store/file_system.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <vector>
 
 #include "store/faulty_file_system.h"
 #include "temp_dir.h"
@@ -55,6 +60,46 @@ TEST(PosixFileSystem, CreatesNestedDirectoriesPrivately) {
   auto perms = std::filesystem::status(nested).permissions();
   EXPECT_EQ(perms & std::filesystem::perms::group_all, std::filesystem::perms::none);
   EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none);
+}
+
+// Pages of `path` in the page cache (mincore on a mapping never touched).
+std::size_t cached_pages(const std::filesystem::path& path, std::size_t size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return 0;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((size + page - 1) / page);
+  std::size_t count = 0;
+  if (::mincore(map, size, resident.data()) == 0) {
+    for (unsigned char r : resident) count += r & 1;
+  }
+  ::munmap(map, size);
+  return count;
+}
+
+TEST(PosixFileSystem, DropCachedEvictsCleanPagesAndChangesNoByte) {
+  TempDir dir;
+  FileSystem& fs = FileSystem::posix();
+  auto file = fs.open_random_access(dir.path() / "pack");
+  ASSERT_TRUE(file) << file.error().message();
+  constexpr std::size_t kSize = 4 << 20;
+  Bytes data(kSize);
+  for (std::size_t i = 0; i < kSize; ++i) data[i] = static_cast<std::uint8_t>(i * 7 + i / 4099);
+  ASSERT_TRUE((*file)->write_at(0, data));
+  ASSERT_TRUE((*file)->sync());  // clean pages: the only kind a drop evicts
+  const std::size_t before = cached_pages(dir.path() / "pack", kSize);
+  ASSERT_GT(before, 0u) << "the pages just written should be cached";
+  (*file)->drop_cached(kSize / 2, kSize / 2);
+  EXPECT_LT(cached_pages(dir.path() / "pack", kSize), before);
+  (*file)->drop_cached(0, kSize);
+  EXPECT_EQ(cached_pages(dir.path() / "pack", kSize), 0u);
+  Bytes back(kSize);
+  auto read = (*file)->read_at(0, back);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(*read, kSize);
+  EXPECT_EQ(back, data);
 }
 
 TEST(PosixFileSystem, LockIsExclusiveAcrossHolders) {

@@ -2,7 +2,9 @@
 // tests/store/range_hasher_test.cpp: the digest of ranges handed to a
 // RangeHasher is the SHA-256 of their bytes in order, whether hashed inline
 // or read back by its helper; a read that fails or comes back short is an
-// error, never a digest; cancel() stops the helper with work still queued.
+// error, never a digest; cancel() stops the helper with work still queued;
+// the helper drops from the page cache only ranges it has read back, and
+// keeps the last drop_lag_bytes of them.
 #include "store/range_hasher.h"
 
 #include <gtest/gtest.h>
@@ -29,6 +31,7 @@ class MemoryFile final : public RandomAccessFile {
     reads_.fetch_add(1);
     if (fail_reads_) return Error(ErrorCode::kIo, "read: injected failure");
     std::lock_guard lock(mutex_);
+    events_.push_back({false, offset, data.size()});
     const std::uint64_t end =
         std::min<std::uint64_t>(bytes_.size() - short_by_, offset + data.size());
     if (offset >= end) return std::size_t{0};
@@ -44,6 +47,20 @@ class MemoryFile final : public RandomAccessFile {
   Result<void> punch_hole(std::uint64_t, std::uint64_t) override {
     return Error(ErrorCode::kUnsupported, "punch_hole");
   }
+  void drop_cached(std::uint64_t offset, std::uint64_t length) override {
+    std::lock_guard lock(mutex_);
+    events_.push_back({true, offset, length});
+  }
+
+  struct Event {
+    bool drop;  // else a read
+    std::uint64_t offset;
+    std::uint64_t length;
+  };
+  std::vector<Event> events() {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
 
   std::atomic<bool> fail_reads_ = false;
   std::uint64_t short_by_ = 0;  // the last bytes read as missing
@@ -52,6 +69,7 @@ class MemoryFile final : public RandomAccessFile {
  private:
   std::mutex mutex_;
   Bytes bytes_;
+  std::vector<Event> events_;
 };
 
 Bytes pattern(std::size_t n, unsigned seed) {
@@ -99,6 +117,43 @@ TEST(RangeHasher, LargeInputInScatteredRangesIsTheDigestOfTheBytesInOrder) {
   all.insert(all.end(), third.begin(), third.end());
   EXPECT_EQ(*digest, crypto::sha256(all));
   EXPECT_GT(file.reads_.load(), 0);
+}
+
+TEST(RangeHasher, DropsFromTheCacheOnlyWhatItReadBackKeepingTheLag) {
+  MemoryFile file;
+  constexpr std::uint64_t kLag = 3 << 20;
+  RangeHasher hasher(file, 100000, kLag);
+  const Bytes first = pattern(5 << 20, 5);
+  const Bytes second = pattern((4 << 20) + 12345, 6);
+  write_through(file, hasher, 0, first, 65552);
+  write_through(file, hasher, 64 << 20, second, 65552);  // a second segment
+  auto digest = hasher.finish();
+  ASSERT_TRUE(digest) << digest.error().message();
+  Bytes all = first;
+  all.insert(all.end(), second.begin(), second.end());
+  EXPECT_EQ(*digest, crypto::sha256(all));
+
+  std::uint64_t read = 0;
+  std::uint64_t dropped = 0;
+  std::vector<MemoryFile::Event> reads;
+  for (const MemoryFile::Event& e : file.events()) {
+    if (!e.drop) {
+      reads.push_back(e);
+      read += e.length;
+      continue;
+    }
+    // Each drop is a range the helper read back earlier, whole.
+    bool was_read = false;
+    for (const MemoryFile::Event& r : reads) {
+      was_read = was_read || (r.offset == e.offset && r.length == e.length);
+    }
+    EXPECT_TRUE(was_read) << "dropped [" << e.offset << ", +" << e.length << ") before reading it";
+    dropped += e.length;
+  }
+  EXPECT_GE(read, all.size() - 100000);  // at most the inline bytes not read back
+  EXPECT_GT(dropped, 0u);
+  EXPECT_LE(read - dropped, kLag);  // all but the lag is dropped...
+  EXPECT_GT(read - dropped, 0u);    // ...and the lag is kept
 }
 
 TEST(RangeHasher, AFailedReadBackIsAnErrorNotADigest) {
