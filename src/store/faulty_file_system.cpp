@@ -97,6 +97,10 @@ class FaultyRandomAccessFile final : public RandomAccessFile {
     SAFEHOUSE_TRY_VOID(fs_.before_write(data.size()));
     return target_->write_at(offset, data);
   }
+  Result<void> write_direct_at(std::uint64_t offset, ByteSpan data) override {
+    SAFEHOUSE_TRY_VOID(fs_.before_write(data.size()));
+    return target_->write_direct_at(offset, data);
+  }
   Result<std::size_t> read_at(std::uint64_t offset, MutableByteSpan data) override {
     return target_->read_at(offset, data);
   }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <string>
 
 namespace safehouse::store {
@@ -142,7 +143,10 @@ class PosixFileLock final : public FileLock {
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
   PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixRandomAccessFile() override { ::close(fd_); }
+  ~PosixRandomAccessFile() override {
+    ::close(fd_);
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+  }
 
   Result<void> write_at(std::uint64_t offset, ByteSpan data) override {
     while (!data.empty()) {
@@ -153,6 +157,29 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       }
       data = data.subspan(static_cast<std::size_t>(n));
       offset += static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+
+  Result<void> write_direct_at(std::uint64_t offset, ByteSpan data) override {
+    std::call_once(direct_open_, [this] { direct_fd_ = open_direct(); });
+    if (direct_fd_ < 0) {
+      return Error(ErrorCode::kUnsupported, "direct write to " + path_ + ": cannot open O_DIRECT");
+    }
+    while (!data.empty()) {
+      ssize_t n = ::pwrite(direct_fd_, data.data(), data.size(), static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        // The file system wants another alignment, or none of this.
+        if (errno == EINVAL) {
+          return Error(ErrorCode::kUnsupported, "direct write to " + path_ + ": EINVAL");
+        }
+        return errno_error("write " + path_, errno);
+      }
+      data = data.subspan(static_cast<std::size_t>(n));
+      offset += static_cast<std::uint64_t>(n);
+      // A short direct write may leave the rest unaligned: finish it here.
+      if (!data.empty() && offset % kDirectAlignment != 0) return write_at(offset, data);
     }
     return {};
   }
@@ -213,8 +240,20 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   }
 
  private:
+  // The same open file again, with O_DIRECT: through /proc/self/fd, so that
+  // it is this inode even if the path now names another; -1 if refused.
+  int open_direct() const {
+    std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    for (;;) {
+      int fd = ::open(self.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+      if (fd >= 0 || errno != EINTR) return fd;
+    }
+  }
+
   std::string path_;
   int fd_;
+  std::once_flag direct_open_;
+  int direct_fd_ = -1;  // set once, by the first write_direct_at
 };
 
 Result<int> open_fd(const std::filesystem::path& path, int flags, mode_t mode, const char* what) {

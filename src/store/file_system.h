@@ -35,9 +35,21 @@ class WritableFile {
 // writes of disjoint ranges may run at once (pread/pwrite).
 class RandomAccessFile {
  public:
+  // What write_direct_at needs its offsets, lengths and buffers to be
+  // multiples of (the page size; most disks need 512 or 4096).
+  static constexpr std::size_t kDirectAlignment = 4096;
+
   virtual ~RandomAccessFile() = default;  // closes the file (no sync)
   // Writes all of `data` at `offset`, growing the file if needed.
   virtual Result<void> write_at(std::uint64_t offset, ByteSpan data) = 0;
+  // Writes all of `data` at `offset` around the page cache (O_DIRECT): from
+  // `data` to the disk, with no copy in the kernel and no page left behind.
+  // `offset`, data.size() and data.data() must be multiples of
+  // kDirectAlignment. Durable after sync(), as write_at. kUnsupported where
+  // the file system refuses (the caller then uses write_at); the default.
+  virtual Result<void> write_direct_at(std::uint64_t offset, ByteSpan data) {
+    return Error(ErrorCode::kUnsupported, "direct write: not supported by this file");
+  }
   // Reads up to data.size() bytes at `offset`; fewer only at the end.
   virtual Result<std::size_t> read_at(std::uint64_t offset, MutableByteSpan data) = 0;
   // fdatasync: everything written so far, and the size, survive a crash.

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "crypto/sha256.h"
-#include "store/range_hasher.h"
+#include "store/direct_spool.h"
 #include "store/verifying_source.h"
 
 namespace safehouse::store {
@@ -19,7 +19,6 @@ constexpr const char* kLockFile = "LOCK";
 constexpr std::uint64_t kBlock = 4096;                  // punch and align granularity
 constexpr std::uint64_t kFirstSegment = 1 << 20;        // 1 MiB
 constexpr std::uint64_t kLargestSegment = 64ull << 20;  // 64 MiB: few extents a blob
-constexpr std::uint64_t kWritebackBytes = 8 << 20;      // as the POSIX WritableFile
 constexpr std::uint32_t kMaxPayload = 1 << 20;          // 65,000 extents: 4 TiB a blob
 constexpr std::uint8_t kRecordMagic[4] = {'S', 'H', 'P', '1'};
 constexpr std::size_t kHeaderBytes = 16;  // magic, kind, 3 zero bytes, payload length, 4 zero
@@ -96,9 +95,9 @@ class PackSource final : public ByteSource {
 // The pack engine's writer: fills segments it reserved, one at a time.
 class PackBlobWriter final : public BlobWriter {
  public:
-  explicit PackBlobWriter(PackBlobStore& store) : store_(store), hasher_(*store.pack_) {}
+  explicit PackBlobWriter(PackBlobStore& store) : store_(store), spool_(*store.pack_) {}
   ~PackBlobWriter() override {
-    hasher_.cancel();  // before the segments it may be reading go back
+    spool_.cancel();  // before the segments it may be writing go back
     if (!result_) store_.release(segments_);
   }
   PackBlobWriter(const PackBlobWriter&) = delete;
@@ -114,13 +113,11 @@ class PackBlobWriter final : public BlobWriter {
       const PackExtent& segment = segments_.back();
       std::size_t n =
           static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), segment.length - used_));
-      auto written = store_.pack_->write_at(segment.offset + used_, data.first(n));
+      auto written = spool_.add(segment.offset + used_, data.first(n));
       if (!written) return fail(written.error().with_context("blob writer"));
-      hasher_.add(segment.offset + used_, data.first(n));
       used_ += n;
       size_ += n;
       data = data.subspan(n);
-      if (used_ - hinted_ >= kWritebackBytes) hint_writeback();
     }
     return {};
   }
@@ -133,18 +130,18 @@ class PackBlobWriter final : public BlobWriter {
       std::uint64_t length = i + 1 == segments_.size() ? used_ : segments_[i].length;
       if (length > 0) extents.push_back({segments_[i].offset, length});
     }
+    // Every byte is written once the spool has finished.
+    auto digest = spool_.finish();
+    if (!digest) return fail(digest.error().with_context("blob writer"));
     // The last segment's unused tail goes back to the file system now.
     if (!segments_.empty()) {
       const PackExtent& last = segments_.back();
       std::uint64_t tail = round_up(used_);
       (void)store_.pack_->punch_hole(last.offset + tail, last.length - tail);
     }
-    // The helper may still be hashing while the disk syncs.
     if (auto synced = store_.pack_->sync(); !synced) {
       return fail(synced.error().with_context("blob writer"));
     }
-    auto digest = hasher_.finish();
-    if (!digest) return fail(digest.error().with_context("blob writer"));
     BlobRef ref{*digest, size_};
     auto published = store_.publish(ref, extents);
     if (!published) return fail(published.error().with_context("blob writer"));
@@ -163,6 +160,9 @@ class PackBlobWriter final : public BlobWriter {
   Result<void> sync() override {
     if (error_) return *error_;
     if (result_) return {};
+    if (auto flushed = spool_.flush(); !flushed) {
+      return fail(flushed.error().with_context("blob writer"));
+    }
     auto synced = store_.pack_->sync();
     if (!synced) return fail(synced.error().with_context("blob writer"));
     return {};
@@ -172,25 +172,15 @@ class PackBlobWriter final : public BlobWriter {
   Result<void> next_segment() {
     std::uint64_t length =
         segments_.empty() ? kFirstSegment : std::min(segments_.back().length * 2, kLargestSegment);
-    if (!segments_.empty()) hint_writeback();
     PackExtent segment = SAFEHOUSE_TRY(store_.reserve(length));
     segments_.push_back(segment);
     used_ = 0;
-    hinted_ = 0;
     return {};
-  }
-
-  // Starts writeback of the current segment's bytes not yet handed to the
-  // disk, so the fsync at the end waits for the last few megabytes only.
-  void hint_writeback() {
-    if (segments_.empty() || used_ == hinted_) return;
-    store_.pack_->start_writeback(segments_.back().offset + hinted_, used_ - hinted_);
-    hinted_ = used_;
   }
 
   Result<void> fail(Error error) {
     error_ = error;
-    hasher_.cancel();
+    spool_.cancel();
     store_.release(segments_);
     segments_.clear();
     return error;
@@ -199,9 +189,8 @@ class PackBlobWriter final : public BlobWriter {
   PackBlobStore& store_;
   std::vector<PackExtent> segments_;  // reserved, in order; the last one is being filled
   std::uint64_t used_ = 0;            // bytes written into the last segment
-  std::uint64_t hinted_ = 0;          // of those, handed to writeback
   std::uint64_t size_ = 0;
-  RangeHasher hasher_;  // reads back what was written, on its own thread when large
+  DirectSpool spool_;  // writes and hashes, on helpers and around the page cache when large
   std::optional<Error> error_;
   std::optional<BlobRef> result_;
 };

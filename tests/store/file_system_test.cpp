@@ -8,14 +8,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <vector>
 
+#include "page_cache.h"
 #include "store/faulty_file_system.h"
 #include "temp_dir.h"
 
 namespace safehouse::store {
 namespace {
 
+using testing::cached_pages;
 using testing::TempDir;
 
 TEST(PosixFileSystem, WritesSyncsRenamesAndReadsBack) {
@@ -62,23 +67,6 @@ TEST(PosixFileSystem, CreatesNestedDirectoriesPrivately) {
   EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none);
 }
 
-// Pages of `path` in the page cache (mincore on a mapping never touched).
-std::size_t cached_pages(const std::filesystem::path& path, std::size_t size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return 0;
-  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> resident((size + page - 1) / page);
-  std::size_t count = 0;
-  if (::mincore(map, size, resident.data()) == 0) {
-    for (unsigned char r : resident) count += r & 1;
-  }
-  ::munmap(map, size);
-  return count;
-}
-
 TEST(PosixFileSystem, DropCachedEvictsCleanPagesAndChangesNoByte) {
   TempDir dir;
   FileSystem& fs = FileSystem::posix();
@@ -100,6 +88,56 @@ TEST(PosixFileSystem, DropCachedEvictsCleanPagesAndChangesNoByte) {
   ASSERT_TRUE(read);
   EXPECT_EQ(*read, kSize);
   EXPECT_EQ(back, data);
+}
+
+TEST(PosixFileSystem, DirectWritesReachTheFileWithoutCachingAndStayCoherent) {
+  TempDir dir;
+  auto file = FileSystem::posix().open_random_access(dir.path() / "pack");
+  ASSERT_TRUE(file) << file.error().message();
+  constexpr std::size_t kSize = 2 << 20;
+  constexpr std::size_t kAlign = RandomAccessFile::kDirectAlignment;
+  std::unique_ptr<std::uint8_t, void (*)(void*)> buffer(
+      static_cast<std::uint8_t*>(std::aligned_alloc(kAlign, kSize + kAlign)), std::free);
+  ASSERT_NE(buffer, nullptr);
+  auto fill = [&](unsigned seed) {
+    for (std::size_t i = 0; i < kSize; ++i)
+      buffer.get()[i] = static_cast<std::uint8_t>(i * 13 + seed);
+    return Bytes(buffer.get(), buffer.get() + kSize);
+  };
+  ASSERT_TRUE((*file)->resize(4 << 20));  // as the pack engine reserves
+  const Bytes first = fill(1);
+  auto written = (*file)->write_direct_at(kAlign, ByteSpan(buffer.get(), kSize));
+  ASSERT_TRUE(written) << written.error().message();
+  // Around the page cache: nothing of the file is cached.
+  EXPECT_EQ(cached_pages(dir.path() / "pack", 4 << 20), 0u);
+  Bytes back(kSize);
+  ASSERT_EQ(*(*file)->read_at(kAlign, back), kSize);
+  EXPECT_EQ(back, first);
+  // Now the range is cached (the read): a second direct write replaces it
+  // there too, so readers never see the old bytes.
+  const Bytes second = fill(2);
+  ASSERT_TRUE((*file)->write_direct_at(kAlign, ByteSpan(buffer.get(), kSize)));
+  ASSERT_EQ(*(*file)->read_at(kAlign, back), kSize);
+  EXPECT_EQ(back, second);
+  EXPECT_EQ(*(*file)->size(), 4u << 20);
+  ASSERT_TRUE((*file)->sync());
+}
+
+TEST(PosixFileSystem, AMisalignedDirectWriteIsUnsupportedAndChangesNothing) {
+  TempDir dir;
+  auto file = *FileSystem::posix().open_random_access(dir.path() / "pack");
+  constexpr std::size_t kAlign = RandomAccessFile::kDirectAlignment;
+  std::unique_ptr<std::uint8_t, void (*)(void*)> buffer(
+      static_cast<std::uint8_t*>(std::aligned_alloc(kAlign, 4 * kAlign)), std::free);
+  std::memset(buffer.get(), 0xab, 4 * kAlign);
+  ASSERT_TRUE(file->resize(4 * kAlign));
+  // A buffer one byte off its alignment: the caller falls back to write_at.
+  auto refused = file->write_direct_at(0, ByteSpan(buffer.get() + 1, kAlign));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnsupported);
+  Bytes back(4 * kAlign);
+  ASSERT_EQ(*file->read_at(0, back), 4 * kAlign);
+  EXPECT_EQ(back, Bytes(4 * kAlign, 0));
 }
 
 TEST(PosixFileSystem, LockIsExclusiveAcrossHolders) {

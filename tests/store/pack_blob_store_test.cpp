@@ -7,16 +7,19 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <thread>
 
+#include "page_cache.h"
 #include "store/faulty_file_system.h"
 #include "temp_dir.h"
 
 namespace safehouse::store {
 namespace {
 
+using testing::cached_pages;
 using testing::TempDir;
 
 Bytes pattern(std::size_t n, unsigned seed = 7) {
@@ -161,6 +164,45 @@ TEST(PackBlobStore, DiskFullMidWriteLeavesNothing) {
   EXPECT_LT(allocated(dir.path()), 64u * 1024);
   fs.set_space_left(FaultyFileSystem::kNever);
   auto again = write_blob(*store, pattern(3000000));
+  ASSERT_TRUE(again) << again.error().message();
+}
+
+TEST(PackBlobStore, ALargeBlobGoesAroundThePageCacheAndReadsBackWhole) {
+  TempDir dir;
+  auto store = open_or_die(dir.path(), FileSystem::posix());
+  const Bytes data = pattern((12 << 20) + 5);
+  auto ref = write_blob(*store, data, 65552);
+  ASSERT_TRUE(ref) << ref.error().message();
+  // Only the first DirectSpool::kInlineBytes went through the page cache.
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t pack_bytes =
+      static_cast<std::size_t>(std::filesystem::file_size(dir.path() / "blobs" / kPackFileName));
+  EXPECT_LE(cached_pages(dir.path() / "blobs" / kPackFileName, pack_bytes) * page,
+            (4u << 20) + page);
+  auto source = store->open_blob(*ref);
+  ASSERT_TRUE(source) << source.error().message();
+  Bytes back;
+  Bytes buffer(1 << 20);
+  for (;;) {
+    auto n = (*source)->read(buffer);
+    ASSERT_TRUE(n) << n.error().message();  // the digest is checked at the end
+    if (*n == 0) break;
+    back.insert(back.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+  }
+  EXPECT_EQ(back, data);
+}
+
+TEST(PackBlobStore, DiskFullPastTheInlineBytesLeavesNothing) {
+  TempDir dir;
+  FaultyFileSystem fs(FileSystem::posix());
+  auto store = open_or_die(dir.path(), fs);
+  fs.set_space_left(9 << 20);  // fails in a helper's direct write
+  auto ref = write_blob(*store, pattern(16 << 20), 65552);
+  ASSERT_FALSE(ref);
+  EXPECT_EQ(ref.error().code(), ErrorCode::kUnavailable);
+  EXPECT_LT(allocated(dir.path()), 64u * 1024);
+  fs.set_space_left(FaultyFileSystem::kNever);
+  auto again = write_blob(*store, pattern(16 << 20), 65552);
   ASSERT_TRUE(again) << again.error().message();
 }
 
