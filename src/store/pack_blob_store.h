@@ -11,7 +11,8 @@
 // Pack: writers reserve segments at its end (1 MiB, doubling up to 64 MiB;
 // the file is grown with ftruncate under a lock, so several writers, even in
 // several processes, append at once without sharing a segment) and write
-// into them with pwrite. A finished blob's unused segment tail, an
+// into them through a DirectSpool (pwrite for the first 4 MiB, then direct
+// writes of aligned 1 MiB blocks). A finished blob's unused segment tail, an
 // abandoned writer's segments and a removed blob's bytes are punched out
 // (fallocate PUNCH_HOLE): the blocks go back to the file system.
 // Index: records of 16-byte header, payload and SHA-256 checksum; "put"
