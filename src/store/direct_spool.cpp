@@ -104,16 +104,14 @@ bool DirectSpool::start_helpers() {
   do {
     if (running >= kMaxRunning) return false;
   } while (!spools_running.compare_exchange_weak(running, running + 1));
-  if (blocks_.empty()) {
-    blocks_.resize(kBlocks);
-    for (Block& block : blocks_) {
-      block.bytes = {static_cast<std::uint8_t*>(std::aligned_alloc(kAlignment, kBlockBytes)),
-                     std::free};
-      if (block.bytes == nullptr) {
-        blocks_.clear();
-        spools_running.fetch_sub(1);
-        return false;
-      }
+  blocks_.resize(kBlocks);
+  for (Block& block : blocks_) {
+    block.bytes = {static_cast<std::uint8_t*>(std::aligned_alloc(kAlignment, kBlockBytes)),
+                   std::free};
+    if (block.bytes == nullptr) {
+      blocks_.clear();
+      spools_running.fetch_sub(1);
+      return false;
     }
   }
   try {
@@ -190,6 +188,10 @@ void DirectSpool::stop_helpers() {
   cv_.notify_all();
   if (hasher_.joinable()) hasher_.join();
   if (writer_.joinable()) writer_.join();
+  // The blocks go with the helpers, so that at most kMaxRunning spools hold
+  // them, however long finished writers live before their commit.
+  filling_ = nullptr;
+  blocks_.clear();
   spools_running.fetch_sub(1);
 }
 

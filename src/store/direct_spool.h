@@ -39,7 +39,8 @@ class DirectSpool {
   static constexpr std::uint64_t kInlineBytes = 4 << 20;
   // A block: what one helper hashes and the other writes at a time.
   static constexpr std::size_t kBlockBytes = 1 << 20;
-  // Blocks per spool: 4 MiB of memory for each large upload.
+  // Blocks per spool: 4 MiB of memory for each large upload while its
+  // helpers run (freed when they stop).
   static constexpr std::size_t kBlocks = 4;
   // Spools with helpers at once across the process (two threads each); a
   // large blob that finds none free is written and hashed inline.
@@ -94,7 +95,7 @@ class DirectSpool {
   std::uint64_t hint_begin_ = 0;  // inline bytes not yet handed to writeback
   std::uint64_t hint_end_ = 0;
   crypto::Sha256 sha256_;      // the caller's, then the hasher's while it runs
-  std::vector<Block> blocks_;  // a ring, once the helpers run
+  std::vector<Block> blocks_;  // a ring, while the helpers run
   Block* filling_ = nullptr;   // blocks_[submitted_ % kBlocks] while being filled
   std::thread hasher_;
   std::thread writer_;
