@@ -44,7 +44,10 @@ def plaintext_at_rest(binary, keep):
         m = {k: unique_marker(k) for k in (
             "MSG", "FILEA", "FILEB", "NAMEA", "NAMEB", "UNIT", "RANK", "REGION", "FOLLOW",
             "FOLLOWFILE", "FOLLOWNAME", "REPLY")}
-        big = (m["FILEB"] + "\n").encode() * 20000  # ~600 KB: a blob, not an inline body
+        # ~6.5 MB: a blob, not an inline body, and past the pack engine's first
+        # 4 MiB, so that its aligned blocks written around the page cache
+        # (store/direct_spool.h) are searched too.
+        big = (m["FILEB"] + "\n").encode() * 250000
         source = server.session()
         r = source.first_contact(
             "first message " + m["MSG"],
