@@ -32,6 +32,7 @@
 #include "http/response_writer.h"
 #include "http/server_internal.h"
 #include "http/session_store.h"
+#include "http/upload_feeder.h"
 
 namespace safehouse::http::detail {
 namespace {
@@ -99,6 +100,10 @@ constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
 // Beast's HTTP read asks the socket for at most 64 KiB at a time.
 constexpr std::size_t kBodyReadBytes = 64 * 1024;
+// Chunk buffers of an upload (upload_chunk_bytes each): one being read into,
+// the others queued for or in on_body(), so that a pause on either side
+// does not stall the other at once.
+constexpr std::size_t kUploadBuffers = 3;
 // Between requests a connection keeps a read buffer up to this size.
 constexpr std::size_t kKeptBufferBytes = 16 * 1024;
 // How often a request waiting for a FairBudget unit asks again.
@@ -210,13 +215,12 @@ class RequestHandler {
   net::awaitable<Outcome> handle_small(Request& request, const RouteMatch& match);
   net::awaitable<Outcome> handle_upload(Request& request, const RouteMatch& match);
   net::awaitable<Outcome> fail_upload(UploadHandler& upload, Error error, bool respond);
-  // on_body(piece) on the worker pool; a throw (a bug) becomes kInternal.
-  net::awaitable<Result<void>> feed(UploadHandler& upload, ByteSpan piece);
-  // Reads the next body chunk, at most max_bytes, into chunk_; nullopt on a
+  // Reads the next body chunk, at most max_bytes, into `into`; nullopt on a
   // broken connection with nothing read. When the connection breaks after
   // some bytes of the chunk arrived, returns them and sets broken_: an
   // upload handler still gets them (a tus PATCH keeps what arrived).
-  net::awaitable<std::optional<std::size_t>> read_chunk(std::size_t max_bytes);
+  net::awaitable<std::optional<std::size_t>> read_chunk(crypto::WipedBytes& into,
+                                                        std::size_t max_bytes);
   net::awaitable<bool> send_continue_if_expected();
   bool exceeds_declared(std::uint64_t limit) const {
     auto length = parser_.content_length();
@@ -310,7 +314,8 @@ net::awaitable<Outcome> RequestHandler::handle() {
   co_return outcome;
 }
 
-net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_t max_bytes) {
+net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(crypto::WipedBytes& into,
+                                                                      std::size_t max_bytes) {
   // Beast reads at most the buffer's spare capacity per recv (never less than
   // 512 bytes, never more than 64 KiB), and the buffer only grew as far as the
   // header needed: without this, a large body arrived 512 bytes per system
@@ -324,10 +329,10 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
   if (buffer_.capacity() - buffer_.size() < to_come) {
     buffer_.reserve(std::min(buffer_.size() + to_come, buffer_.max_size()));
   }
-  chunk_.resize(max_bytes);
+  into.resize(max_bytes);
   auto& body = parser_.get().body();
-  body.data = chunk_.data();
-  body.size = chunk_.size();
+  body.data = into.data();
+  body.size = into.size();
   // One socket read at a time, each with its own timeout: a chunk may take
   // minutes on a slow Tor circuit, but a circuit that stops sending is cut.
   while (body.size > 0 && !parser_.is_done()) {
@@ -353,7 +358,7 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
       }
       if (ec) {
         broken_ = true;
-        if (body.size == chunk_.size()) co_return std::nullopt;
+        if (body.size == into.size()) co_return std::nullopt;
         break;
       }
       continue;
@@ -363,11 +368,11 @@ net::awaitable<std::optional<std::size_t>> RequestHandler::read_chunk(std::size_
     if (ec == bhttp::error::need_buffer) break;
     if (ec) {
       broken_ = true;
-      if (body.size == chunk_.size()) co_return std::nullopt;
+      if (body.size == into.size()) co_return std::nullopt;
       break;
     }
   }
-  co_return chunk_.size() - body.size;
+  co_return into.size() - body.size;
 }
 
 net::awaitable<bool> RequestHandler::send_continue_if_expected() {
@@ -397,7 +402,7 @@ net::awaitable<Outcome> RequestHandler::handle_small(Request& request, const Rou
   if (!co_await send_continue_if_expected()) co_return Outcome{};
   std::string body;
   while (!parser_.is_done()) {
-    auto got = co_await read_chunk(kBodyReadBytes);
+    auto got = co_await read_chunk(chunk_, kBodyReadBytes);
     if (!got || broken_) co_return Outcome{};
     if (body.size() + *got > match.body_limit_bytes) co_return error(413, request);
     body.append(reinterpret_cast<const char*>(chunk_.data()), *got);
@@ -430,18 +435,6 @@ net::awaitable<Outcome> RequestHandler::fail_upload(UploadHandler& upload, Error
   co_return Outcome{std::move(response), parser_.is_done()};
 }
 
-net::awaitable<Result<void>> RequestHandler::feed(UploadHandler& upload, ByteSpan piece) {
-  // A throwing on_body() is a bug, but fail() must still remove partial data.
-  co_return co_await on_pool(pool(Pool::kWorker), [&]() -> Result<void> {
-    try {
-      return upload.on_body(piece);
-    } catch (const std::exception& e) {
-      spdlog::error("http: upload handler failed: {}", e.what());
-      return Error(ErrorCode::kInternal, "http: upload handler failed");
-    }
-  });
-}
-
 net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const RouteMatch& match) {
   const UploadFactory& factory = *match.factory;
   std::optional<PoolPlace> place = take_pool_place(match.pool);
@@ -458,40 +451,62 @@ net::awaitable<Outcome> RequestHandler::handle_upload(Request& request, const Ro
   if (!co_await send_continue_if_expected()) {
     co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
   }
-  // Pipelined: while the pool feeds one chunk to the handler, the strand
-  // reads the next one into the other buffer, so reading the socket and
-  // encrypting use both cores. on_body() still sees the chunks one at a
-  // time and in order.
-  crypto::WipedBytes feeding;
-  std::optional<std::size_t> got = 0;
-  if (!parser_.is_done()) got = co_await read_chunk(options_.upload_chunk_bytes);
+  // Pipelined (http/upload_feeder.h): the strand reads the next chunks into
+  // free buffers while one pool task feeds the queued ones to the handler,
+  // so reading the socket and encrypting use both cores. on_body() still
+  // sees the chunks one at a time and in order. Every way out waits until
+  // the feeding is over: only then may fail() or finish() run.
+  auto feeder = UploadFeeder::create(co_await net::this_coro::executor, pool(Pool::kWorker),
+                                     *upload, kUploadBuffers);
+  std::optional<Error> stopped;  // why reading stopped before the end
+  bool respond = true;           // false once the connection is gone
   std::uint64_t total = 0;
-  for (;;) {
-    if (!got) co_return co_await fail_upload(*upload, io_error("http: connection lost"), false);
-    total += *got;
-    if (total > match.body_limit_bytes) co_return co_await fail_upload(*upload, too_large, true);
-    context_.counters.upload_bytes_total.fetch_add(*got);
-    std::swap(chunk_, feeding);
-    ByteSpan piece(feeding.data(), *got);
-    if (parser_.is_done()) {
-      Result<void> fed = piece.empty() ? Result<void>() : co_await feed(*upload, piece);
-      if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
-      break;
+  std::exception_ptr thrown;
+  try {
+    while (!parser_.is_done() && !feeder->failed()) {
+      crypto::WipedBytes* buffer = co_await feeder->free_buffer();
+      std::optional<std::size_t> got = co_await read_chunk(*buffer, options_.upload_chunk_bytes);
+      if (!got) {
+        feeder->put_back(buffer);
+        stopped = io_error("http: connection lost");
+        respond = false;
+        break;
+      }
+      total += *got;
+      if (total > match.body_limit_bytes) {
+        feeder->put_back(buffer);
+        stopped = too_large;
+        break;
+      }
+      context_.counters.upload_bytes_total.fetch_add(*got);
+      // What arrived before a break is the handler's to keep or drop.
+      feeder->feed(buffer, *got);
+      if (broken_) {
+        stopped = io_error("http: connection lost");
+        respond = false;
+        break;
+      }
     }
-    if (broken_) {
-      // What arrived before the break is the handler's to keep or drop.
-      Result<void> fed = piece.empty() ? Result<void>() : co_await feed(*upload, piece);
-      co_return co_await fail_upload(*upload, fed ? io_error("http: connection lost") : fed.error(),
-                                     false);
-    }
-    if (piece.empty()) {
-      got = co_await read_chunk(options_.upload_chunk_bytes);
-      continue;
-    }
-    auto [fed, next] = co_await (feed(*upload, piece) && read_chunk(options_.upload_chunk_bytes));
-    if (!fed) co_return co_await fail_upload(*upload, fed.error(), true);
-    got = next;
+  } catch (...) {
+    // Not handled here: the pool may still be in on_body() with this frame's
+    // handler. After drained(), fail() removes what was stored.
+    thrown = std::current_exception();
   }
+  Result<void> fed = co_await feeder->drained();
+  if (thrown) {
+    try {
+      std::rethrow_exception(thrown);
+    } catch (const std::exception& e) {
+      spdlog::error("http: reading an upload failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("http: reading an upload failed");
+    }
+    co_return co_await fail_upload(*upload, Error(ErrorCode::kInternal, "http: read failed"),
+                                   false);
+  }
+  // The handler's own error came first in the body, so it wins.
+  if (!fed) co_return co_await fail_upload(*upload, fed.error(), respond);
+  if (stopped) co_return co_await fail_upload(*upload, *stopped, respond);
   std::optional<Response> finished = co_await on_pool(pool(Pool::kWorker), [&] {
     try {
       return std::optional<Response>(upload->finish());
