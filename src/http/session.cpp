@@ -100,10 +100,11 @@ constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 4 * 1024 * 1024;
 // Beast's HTTP read asks the socket for at most 64 KiB at a time.
 constexpr std::size_t kBodyReadBytes = 64 * 1024;
-// Chunk buffers of an upload (upload_chunk_bytes each): one being read into,
-// the others queued for or in on_body(), so that a pause on either side
-// does not stall the other at once.
-constexpr std::size_t kUploadBuffers = 3;
+// Chunk buffers of an upload (upload_chunk_bytes each): one being read into
+// while the other is in on_body(). A third measured no faster
+// (bench/RESULTS.md, sixth look) and would raise what a flood of upload
+// connections can make the server hold by half.
+constexpr std::size_t kUploadBuffers = 2;
 // Between requests a connection keeps a read buffer up to this size.
 constexpr std::size_t kKeptBufferBytes = 16 * 1024;
 // How often a request waiting for a FairBudget unit asks again.
